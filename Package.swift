@@ -1,0 +1,85 @@
+// swift-tools-version: 6.1
+// CRM Desktop: an open, offline-first CRM. See README.md and docs/ARCHITECTURE.md.
+import PackageDescription
+
+let package = Package(
+    name: "crm-desktop",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "crm-server", targets: ["crm-server"]),
+        .library(name: "CRMModel", targets: ["CRMModel"]),
+        .library(name: "CRMSyncProtocol", targets: ["CRMSyncProtocol"]),
+        .library(name: "CRMStore", targets: ["CRMStore"]),
+        .library(name: "CRMStoreSQLite", targets: ["CRMStoreSQLite"]),
+        .library(name: "CRMServer", targets: ["CRMServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // Customization package, records, field values, validation, merge. No I/O.
+        .target(
+            name: "CRMModel",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            resources: [.copy("Resources/default.yaml")]
+        ),
+        // Codable wire types shared by server and desktop.
+        .target(name: "CRMSyncProtocol", dependencies: ["CRMModel"]),
+        // Store protocols, queries, cursors and store errors; no database code.
+        .target(name: "CRMStore", dependencies: ["CRMModel"]),
+        // The stores on SQLite through GRDB: the embedded default.
+        .target(
+            name: "CRMStoreSQLite",
+            dependencies: ["CRMStore", "CRMModel", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // Server components and the HTTP application interface.
+        .target(
+            name: "CRMServer",
+            dependencies: [
+                "CRMModel", "CRMSyncProtocol", "CRMStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources/openapi.yaml")]
+        ),
+        // Fixtures and a test server on loopback, shared by the test targets.
+        .target(
+            name: "CRMTesting",
+            dependencies: [
+                "CRMModel", "CRMStore", "CRMStoreSQLite", "CRMServer", "CRMSyncProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .executableTarget(
+            name: "crm-server",
+            dependencies: [
+                "CRMModel", "CRMStore", "CRMStoreSQLite", "CRMServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(name: "CRMModelTests", dependencies: ["CRMModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CRMStoreSQLiteTests", dependencies: ["CRMStoreSQLite", "CRMStore", "CRMModel", "CRMTesting"]),
+        .testTarget(
+            name: "CRMServerTests",
+            dependencies: [
+                "CRMServer", "CRMTesting", "CRMModel", "CRMStore", "CRMStoreSQLite", "CRMSyncProtocol",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,68 @@
+extension CustomizationPackage {
+    /// The package as a role's users see it: hidden types and fields removed, read-only fields marked, lists
+    /// narrowed, the role's forms, filters and PIM mappings in place. Returns nil for an unknown role.
+    public func resolved(for roleName: String) -> CustomizationPackage? {
+        guard let view = roles?[roleName] else { return nil }
+        var result = self
+        result.roles = nil
+        result.role = RoleInfo(name: roleName, label: view.label, visibility: view.visibility, admin: view.isAdmin)
+        let hiddenTypes = Set(view.hiddenTypes ?? [])
+        result.types = [:]
+        for (typeName, var type) in types where !hiddenTypes.contains(typeName) {
+            let hidden = Set(view.hiddenFields?[typeName] ?? [])
+            let readOnly = Set(view.readOnlyFields?[typeName] ?? [])
+            type.fields = type.fields.filter { !hidden.contains($0.key) }
+            for name in readOnly where type.fields[name] != nil {
+                type.fields[name]?.readOnly = true
+            }
+            type.duplicates = type.duplicates?.filter { $0.allSatisfy { type.fields[$0] != nil } }
+            result.types[typeName] = type
+        }
+        for (listName, subset) in view.lists ?? [:] {
+            if let values = lists[listName] {
+                result.lists[listName] = values.filter { subset.contains($0) }
+            }
+        }
+        var forms = self.forms ?? [:]
+        for (typeName, form) in view.forms ?? [:] { forms[typeName] = form }
+        result.forms = [:]
+        for (typeName, form) in forms {
+            if let type = result.types[typeName] { result.forms?[typeName] = form.showing(type.fields) }
+        }
+        if let names = view.filters {
+            result.filters = filters?.filter { names.contains($0.name) }
+        }
+        if let defaultName = view.defaultFilter, var presets = result.filters {
+            for index in presets.indices { presets[index].default = presets[index].name == defaultName }
+            result.filters = presets
+        }
+        result.filters = result.filters?.map { filter in
+            var filter = filter
+            filter.types = filter.types.filter { result.types[$0.key] != nil }
+            return filter
+        }
+        var pim = self.pim ?? [:]
+        for (typeName, mappings) in view.pim ?? [:] { pim[typeName] = mappings }
+        result.pim = [:]
+        for (typeName, mappings) in pim {
+            guard let type = result.types[typeName] else { continue }
+            result.pim?[typeName] = mappings.map { mapping in
+                var mapping = mapping
+                mapping.properties = mapping.properties.filter { type.fields[$0.key] != nil }
+                return mapping
+            }
+        }
+        return result
+    }
+}
+
+extension Form {
+    /// The form without the fields a role does not see.
+    func showing(_ fields: [String: FieldDefinition]) -> Form {
+        Form(
+            title: title.filter { fields[$0] != nil },
+            list: list.filter { fields[$0] != nil },
+            sections: sections.map { FormSection(label: $0.label, fields: $0.fields.filter { fields[$0] != nil }) }
+                .filter { !$0.fields.isEmpty })
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// One field of an object type: its kind and the constraints every write is checked against.
+public struct FieldDefinition: Codable, Sendable, Equatable {
+    public var kind: FieldKind
+    public var label: String?
+    public var required: Bool?
+    public var readOnly: Bool?
+    /// The list of values a picklist field draws from (a key of the package's `lists`).
+    public var list: String?
+    /// Types a reference may point to; `["any"]` allows every type.
+    public var target: [String]?
+    /// What a delete of the referenced record does to this record (references only; default `nullify`).
+    public var onDelete: OnDelete?
+    public var maxLength: Int?
+    public var min: Decimal?
+    public var max: Decimal?
+    /// Digits allowed after the decimal point (number and currency).
+    public var scale: Int?
+    /// For currency fields: the sibling text field holding the ISO 4217 code (else the package currency).
+    public var currencyField: String?
+    public var help: String?
+
+    public init(
+        kind: FieldKind, label: String? = nil, required: Bool? = nil, readOnly: Bool? = nil, list: String? = nil,
+        target: [String]? = nil, onDelete: OnDelete? = nil, maxLength: Int? = nil, min: Decimal? = nil,
+        max: Decimal? = nil, scale: Int? = nil, currencyField: String? = nil, help: String? = nil
+    ) {
+        self.kind = kind
+        self.label = label
+        self.required = required
+        self.readOnly = readOnly
+        self.list = list
+        self.target = target
+        self.onDelete = onDelete
+        self.maxLength = maxLength
+        self.min = min
+        self.max = max
+        self.scale = scale
+        self.currencyField = currencyField
+        self.help = help
+    }
+
+    public var isRequired: Bool { required ?? false }
+    public var isReadOnly: Bool { readOnly ?? false }
+    public var deleteRule: OnDelete { onDelete ?? .nullify }
+
+    /// Whether this reference may point to a record of `type`.
+    public func allowsTarget(_ type: String) -> Bool {
+        guard let target else { return false }
+        return target.contains("any") || target.contains(type)
+    }
+}

@@ -1,0 +1,78 @@
+/// A named sync filter preset: which records of each type a device keeps in its replica.
+public struct SyncFilter: Codable, Sendable, Equatable {
+    public var name: String
+    public var label: String
+    public var `default`: Bool?
+    public var parameters: [FilterParameter]?
+    /// Per type, which records come down; a type not named here is not synced.
+    public var types: [String: TypeFilter]
+
+    public init(
+        name: String, label: String, default: Bool? = nil, parameters: [FilterParameter]? = nil,
+        types: [String: TypeFilter]
+    ) {
+        self.name = name
+        self.label = label
+        self.default = `default`
+        self.parameters = parameters
+        self.types = types
+    }
+
+    public var isDefault: Bool { self.default ?? false }
+}
+
+/// A parameter the user sets when choosing a filter ("days back").
+public struct FilterParameter: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable { case number, text, boolean }
+    public var name: String
+    public var label: String
+    public var kind: Kind
+    public var `default`: String?
+
+    public init(name: String, label: String, kind: Kind, default: String? = nil) {
+        self.name = name
+        self.label = label
+        self.kind = kind
+        self.default = `default`
+    }
+}
+
+/// Which records of one type a filter keeps.
+public struct TypeFilter: Codable, Sendable, Equatable {
+    public enum Ownership: String, Codable, Sendable {
+        /// Records the user owns or whose team includes the user.
+        case mine
+        /// Every record the user may see.
+        case visible
+    }
+
+    public var records: Ownership
+    /// Further conditions, all of which must hold.
+    public var conditions: [FieldCondition]?
+    /// A date window relative to the day of the sync, in the device's time zone.
+    public var window: DateWindow?
+    /// The most records of this type a device keeps (an admin master limit).
+    public var limit: Int?
+
+    public init(records: Ownership, conditions: [FieldCondition]? = nil, window: DateWindow? = nil, limit: Int? = nil) {
+        self.records = records
+        self.conditions = conditions
+        self.window = window
+        self.limit = limit
+    }
+}
+
+/// "From N days ago to M days ahead" on a date or datetime field; N and M may name filter parameters.
+public struct DateWindow: Codable, Sendable, Equatable {
+    public var field: String
+    /// Days back: a number, or the name of a number parameter.
+    public var back: String
+    /// Days ahead: a number, or the name of a number parameter.
+    public var ahead: String
+
+    public init(field: String, back: String, ahead: String) {
+        self.field = field
+        self.back = back
+        self.ahead = ahead
+    }
+}

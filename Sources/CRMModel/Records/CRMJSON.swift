@@ -1,0 +1,48 @@
+import Foundation
+
+/// The JSON coders of the CRM's wire: timestamps as RFC 3339 with milliseconds in UTC, keys sorted.
+public enum CRMJSON {
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(Timestamp.string(from: date))
+        }
+        return encoder
+    }
+
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = Timestamp.date(from: text) else {
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "'\(text)' is not an RFC 3339 date-time")
+            }
+            return date
+        }
+        return decoder
+    }
+}
+
+/// RFC 3339 timestamps, as records carry them.
+public enum Timestamp {
+    /// `2026-11-25T13:08:56.123Z`
+    public static func string(from date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
+    /// Parses an RFC 3339 date-time with an offset (`Z` or `+01:00`), with or without fractional seconds.
+    public static func date(from text: String) -> Date? {
+        guard text.count >= 20, text.count <= 40 else { return nil }
+        let pattern = #"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$"#
+        guard text.range(of: pattern, options: .regularExpression) != nil else { return nil }
+        let normalized = text.replacingOccurrences(of: " ", with: "T")
+        if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(normalized) {
+            return date
+        }
+        return try? Date.ISO8601FormatStyle().parse(normalized)
+    }
+}

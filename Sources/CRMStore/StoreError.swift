@@ -1,0 +1,31 @@
+import CRMModel
+
+/// What a store refused, carrying what the caller needs to answer the user.
+public enum StoreError: Error, Sendable, Equatable {
+    /// No record (or user, or package) with this id or name.
+    case notFound(String)
+    /// The record changed since the version the writer saw; `current` is what it is now.
+    case versionMismatch(current: Record)
+    /// A record, user or package with this id, name or version already exists.
+    case alreadyExists(String)
+    /// A referenced record does not exist or was deleted.
+    case missingReference(String)
+    /// The delete is refused: `sourceType` record `sourceID` references the record through `field` (`restrict`).
+    case restricted(sourceType: String, sourceID: String, field: String)
+    /// The database failed; `message` says how.
+    case database(String)
+}
+
+extension StoreError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .notFound(let id): "not found: \(id)"
+        case .versionMismatch(let current): "stale version: the record is at version \(current.version)"
+        case .alreadyExists(let id): "already exists: \(id)"
+        case .missingReference(let id): "the referenced record \(id) does not exist"
+        case .restricted(let type, let id, let field):
+            "the record is referenced by \(type) \(id) through '\(field)', which does not allow the delete"
+        case .database(let message): "database error: \(message)"
+        }
+    }
+}

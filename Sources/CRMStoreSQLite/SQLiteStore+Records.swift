@@ -1,0 +1,157 @@
+import CRMModel
+import CRMStore
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    public func insert(_ record: CRMModel.Record, references: Set<String>) async throws -> CRMModel.Record {
+        try await write { db in
+            if try RecordRow.fetch(id: record.id, in: db) != nil { throw StoreError.alreadyExists(record.id) }
+            try Self.checkLive(references, in: db)
+            var stored = record
+            stored.seq = try db.reserveSequence()
+            try RecordRow.save(stored, in: db)
+            return stored
+        }
+    }
+
+    public func insertBatch(_ records: [CRMModel.Record]) async throws {
+        guard !records.isEmpty else { return }
+        try await write { db in
+            var seq = try db.reserveSequence(Int64(records.count))
+            let insert = try db.makeStatement(
+                sql: "INSERT INTO records (\(RecordRow.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            let team = try db.makeStatement(sql: "INSERT OR IGNORE INTO record_team (user, record_id) VALUES (?, ?)")
+            let refs = try db.makeStatement(
+                sql: "INSERT OR IGNORE INTO record_refs (target_id, field, source_id) VALUES (?, ?, ?)")
+            for var record in records {
+                record.seq = seq
+                seq += 1
+                do {
+                    try insert.execute(arguments: try RecordRow.arguments(record))
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                    throw StoreError.alreadyExists(record.id)
+                }
+                for user in Set(record.team) { try team.execute(arguments: [user, record.id]) }
+                for (field, target) in RecordRow.referenceValues(record) {
+                    try refs.execute(arguments: [target, field, record.id])
+                }
+            }
+        }
+    }
+
+    public func record(id: String) async throws -> CRMModel.Record? {
+        try await read { db in try RecordRow.fetch(id: id, in: db) }
+    }
+
+    public func records(ids: [String]) async throws -> [CRMModel.Record] {
+        guard !ids.isEmpty else { return [] }
+        return try await read { db in
+            var result: [Record] = []
+            for chunk in stride(from: 0, to: ids.count, by: 500) {
+                let slice = Array(ids[chunk..<min(chunk + 500, ids.count)])
+                let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT \(RecordRow.columns) FROM records WHERE id IN (\(marks))",
+                    arguments: StatementArguments(slice))
+                result += try rows.map(RecordRow.record)
+            }
+            return result
+        }
+    }
+
+    public func update(
+        id: String, expectedVersion: Int?, references: Set<String>,
+        change: @escaping @Sendable (CRMModel.Record) throws -> CRMModel.Record
+    ) async throws -> CRMModel.Record {
+        try await write { db in
+            guard let current = try RecordRow.fetch(id: id, in: db), !current.deleted else {
+                throw StoreError.notFound(id)
+            }
+            if let expectedVersion, expectedVersion != current.version {
+                throw StoreError.versionMismatch(current: current)
+            }
+            var updated = try change(current)
+            if updated == current { return current }
+            try Self.checkLive(references, in: db)
+            updated.seq = try db.reserveSequence()
+            try RecordRow.save(updated, in: db)
+            return updated
+        }
+    }
+
+    public func delete(
+        id: String, expectedVersion: Int?, by user: String, at time: Date,
+        rules: @escaping @Sendable (String) -> [ReferenceRule]
+    ) async throws -> DeleteOutcome {
+        try await write { db in
+            guard let current = try RecordRow.fetch(id: id, in: db), !current.deleted else {
+                throw StoreError.notFound(id)
+            }
+            if let expectedVersion, expectedVersion != current.version {
+                throw StoreError.versionMismatch(current: current)
+            }
+            var outcome = DeleteOutcome(deleted: [], updated: [])
+            try Self.delete(current, by: user, at: time, rules: rules, outcome: &outcome, in: db)
+            return outcome
+        }
+    }
+
+    /// Deletes `record` and follows the references to it; a `restrict` anywhere throws and rolls back all.
+    private static func delete(
+        _ record: Record, by user: String, at time: Date, rules: (String) -> [ReferenceRule],
+        outcome: inout DeleteOutcome, in db: Database
+    ) throws {
+        let typeRules = rules(record.type)
+        let referencing = try Row.fetchAll(
+            db, sql: "SELECT field, source_id FROM record_refs WHERE target_id = ? ORDER BY source_id, field",
+            arguments: [record.id])
+        var tombstone = record
+        tombstone.deleted = true
+        tombstone.version += 1
+        tombstone.updatedAt = time
+        tombstone.updatedBy = user
+        tombstone.seq = try db.reserveSequence()
+        try RecordRow.save(tombstone, in: db)
+        outcome.deleted.append(tombstone)
+        for row in referencing {
+            let field: String = row["field"]
+            let sourceID: String = row["source_id"]
+            guard let source = try RecordRow.fetch(id: sourceID, in: db), !source.deleted else { continue }
+            let rule = typeRules.first { $0.sourceType == source.type && $0.field == field }?.onDelete ?? .nullify
+            switch rule {
+            case .restrict:
+                throw StoreError.restricted(sourceType: source.type, sourceID: source.id, field: field)
+            case .cascade:
+                try delete(source, by: user, at: time, rules: rules, outcome: &outcome, in: db)
+            case .nullify:
+                var cleared = source.removingReference(record.id, from: field, by: user, at: time)
+                guard cleared != source else { continue }
+                cleared.seq = try db.reserveSequence()
+                try RecordRow.save(cleared, in: db)
+                outcome.updated.removeAll { $0.id == cleared.id }
+                outcome.updated.append(cleared)
+            }
+        }
+    }
+
+    private static func checkLive(_ ids: Set<String>, in db: Database) throws {
+        for id in ids.sorted() {
+            let live = try Bool.fetchOne(db, sql: "SELECT deleted = 0 FROM records WHERE id = ?", arguments: [id])
+            if live != true { throw StoreError.missingReference(id) }
+        }
+    }
+
+    public func countByType() async throws -> [String: Int] {
+        try await read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT type, count(*) AS n FROM records WHERE deleted = 0 GROUP BY type")
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["type"] as String, $0["n"] as Int) })
+        }
+    }
+
+    public func lastSequence() async throws -> Int64 {
+        try await read { db in
+            try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'seq'") ?? 0
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import CRMStore
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    public func createSession(_ session: Session) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO sessions (token_hash, user, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                arguments: [
+                    session.tokenHash, session.user, RecordRow.millis(session.createdAt),
+                    RecordRow.millis(session.expiresAt),
+                ])
+        }
+    }
+
+    public func session(tokenHash: String) async throws -> Session? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM sessions WHERE token_hash = ?", arguments: [tokenHash]).map {
+                Session(
+                    tokenHash: $0["token_hash"], user: $0["user"], createdAt: RecordRow.date($0["created_at"]),
+                    expiresAt: RecordRow.date($0["expires_at"]))
+            }
+        }
+    }
+
+    public func deleteSession(tokenHash: String) async throws {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM sessions WHERE token_hash = ?", arguments: [tokenHash])
+        }
+    }
+
+    public func deleteSessions(user: String) async throws {
+        try await write { db in try db.execute(sql: "DELETE FROM sessions WHERE user = ?", arguments: [user]) }
+    }
+
+    public func deleteExpiredSessions(before date: Date) async throws {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM sessions WHERE expires_at < ?", arguments: [RecordRow.millis(date)])
+        }
+    }
+}
+
+extension SQLiteStore {
+    public func lockedUntil(keys: [String], now: Date) async throws -> Date? {
+        guard !keys.isEmpty else { return nil }
+        return try await read { db in
+            let marks = Array(repeating: "?", count: keys.count).joined(separator: ",")
+            let until = try Int64.fetchOne(
+                db, sql: "SELECT max(locked_until) FROM login_failures WHERE key IN (\(marks)) AND locked_until > ?",
+                arguments: StatementArguments(keys) + [RecordRow.millis(now)])
+            return until.map(RecordRow.date)
+        }
+    }
+
+    public func recordFailure(keys: [String], now: Date, policy: ThrottlePolicy) async throws -> Date? {
+        try await write { db in
+            let nowMillis = RecordRow.millis(now)
+            var lockedUntil: Date?
+            for key in keys {
+                let row = try Row.fetchOne(db, sql: "SELECT * FROM login_failures WHERE key = ?", arguments: [key])
+                var failures = (row?["failures"] as Int?) ?? 0
+                var windowStart = (row?["window_start"] as Int64?) ?? nowMillis
+                if nowMillis - windowStart > Int64(policy.window * 1000) {
+                    failures = 0
+                    windowStart = nowMillis
+                }
+                failures += 1
+                var until: Int64?
+                if failures >= policy.maxFailures {
+                    let doublings = Double(min(failures - policy.maxFailures, 20))
+                    let seconds = min(policy.lock * pow(2, doublings), policy.maxLock)
+                    until = nowMillis + Int64(seconds * 1000)
+                    let date = RecordRow.date(until!)
+                    lockedUntil = max(lockedUntil ?? date, date)
+                }
+                try db.execute(
+                    sql: """
+                        INSERT OR REPLACE INTO login_failures (key, failures, window_start, locked_until)
+                        VALUES (?, ?, ?, ?)
+                        """, arguments: [key, failures, windowStart, until])
+            }
+            return lockedUntil
+        }
+    }
+
+    public func clearFailures(keys: [String]) async throws {
+        guard !keys.isEmpty else { return }
+        try await write { db in
+            let marks = Array(repeating: "?", count: keys.count).joined(separator: ",")
+            try db.execute(sql: "DELETE FROM login_failures WHERE key IN (\(marks))", arguments: StatementArguments(keys))
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import CRMModel
+import CRMStore
+import Foundation
+import GRDB
+
+/// The server's stores on one SQLite file (the embedded default): WAL mode, one `DatabasePool` for the
+/// process's life, a busy timeout so that admin commands can write while `serve` runs.
+public final class SQLiteStore: ServerStore {
+    /// The pool; GRDB's `DatabasePool` is itself `Sendable`.
+    public let pool: DatabasePool
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    public init(path: String, configuration: SQLiteConfiguration = SQLiteConfiguration()) throws {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var config = Configuration()
+        config.busyMode = .timeout(configuration.busyTimeout)
+        config.maximumReaderCount = configuration.maximumReaders
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            self.pool = try DatabasePool(path: path, configuration: config)
+            self.path = path
+            try SQLiteSchema.migrator.migrate(pool)
+        } catch let error as DatabaseError {
+            throw StoreError.database("cannot open \(path): \(error.message ?? error.description)")
+        }
+    }
+
+    /// Runs `body` in a write transaction, mapping database failures to `StoreError`.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(body)
+        } catch let error as DatabaseError {
+            throw StoreError.database(error.message ?? error.description)
+        }
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(body)
+        } catch let error as DatabaseError {
+            throw StoreError.database(error.message ?? error.description)
+        }
+    }
+}
+
+/// How the SQLite store opens its file.
+public struct SQLiteConfiguration: Sendable {
+    /// How long a writer waits for another process's write lock before failing.
+    public var busyTimeout: TimeInterval
+    /// Concurrent readers in the pool.
+    public var maximumReaders: Int
+
+    public init(busyTimeout: TimeInterval = 10, maximumReaders: Int = 8) {
+        self.busyTimeout = busyTimeout
+        self.maximumReaders = maximumReaders
+    }
+}
