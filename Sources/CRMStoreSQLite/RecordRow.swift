@@ -29,17 +29,32 @@ enum RecordRow {
     }
 
     static func arguments(_ record: Record) throws -> StatementArguments {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let fields = String(decoding: try encoder.encode(record.fields), as: UTF8.self)
-        let stamps = String(
-            decoding: try encoder.encode(record.fieldVersions.mapValues { [Int64($0.version), millis($0.at)] }),
-            as: UTF8.self)
-        let team = String(decoding: try encoder.encode(record.team), as: UTF8.self)
-        return [
-            record.id, record.type, record.version, record.seq, record.deleted, record.owner, team,
-            millis(record.createdAt), millis(record.updatedAt), record.updatedBy, fields, stamps,
+        [
+            record.id, record.type, record.version, record.seq, record.deleted, record.owner, teamText(record.team),
+            millis(record.createdAt), millis(record.updatedAt), record.updatedBy, FieldJSON.text(record.fields),
+            stampsText(record.fieldVersions),
         ]
+    }
+
+    /// `{"field":[version,millis],...}`, sorted by field.
+    static func stampsText(_ stamps: [String: FieldStamp]) -> String {
+        var output = "{"
+        for (index, key) in stamps.keys.sorted().enumerated() {
+            let stamp = stamps[key]!
+            if index > 0 { output += "," }
+            FieldJSON.writeString(key, into: &output)
+            output += ":[\(stamp.version),\(millis(stamp.at))]"
+        }
+        return output + "}"
+    }
+
+    static func teamText(_ team: [String]) -> String {
+        var output = "["
+        for (index, name) in team.enumerated() {
+            if index > 0 { output += "," }
+            FieldJSON.writeString(name, into: &output)
+        }
+        return output + "]"
     }
 
     /// Writes the record's row (insert or replace) and refreshes its team and reference index rows.

@@ -12,10 +12,15 @@ extension CustomizationPackage {
             let hidden = Set(view.hiddenFields?[typeName] ?? [])
             let readOnly = Set(view.readOnlyFields?[typeName] ?? [])
             type.fields = type.fields.filter { !hidden.contains($0.key) }
+            // A reference to types the role does not see narrows to the visible ones, or goes.
+            for (name, field) in type.fields where field.kind.isReference {
+                let targets = (field.target ?? []).filter { !hiddenTypes.contains($0) }
+                if targets.isEmpty { type.fields[name] = nil } else { type.fields[name]?.target = targets }
+            }
             for name in readOnly where type.fields[name] != nil {
                 type.fields[name]?.readOnly = true
             }
-            type.duplicates = type.duplicates?.filter { $0.allSatisfy { type.fields[$0] != nil } }
+            type.showOnly(Set(type.fields.keys))
             result.types[typeName] = type
         }
         for (listName, subset) in view.lists ?? [:] {
@@ -39,6 +44,11 @@ extension CustomizationPackage {
         result.filters = result.filters?.map { filter in
             var filter = filter
             filter.types = filter.types.filter { result.types[$0.key] != nil }
+            for (typeName, typeFilter) in filter.types {
+                let fields = result.types[typeName]?.fields ?? [:]
+                filter.types[typeName]?.conditions = typeFilter.conditions?.filter { fields[$0.field] != nil }
+                if let window = typeFilter.window, fields[window.field] == nil { filter.types[typeName]?.window = nil }
+            }
             return filter
         }
         var pim = self.pim ?? [:]
@@ -46,7 +56,7 @@ extension CustomizationPackage {
         result.pim = [:]
         for (typeName, mappings) in pim {
             guard let type = result.types[typeName] else { continue }
-            result.pim?[typeName] = mappings.map { mapping in
+            result.pim?[typeName] = mappings.filter { $0.when.map { type.fields[$0.field] != nil } ?? true }.map { mapping in
                 var mapping = mapping
                 mapping.properties = mapping.properties.filter { type.fields[$0.key] != nil }
                 return mapping
@@ -64,5 +74,19 @@ extension Form {
             list: list.filter { fields[$0] != nil },
             sections: sections.map { FormSection(label: $0.label, fields: $0.fields.filter { fields[$0] != nil }) }
                 .filter { !$0.fields.isEmpty })
+    }
+}
+
+extension ObjectType {
+    /// Drops the rules, duplicate rules, global keys and conflict exceptions that name fields outside `fields`.
+    mutating func showOnly(_ fields: Set<String>) {
+        rules = rules?.filter { rule in
+            fields.contains(rule.field) && (rule.other.map(fields.contains) ?? true)
+                && (rule.when.map { fields.contains($0.field) } ?? true)
+        }
+        duplicates = duplicates?.filter { $0.allSatisfy(fields.contains) }
+        globalKeys = globalKeys?.filter(fields.contains)
+        let exceptions = conflicts?.fields?.filter { fields.contains($0.key) }
+        conflicts?.fields = exceptions
     }
 }

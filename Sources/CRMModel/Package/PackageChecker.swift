@@ -99,7 +99,12 @@ struct PackageChecker {
         } else if field.list != nil {
             throw fail(path + ["list"], "only picklist fields have a list")
         }
-        if let maxLength = field.maxLength, maxLength < 1 { throw fail(path + ["maxLength"], "must be at least 1") }
+        if let maxLength = field.maxLength {
+            if maxLength < 1 { throw fail(path + ["maxLength"], "must be at least 1") }
+            if ![.text, .email, .phone, .url].contains(field.kind) {
+                throw fail(path + ["maxLength"], "maxLength applies to text, email, phone and url fields")
+            }
+        }
         if let min = field.min, let max = field.max, min > max { throw fail(path + ["min"], "is above max") }
         if (field.min != nil || field.max != nil || field.scale != nil),
             field.kind != .number && field.kind != .currency
@@ -117,9 +122,16 @@ struct PackageChecker {
     private func checkCondition(_ condition: FieldCondition, type: ObjectType, path: [String])
         throws(PackageLoadError)
     {
-        if type.fields[condition.field] == nil { throw fail(path + ["field"], "unknown field '\(condition.field)'") }
+        guard let field = type.fields[condition.field] else {
+            throw fail(path + ["field"], "unknown field '\(condition.field)'")
+        }
         if condition.in == nil && condition.present == nil {
             throw fail(path, "a condition has 'in' (values) or 'present' (true or false)")
+        }
+        if field.kind == .picklist, let list = field.list.flatMap({ package.lists[$0] }) {
+            for value in condition.in ?? [] where !list.contains(value) {
+                throw fail(path + ["in"], "'\(value)' is not in the list '\(field.list ?? "")'")
+            }
         }
     }
 
@@ -138,6 +150,9 @@ struct PackageChecker {
             guard let condition = rule.when else { throw fail(path + ["when"], "requiredWhen needs a 'when'") }
             try checkCondition(condition, type: type, path: path + ["when"])
         case .pattern:
+            if ![.text, .email, .phone, .url].contains(field.kind) {
+                throw fail(path + ["field"], "a pattern rule checks a text field")
+            }
             guard let pattern = rule.pattern, (try? NSRegularExpression(pattern: pattern)) != nil else {
                 throw fail(path + ["pattern"], "not a valid regular expression")
             }
@@ -167,7 +182,7 @@ struct PackageChecker {
         for (index, filter) in filters.enumerated() {
             let path = ["filters", "\(index)"]
             if !names.insert(filter.name).inserted { throw fail(path + ["name"], "repeats '\(filter.name)'") }
-            let parameters = Set((filter.parameters ?? []).map(\.name))
+            let parameters = Set((filter.parameters ?? []).filter { $0.kind == .number }.map(\.name))
             for (typeName, typeFilter) in filter.types.sorted(by: { $0.key < $1.key }) {
                 let typePath = path + ["types", typeName]
                 guard let type = package.types[typeName] else { throw fail(typePath, "unknown type '\(typeName)'") }
@@ -180,7 +195,7 @@ struct PackageChecker {
                     }
                     for (key, value) in [("back", window.back), ("ahead", window.ahead)]
                     where Int(value) == nil && !parameters.contains(value) {
-                        throw fail(typePath + ["window", key], "'\(value)' is neither a number nor a parameter")
+                        throw fail(typePath + ["window", key], "'\(value)' is neither a number nor a number parameter")
                     }
                 }
                 if let limit = typeFilter.limit, limit < 1 { throw fail(typePath + ["limit"], "must be at least 1") }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A named sync filter preset: which records of each type a device keeps in its replica.
 public struct SyncFilter: Codable, Sendable, Equatable {
     public var name: String
@@ -34,6 +36,14 @@ public struct FilterParameter: Codable, Sendable, Equatable {
         self.label = label
         self.kind = kind
         self.default = `default`
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        label = try container.decode(String.self, forKey: .label)
+        kind = try container.decode(Kind.self, forKey: .kind)
+        `default` = try container.decodeLenientString(forKey: .default)
     }
 }
 
@@ -74,5 +84,26 @@ public struct DateWindow: Codable, Sendable, Equatable {
         self.field = field
         self.back = back
         self.ahead = ahead
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        field = try container.decode(String.self, forKey: .field)
+        guard let back = try container.decodeLenientString(forKey: .back) else {
+            throw DecodingError.keyNotFound(CodingKeys.back, .init(codingPath: container.codingPath, debugDescription: ""))
+        }
+        guard let ahead = try container.decodeLenientString(forKey: .ahead) else {
+            throw DecodingError.keyNotFound(CodingKeys.ahead, .init(codingPath: container.codingPath, debugDescription: ""))
+        }
+        self.back = back
+        self.ahead = ahead
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// Text written as text or as a number (`default: 30` and `default: "30"` alike).
+    func decodeLenientString(forKey key: Key) throws -> String? {
+        if let number = try? decodeIfPresent(Decimal.self, forKey: key) { return "\(number)" }
+        return try decodeIfPresent(String.self, forKey: key)
     }
 }

@@ -1,0 +1,167 @@
+import CRMModel
+import CRMStore
+import Foundation
+
+/// Deterministic, realistic demo data written straight into a store (not through HTTP): companies, people,
+/// opportunities across stages, activities from 90 days ago to 90 days ahead, service requests, owned by demo
+/// users in a small manager hierarchy. The same seed and day give the same records. Benchmarks fill stores
+/// with it, so it writes in chunks of one transaction each and holds only one chunk in memory.
+public struct DemoDataGenerator: Sendable {
+    /// A demo user: name, role and manager.
+    public struct DemoUser: Sendable {
+        public let name: String
+        public let role: String
+        public let manager: String?
+    }
+
+    /// The demo hierarchy: a sales director over two sales managers, each with reps; a service team; an admin.
+    public static let users: [DemoUser] = [
+        DemoUser(name: "admin", role: "admin", manager: nil),
+        DemoUser(name: "diana", role: "sales-manager", manager: nil),
+        DemoUser(name: "marco", role: "sales-manager", manager: "diana"),
+        DemoUser(name: "sofia", role: "sales-manager", manager: "diana"),
+        DemoUser(name: "liam", role: "sales-rep", manager: "marco"),
+        DemoUser(name: "emma", role: "sales-rep", manager: "marco"),
+        DemoUser(name: "noah", role: "sales-rep", manager: "sofia"),
+        DemoUser(name: "olivia", role: "sales-rep", manager: "sofia"),
+        DemoUser(name: "sam", role: "service-agent", manager: nil),
+        DemoUser(name: "ines", role: "service-agent", manager: nil),
+    ]
+
+    static var owners: [String] { users.filter { $0.role.hasPrefix("sales") }.map(\.name) }
+    static var agents: [String] { users.filter { $0.role == "service-agent" }.map(\.name) }
+
+    public let package: CustomizationPackage
+    public let seed: UInt64
+    /// The day activities are spread around.
+    public let today: Date
+    public let chunkSize: Int
+
+    public init(package: CustomizationPackage, seed: UInt64, today: Date = Date(), chunkSize: Int = 10_000) {
+        self.package = package
+        self.seed = seed
+        self.today = today
+        self.chunkSize = chunkSize
+    }
+
+    /// How many records of each type `total` records make (10% accounts, 35% contacts, 15% opportunities,
+    /// 35% activities, 5% service requests).
+    public static func mix(_ total: Int) -> [(type: String, count: Int)] {
+        let accounts = max(1, total / 10)
+        let contacts = total * 35 / 100
+        let opportunities = total * 15 / 100
+        let requests = total * 5 / 100
+        let activities = max(0, total - accounts - contacts - opportunities - requests)
+        return [
+            ("Account", accounts), ("Contact", contacts), ("Opportunity", opportunities),
+            ("ServiceRequest", requests), ("Activity", activities),
+        ]
+    }
+
+    /// Adds the demo users that do not exist yet, all with one password hash.
+    public func addUsers(to store: any ServerStore, passwordHash: String) async throws -> [String] {
+        var added: [String] = []
+        for demo in Self.users where try await store.user(named: demo.name) == nil {
+            try await store.addUser(
+                User(
+                    name: demo.name, passwordHash: passwordHash, role: demo.role, manager: demo.manager,
+                    emails: ["\(demo.name)@crm-demo.example"]))
+            added.append(demo.name)
+        }
+        return added
+    }
+
+    /// Writes `total` records, calling `progress` with the number written so far after each chunk.
+    public func addRecords(total: Int, to store: any ServerStore, progress: @Sendable (Int) -> Void = { _ in })
+        async throws
+    {
+        let mix = Self.mix(total)
+        let accounts = mix[0].count
+        let contacts = mix[1].count
+        var written = 0
+        for (type, count) in mix where package.types[type] != nil {
+            var start = 0
+            while start < count {
+                let end = min(start + chunkSize, count)
+                let batch = (start..<end).map {
+                    record(type: type, index: $0, accounts: accounts, contacts: contacts)
+                }
+                try await store.insertBatch(batch)
+                written += batch.count
+                progress(written)
+                start = end
+            }
+        }
+    }
+
+    // MARK: - Records
+
+    func id(_ type: String, _ index: Int) -> String {
+        let salt = UInt64(truncatingIfNeeded: type.utf8.reduce(5381) { ($0 &* 33) &+ Int($1) })
+        let high = SeededGenerator.mix(seed ^ salt, UInt64(index) &* 2)
+        let low = SeededGenerator.mix(seed ^ salt, UInt64(index) &* 2 &+ 1)
+        var bytes = withUnsafeBytes(of: high.bigEndian) { Array($0) } + withUnsafeBytes(of: low.bigEndian) { Array($0) }
+        bytes[6] = (bytes[6] & 0x0F) | 0x40
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        let uuid = UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        return uuid.uuidString.lowercased()
+    }
+
+    func accountOwner(_ index: Int) -> String {
+        Self.owners[Int(SeededGenerator.mix(seed, UInt64(index)) % UInt64(Self.owners.count))]
+    }
+
+    /// The account a contact works for: fixed per contact, so every chunk agrees.
+    func accountOfContact(_ index: Int, accounts: Int) -> Int {
+        Int(SeededGenerator.mix(seed &+ 17, UInt64(index)) % UInt64(accounts))
+    }
+
+    func record(type: String, index: Int, accounts: Int, contacts: Int) -> Record {
+        var random = SeededGenerator(seed: SeededGenerator.mix(seed, UInt64(index)) ^ UInt64(type.utf8.count))
+        var fields: [String: FieldValue] = [:]
+        var owner: String
+        var team: [String] = []
+        switch type {
+        case "Account":
+            owner = accountOwner(index)
+            fields = DemoNames.company(index: index, using: &random, lists: package.lists)
+        case "Contact":
+            let account = accountOfContact(index, accounts: accounts)
+            owner = accountOwner(account)
+            fields = DemoNames.person(
+                index: index, company: DemoNames.companyName(account, seed: seed), using: &random)
+            fields["accountId"] = .string(id("Account", account))
+        case "Opportunity":
+            let account = Int(random.next() % UInt64(accounts))
+            owner = accountOwner(account)
+            fields = DemoOpportunity.fields(
+                account: DemoNames.companyName(account, seed: seed), today: today, using: &random,
+                lists: package.lists)
+            fields["accountId"] = .string(id("Account", account))
+            if contacts > 0 {
+                fields["contactIds"] = .array([.string(id("Contact", Int(random.next() % UInt64(contacts))))])
+            }
+        case "ServiceRequest":
+            let account = Int(random.next() % UInt64(accounts))
+            owner = Self.agents.isEmpty ? accountOwner(account) : Self.agents[index % Self.agents.count]
+            team = [accountOwner(account)]
+            fields = DemoServiceRequest.fields(index: index, using: &random, lists: package.lists)
+            fields["accountId"] = .string(id("Account", account))
+        default:
+            let account = Int(random.next() % UInt64(accounts))
+            owner = accountOwner(account)
+            fields = DemoActivity.fields(index: index, today: today, using: &random, lists: package.lists)
+            fields["accountId"] = .string(id("Account", account))
+            if contacts > 0 {
+                fields["contactIds"] = .array([.string(id("Contact", Int(random.next() % UInt64(contacts))))])
+            }
+        }
+        let known = package.types[type]?.fields ?? [:]
+        fields = fields.filter { known[$0.key] != nil }
+        let stamp = FieldStamp(version: 1, at: today)
+        return Record(
+            id: id(type, index), type: type, owner: owner, team: team, createdAt: today, updatedAt: today,
+            updatedBy: owner, fields: fields, fieldVersions: fields.mapValues { _ in stamp })
+    }
+}

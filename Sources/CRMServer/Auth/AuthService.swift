@@ -1,0 +1,81 @@
+import CRMModel
+import CRMStore
+import Foundation
+import Logging
+
+/// Logs users in and out and turns a bearer token into a `Caller`.
+public struct AuthService: Sendable {
+    let store: any ServerStore
+    let packages: PackageService
+    let hasher: PasswordHasher
+    let configuration: ServerConfiguration
+    let logger: Logger
+
+    public init(store: any ServerStore, packages: PackageService, configuration: ServerConfiguration, logger: Logger) {
+        self.store = store
+        self.packages = packages
+        self.hasher = PasswordHasher(cost: configuration.bcryptCost)
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Checks the password and opens a session. Throttled per user and per address before any hashing.
+    public func login(username: String, password: String, address: String?, now: Date = Date()) async throws
+        -> (token: String, session: Session, user: User)
+    {
+        let keys = ["user:" + username.lowercased()] + (address.map { ["addr:" + $0] } ?? [])
+        if let until = try await store.lockedUntil(keys: keys, now: now) {
+            throw Self.throttled(until: until, now: now)
+        }
+        let user = try await store.user(named: username)
+        let valid = try await hasher.verify(password, hash: user?.passwordHash ?? PasswordHasher.decoy)
+        guard let user, valid, user.enabled else {
+            logger.notice("login refused", metadata: ["user": .string(username)])
+            if let until = try await store.recordFailure(keys: keys, now: now, policy: configuration.throttle) {
+                throw Self.throttled(until: until, now: now)
+            }
+            throw CRMError(.unauthorized, "wrong user name or password, or the user is disabled")
+        }
+        try await store.clearFailures(keys: keys)
+        let token = SessionToken.make()
+        let session = Session(
+            tokenHash: SessionToken.hash(token), user: user.name, createdAt: now,
+            expiresAt: now.addingTimeInterval(configuration.sessionLifetime))
+        try await store.createSession(session)
+        return (token, session, user)
+    }
+
+    /// The caller a bearer token stands for; 401 when it is unknown, expired, revoked or its user disabled.
+    public func authenticate(token: String, now: Date = Date()) async throws -> Caller {
+        let tokenHash = SessionToken.hash(token)
+        guard let session = try await store.session(tokenHash: tokenHash) else {
+            throw CRMError(.unauthorized, "the session is unknown or was ended; log in again")
+        }
+        guard session.expiresAt > now else {
+            try await store.deleteSession(tokenHash: tokenHash)
+            throw CRMError(.unauthorized, "the session expired; log in again")
+        }
+        guard let user = try await store.user(named: session.user), user.enabled else {
+            throw CRMError(.unauthorized, "the user is disabled")
+        }
+        let base = try await packages.base()
+        let package = try await packages.view(forRole: user.role)
+        let scope: VisibilityScope =
+            switch package.role?.visibility ?? .personal {
+            case .all: .all
+            case .team: .users(try await store.reports(of: user.name).union([user.name]))
+            case .personal: .users([user.name])
+            }
+        return Caller(user: user, base: base, package: package, scope: scope, tokenHash: tokenHash)
+    }
+
+    public func logout(_ caller: Caller) async throws {
+        try await store.deleteSession(tokenHash: caller.tokenHash)
+    }
+
+    static func throttled(until: Date, now: Date) -> CRMError {
+        let seconds = max(1, Int(until.timeIntervalSince(now).rounded(.up)))
+        return CRMError(
+            .tooManyAttempts(retryAfter: seconds), "too many failed logins; try again in \(seconds) seconds")
+    }
+}

@@ -1,0 +1,42 @@
+import CRMModel
+import Foundation
+
+/// A request the server refuses, with what the user needs to fix it. The HTTP tier maps each kind to its
+/// status and the JSON error body in one place (`CRMError+HTTP.swift`).
+public struct CRMError: Error, Sendable {
+    public enum Kind: Sendable {
+        case malformed
+        case unauthorized
+        case forbidden
+        case notFound
+        case conflict
+        case staleVersion(current: Record)
+        case tooLarge
+        case validation([FieldIssue])
+        case tooManyAttempts(retryAfter: Int)
+        case upgradeRequired
+        case unavailable
+        case internalError
+    }
+
+    public var kind: Kind
+    public var message: String
+    public var field: String?
+
+    public init(_ kind: Kind, _ message: String, field: String? = nil) {
+        self.kind = kind
+        self.message = message
+        self.field = field
+    }
+
+    public static func notFound(_ what: String) -> CRMError { CRMError(.notFound, "\(what) not found") }
+
+    public static func validation(_ issues: [FieldIssue]) -> CRMError {
+        let summary = issues.map(\.description).joined(separator: "; ")
+        return CRMError(.validation(issues), "the record is not valid: \(summary)", field: issues.first?.field)
+    }
+}
+
+extension CRMError: CustomStringConvertible {
+    public var description: String { field.map { "\($0): \(message)" } ?? message }
+}

@@ -1,0 +1,39 @@
+import CRMStore
+import Hummingbird
+import Logging
+
+/// Builds the CRM server's HTTP application on a store: the routes of DESIGN section 6 with their middleware.
+public enum CRMApplication {
+    /// The router with every route; tests and the `serve` command share it.
+    public static func router(store: any ServerStore, configuration: ServerConfiguration, logger: Logger)
+        -> Router<CRMRequestContext>
+    {
+        let packages = PackageService(store: store)
+        let auth = AuthService(store: store, packages: packages, configuration: configuration, logger: logger)
+        let records = RecordService(store: store, configuration: configuration)
+        let router = Router(context: CRMRequestContext.self)
+        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: ProtocolVersionMiddleware())
+        let api = router.group("api/v1")
+        let system = SystemRoutes(store: store, packages: packages)
+        system.addOpen(to: router, api: api)
+        let sessions = SessionRoutes(auth: auth, configuration: configuration)
+        sessions.addLogin(to: api)
+        let authenticated = api.group().add(middleware: AuthMiddleware(auth: auth))
+        sessions.addLogout(to: authenticated)
+        system.addAuthenticated(to: authenticated)
+        RecordRoutes(records: records, configuration: configuration).add(to: authenticated)
+        return router
+    }
+
+    /// The application, ready to run as a service.
+    public static func make(store: any ServerStore, configuration: ServerConfiguration, logger: Logger)
+        -> some ApplicationProtocol
+    {
+        Application(
+            router: router(store: store, configuration: configuration, logger: logger),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "crm-server"),
+            logger: logger)
+    }
+}

@@ -1,0 +1,260 @@
+import CRMModel
+import CRMStore
+import CRMSyncProtocol
+import Foundation
+
+/// Reads and writes records for a caller: visibility on every access (an invisible record does not exist),
+/// validation against the package, references checked to be live and visible, versions checked on request.
+public struct RecordService: Sendable {
+    let store: any ServerStore
+    let configuration: ServerConfiguration
+
+    public init(store: any ServerStore, configuration: ServerConfiguration) {
+        self.store = store
+        self.configuration = configuration
+    }
+
+    /// A page of the live records of `typeName` the caller may see.
+    public func list(_ caller: Caller, typeName: String, parameters: [(String, String)]) async throws -> RecordListPage {
+        let type = try visibleType(caller, typeName)
+        var query = RecordQuery(type: typeName, visibility: caller.scope, limit: 50)
+        for (name, value) in parameters {
+            switch name {
+            case "limit":
+                guard let limit = Int(value), limit >= 1 else {
+                    throw CRMError(.malformed, "limit is a whole number of at least 1", field: "limit")
+                }
+                query.limit = min(limit, configuration.maxPageSize)
+            case "cursor":
+                query.cursor = value
+            case "sort":
+                let descending = value.hasPrefix("-")
+                let field = descending ? String(value.dropFirst()) : value
+                guard type.fields[field] != nil || RecordSort.systemFields.contains(field) else {
+                    throw CRMError(.malformed, "cannot sort by unknown field '\(field)'", field: "sort")
+                }
+                query.sort = RecordSort(field: field, descending: descending)
+            default:
+                guard let field = type.fields[name] else {
+                    throw CRMError(.malformed, "\(typeName) has no field '\(name)' to filter by", field: name)
+                }
+                query.filters.append(try Self.filter(name, field, value))
+            }
+        }
+        do {
+            let page = try await store.list(query)
+            return RecordListPage(records: page.records.map(caller.present), nextCursor: page.nextCursor)
+        } catch is InvalidCursor {
+            throw CRMError(.malformed, "the cursor is not one this server gave out", field: "cursor")
+        }
+    }
+
+    /// The live record `id` of `typeName`, if the caller may see it.
+    public func read(_ caller: Caller, typeName: String, id: String) async throws -> Record {
+        caller.present(try await visibleRecord(caller, typeName, id))
+    }
+
+    public func create(_ caller: Caller, typeName: String, write: RecordWrite, now: Date = Date()) async throws
+        -> Record
+    {
+        let type = try visibleType(caller, typeName)
+        let id = try write.id.map { text in
+            guard let id = RecordID.canonical(text) else {
+                throw CRMError(.malformed, "'\(text)' is not a UUID", field: "id")
+            }
+            return id
+        } ?? RecordID.make()
+        let fields = try validate(caller, typeName, changes: write.fields, merged: [:])
+        let references = try await checkReferences(caller, type: type, fields: fields)
+        let owner = write.owner ?? caller.user.name
+        try await checkAssignment(caller, owner: owner, team: write.team, currentOwner: nil)
+        let stamp = FieldStamp(version: 1, at: now)
+        let record = Record(
+            id: id, type: typeName, owner: owner, team: Set(write.team ?? []).sorted(), createdAt: now, updatedAt: now,
+            updatedBy: caller.user.name, fields: fields.filter { !$0.value.isNull },
+            fieldVersions: fields.filter { !$0.value.isNull }.mapValues { _ in stamp })
+        do {
+            return caller.present(try await store.insert(record, references: references))
+        } catch StoreError.alreadyExists {
+            throw CRMError(.conflict, "a record with id \(id) already exists", field: "id")
+        } catch StoreError.missingReference(let target) {
+            throw referenceGone(target, type: type, fields: fields)
+        }
+    }
+
+    /// Changes only the fields sent; with `expectedVersion` a stale caller gets the current record back.
+    public func update(
+        _ caller: Caller, typeName: String, id: String, write: RecordWrite, expectedVersion: Int?, now: Date = Date()
+    ) async throws -> Record {
+        let type = try visibleType(caller, typeName)
+        let current = try await visibleRecord(caller, typeName, id)
+        if let expectedVersion, expectedVersion != current.version {
+            throw CRMError(.staleVersion(current: caller.present(current)), "the record changed since version \(expectedVersion)")
+        }
+        let fields = try validate(caller, typeName, changes: write.fields, merged: current.fields)
+        let references = try await checkReferences(caller, type: type, fields: fields)
+        if write.owner != nil || write.team != nil {
+            try await checkAssignment(caller, owner: write.owner ?? current.owner, team: write.team, currentOwner: current.owner)
+        }
+        let validator = caller.validator
+        let user = caller.user.name
+        do {
+            let updated = try await store.update(id: id, expectedVersion: expectedVersion, references: references) {
+                latest in
+                // Checked again on the record as it is inside the transaction: a concurrent change may have
+                // altered a field a rule compares with.
+                if case .failure(let failure) = validator.check(typeName: typeName, changes: fields, merged: latest.fields) {
+                    throw failure
+                }
+                var next = latest.applying(fields, by: user, at: now)
+                let team = write.team.map { Set($0).sorted() } ?? next.team
+                if (write.owner ?? next.owner) != next.owner || team != next.team {
+                    if next.version == latest.version { next.version += 1 }
+                    next.owner = write.owner ?? next.owner
+                    next.team = team
+                    next.updatedAt = now
+                    next.updatedBy = user
+                }
+                return next
+            }
+            return caller.present(updated)
+        } catch StoreError.versionMismatch(let latest) {
+            throw CRMError(.staleVersion(current: caller.present(latest)), "the record changed since version \(expectedVersion ?? 0)")
+        } catch let failure as ValidationFailure {
+            throw CRMError.validation(failure.issues)
+        } catch StoreError.notFound {
+            throw CRMError.notFound("\(typeName) \(id)")
+        } catch StoreError.missingReference(let target) {
+            throw referenceGone(target, type: type, fields: fields)
+        }
+    }
+
+    /// Deletes a record, following the package's `onDelete` rule of every reference to it.
+    public func delete(_ caller: Caller, typeName: String, id: String, expectedVersion: Int?, now: Date = Date())
+        async throws -> DeleteOutcome
+    {
+        _ = try visibleType(caller, typeName)
+        let current = try await visibleRecord(caller, typeName, id)
+        if let expectedVersion, expectedVersion != current.version {
+            throw CRMError(.staleVersion(current: caller.present(current)), "the record changed since version \(expectedVersion)")
+        }
+        let base = caller.base
+        do {
+            return try await store.delete(id: id, expectedVersion: expectedVersion, by: caller.user.name, at: now) {
+                base.references(to: $0)
+            }
+        } catch StoreError.restricted(let sourceType, _, let field) {
+            throw CRMError(
+                .conflict, "the \(typeName) is still referenced by a \(sourceType) through '\(field)'; "
+                    + "remove that reference first", field: field)
+        } catch StoreError.versionMismatch(let latest) {
+            throw CRMError(.staleVersion(current: caller.present(latest)), "the record changed since version \(expectedVersion ?? 0)")
+        } catch StoreError.notFound {
+            throw CRMError.notFound("\(typeName) \(id)")
+        }
+    }
+
+    // MARK: - Checks
+
+    private func visibleType(_ caller: Caller, _ typeName: String) throws -> ObjectType {
+        guard let type = caller.package.types[typeName] else {
+            throw CRMError(.notFound, "there is no record type '\(typeName)'", field: "type")
+        }
+        return type
+    }
+
+    private func visibleRecord(_ caller: Caller, _ typeName: String, _ id: String) async throws -> Record {
+        guard let canonical = RecordID.canonical(id), let record = try await store.record(id: canonical),
+            record.type == typeName, !record.deleted, caller.canSee(record)
+        else { throw CRMError.notFound("\(typeName) \(id)") }
+        return record
+    }
+
+    private func validate(
+        _ caller: Caller, _ typeName: String, changes: [String: FieldValue], merged: [String: FieldValue]
+    ) throws -> [String: FieldValue] {
+        switch caller.validator.check(typeName: typeName, changes: changes, merged: merged) {
+        case .success(let fields): return fields
+        case .failure(let failure): throw CRMError.validation(failure.issues)
+        }
+    }
+
+    /// Every id the changed reference fields name must be a live record the caller may see, of a type the
+    /// field allows. Returns the ids, for the store to check again inside its transaction.
+    private func checkReferences(_ caller: Caller, type: ObjectType, fields: [String: FieldValue]) async throws
+        -> Set<String>
+    {
+        var wanted: [String: [String]] = [:]
+        for (name, value) in fields where type.fields[name]?.kind.isReference == true {
+            switch value {
+            case .string(let id): wanted[name, default: []].append(id)
+            case .array(let values): for case .string(let id) in values { wanted[name, default: []].append(id) }
+            default: break
+            }
+        }
+        let ids = Set(wanted.values.joined())
+        guard !ids.isEmpty else { return [] }
+        let found = Dictionary(uniqueKeysWithValues: try await store.records(ids: Array(ids)).map { ($0.id, $0) })
+        var issues: [FieldIssue] = []
+        for (name, targets) in wanted.sorted(by: { $0.key < $1.key }) {
+            for target in targets {
+                guard let record = found[target], !record.deleted, caller.canSee(record) else {
+                    issues.append(FieldIssue(field: name, code: .reference, message: "no record \(target) to refer to"))
+                    continue
+                }
+                if type.fields[name]?.allowsTarget(record.type) != true {
+                    issues.append(FieldIssue(
+                        field: name, code: .reference, message: "'\(name)' cannot refer to a \(record.type)"))
+                }
+            }
+        }
+        if !issues.isEmpty { throw CRMError.validation(issues) }
+        return ids
+    }
+
+    private func referenceGone(_ target: String, type: ObjectType, fields: [String: FieldValue]) -> CRMError {
+        let field = fields.first { name, value in
+            value == .string(target) || (value.stringArray?.contains(target) ?? false)
+        }?.key ?? "fields"
+        return CRMError.validation([FieldIssue(field: field, code: .reference, message: "no record \(target) to refer to")])
+    }
+
+    /// Owner and team must be enabled users; only callers who see beyond their own records may give a record
+    /// to someone else, and then only to a user inside their visibility.
+    private func checkAssignment(_ caller: Caller, owner: String, team: [String]?, currentOwner: String?) async throws {
+        if owner != (currentOwner ?? caller.user.name) {
+            if case .users(let users) = caller.scope, !users.contains(owner) {
+                throw CRMError(.forbidden, "you cannot give a record to '\(owner)'", field: "owner")
+            }
+        }
+        for name in [owner] + (team ?? []) {
+            guard let user = try await store.user(named: name), user.enabled else {
+                throw CRMError(.validation([FieldIssue(field: name == owner ? "owner" : "team", code: .reference,
+                    message: "no enabled user '\(name)'")]), "no enabled user '\(name)'",
+                    field: name == owner ? "owner" : "team")
+            }
+        }
+    }
+
+    static func filter(_ name: String, _ field: FieldDefinition, _ text: String) throws -> FieldFilter {
+        switch field.kind {
+        case .number, .currency:
+            guard let number = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) else {
+                throw CRMError(.malformed, "'\(text)' is not a number", field: name)
+            }
+            return FieldFilter(field: name, value: .number(number), isReference: false)
+        case .boolean:
+            guard text == "true" || text == "false" else {
+                throw CRMError(.malformed, "'\(text)' is not true or false", field: name)
+            }
+            return FieldFilter(field: name, value: .bool(text == "true"), isReference: false)
+        case .reference, .references:
+            guard let id = RecordID.canonical(text) else {
+                throw CRMError(.malformed, "'\(text)' is not a record id", field: name)
+            }
+            return FieldFilter(field: name, value: .string(id), isReference: true)
+        default:
+            return FieldFilter(field: name, value: .string(text), isReference: false)
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import CRMStore
+import Foundation
+
+/// How the CRM server runs. Reading it from flags, the environment or a file is the executable's job.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// How long a login session lasts.
+    public var sessionLifetime: TimeInterval
+    /// The bcrypt cost of new password hashes (12 takes about 0.2 s a hash on these machines).
+    public var bcryptCost: UInt8
+    /// The largest request body accepted, in bytes; larger ones get 413.
+    public var maxBodyBytes: Int
+    /// The most records one list page returns.
+    public var maxPageSize: Int
+    public var throttle: ThrottlePolicy
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, sessionLifetime: TimeInterval = 8 * 3600,
+        bcryptCost: UInt8 = 12, maxBodyBytes: Int = 1 << 20, maxPageSize: Int = 1000,
+        throttle: ThrottlePolicy = ThrottlePolicy()
+    ) {
+        self.host = host
+        self.port = port
+        self.sessionLifetime = sessionLifetime
+        self.bcryptCost = bcryptCost
+        self.maxBodyBytes = maxBodyBytes
+        self.maxPageSize = maxPageSize
+        self.throttle = throttle
+    }
+}

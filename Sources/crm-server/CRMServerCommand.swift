@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct CRMServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crm-server",
+        abstract: "The CRM server: records, users, customization packages and the JSON web API.",
+        subcommands: [
+            ServeCommand.self, UserCommand.self, PackageCommand.self, DemoDataCommand.self, MigrateCommand.self,
+        ])
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import CRMServer
+import CRMStore
+import Foundation
+
+/// `crm-server demo-data`: fills the store with deterministic demo users and records.
+struct DemoDataCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo-data", abstract: "Add demo users and deterministic, realistic demo records.")
+
+    @OptionGroup var store: StoreOptions
+    @Option(help: "How many records.") var records = 1000
+    @Option(help: "The seed: the same seed gives the same data.") var seed: UInt64 = 1
+    @Flag(help: "Read the demo users' password from standard input (else one is generated and printed).")
+    var passwordStdin = false
+    @Option(help: "The bcrypt cost of the demo users' password.") var bcryptCost: UInt8 = 12
+
+    func validate() throws {
+        guard records >= 0 else { throw ValidationError("--records is 0 or more") }
+    }
+
+    func run() async throws {
+        let database = try store.open()
+        _ = try await store.ensurePackage(database)
+        let package = try await PackageService(store: database).base()
+        let generator = DemoDataGenerator(package: package, seed: seed)
+        var password = passwordStdin ? try PasswordInput.read(fromStdin: true) : nil
+        let generated = password == nil
+        if password == nil { password = Self.makePassword() }
+        let hash = try await PasswordHasher(cost: bcryptCost).hash(password!)
+        let added = try await generator.addUsers(to: database, passwordHash: hash)
+        for user in DemoDataGenerator.users {
+            let state = added.contains(user.name) ? "added" : "exists, unchanged"
+            print("user \(user.name.padding(8)) \(user.role.padding(14)) reports to \((user.manager ?? "-").padding(7)) \(state)")
+        }
+        if generated && !added.isEmpty { print("password of the added demo users: \(password!)") }
+        let started = Date()
+        try await generator.addRecords(total: records, to: database) { written in
+            if records >= 100_000 && written % 100_000 == 0 { print("  \(written) records") }
+        }
+        let seconds = Date().timeIntervalSince(started)
+        print(String(format: "added %d records (seed %llu) in %.1f s", records, seed, seconds))
+    }
+
+    static func makePassword() -> String {
+        let alphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+        return String((0..<16).map { _ in alphabet.randomElement()! })
+    }
+}
