@@ -81,6 +81,7 @@ let package = Package(
             dependencies: [
                 "CRMServer", "CRMTesting", "CRMModel", "CRMStore", "CRMStoreSQLite", "CRMSyncProtocol",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
     ],

@@ -7,7 +7,7 @@ enum RecordRow {
     static let columns =
         "id, type, version, seq, deleted, owner, team, created_at, updated_at, updated_by, fields, field_versions"
 
-    static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+    static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
     static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
 
     static func record(_ row: Row) throws -> Record {

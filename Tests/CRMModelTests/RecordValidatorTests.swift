@@ -30,7 +30,9 @@ import Testing
         as validator: RecordValidator? = nil
     ) -> Result<[String: FieldValue], ValidationFailure> {
         var merged = existing ?? Self.minimal[type] ?? [:]
-        for (name, value) in changes { merged[name] = value.isNull ? nil : value }
+        for (name, value) in changes {
+            if value.isNull { merged.removeValue(forKey: name) } else { merged[name] = value }
+        }
         return (validator ?? self.validator).check(typeName: type, changes: changes, merged: merged)
     }
 
@@ -235,7 +237,10 @@ import Testing
         #expect(found?.message == "'\(datetime)' is not an RFC 3339 date-time with offset")
     }
 
-    @Test(arguments: ["2026-02-30T10:00:00Z", "2026-03-01T25:00:00Z", "2026-03-01T10:61:00Z"])
+    @Test(arguments: [
+        "2026-02-30T10:00:00Z", "2023-02-29T10:00:00+01:00", "2026-03-01T25:00:00Z", "2026-03-01T24:00:00Z",
+        "2026-03-01T10:61:00Z", "2026-03-01T10:00:61Z", "2026-03-01T10:00:00+24:00", "2026-03-01T10:00:00+01:60",
+    ])
     func impossibleDatetimeIsABadFormat(datetime: String) {
         #expect(issue("Activity", "start", .string(datetime))?.code == .badFormat)
     }
@@ -441,8 +446,10 @@ import Testing
 
     @Test func activityEndingBeforeItStartsIsRefusedWithTheRuleMessage() {
         // 10:30+05:00 is 05:30 UTC, before 08:00 UTC although it reads later.
-        let found = issues(
-            "Activity", ["display": "calendar", "start": "2026-03-01T10:00:00+02:00", "end": "2026-03-01T10:30:00+05:00"])
+        let changes: [String: FieldValue] = [
+            "display": "calendar", "start": "2026-03-01T10:00:00+02:00", "end": "2026-03-01T10:30:00+05:00",
+        ]
+        let found = issues("Activity", changes)
         #expect(found == [FieldIssue(field: "end", code: .rule, message: "An activity cannot end before it starts")])
     }
 

@@ -67,12 +67,13 @@ extension CustomizationPackage {
 }
 
 extension Form {
-    /// The form without the fields a role does not see.
+    /// The form without the fields a role does not see; the system fields every record has stay.
     func showing(_ fields: [String: FieldDefinition]) -> Form {
-        Form(
-            title: title.filter { fields[$0] != nil },
-            list: list.filter { fields[$0] != nil },
-            sections: sections.map { FormSection(label: $0.label, fields: $0.fields.filter { fields[$0] != nil }) }
+        let shown = { (name: String) in fields[name] != nil || PackageChecker.systemFields.contains(name) }
+        return Form(
+            title: title.filter(shown),
+            list: list.filter(shown),
+            sections: sections.map { FormSection(label: $0.label, fields: $0.fields.filter(shown)) }
                 .filter { !$0.fields.isEmpty })
     }
 }

@@ -51,7 +51,7 @@ struct NodeLocator {
             if let underlying = context.underlyingError {
                 return error(at: path, "not valid JSON: \(underlying.localizedDescription)")
             }
-            return error(at: path, Self.friendly(context.debugDescription))
+            return error(at: path, Self.friendly(context.debugDescription, path: path))
         @unknown default:
             return PackageLoadError(file: file, key: "", message: "\(decoding)")
         }
@@ -68,12 +68,16 @@ struct NodeLocator {
         }
     }
 
-    private static func friendly(_ text: String) -> String {
+    private static func friendly(_ text: String, path: [String]) -> String {
         // "Cannot initialize FieldKind from invalid String value texxt" -> name the allowed values.
+        // Two nested types are called `Kind`: a filter parameter's and a validation rule's.
+        let kinds =
+            path.contains("parameters")
+            ? FilterParameter.Kind.allCases.map(\.rawValue) : ValidationRule.Kind.allCases.map(\.rawValue)
         for (name, values) in [
             ("FieldKind", FieldKind.allCases.map(\.rawValue)), ("OnDelete", OnDelete.allCases.map(\.rawValue)),
             ("ConflictRule", ConflictRule.allCases.map(\.rawValue)), ("Visibility", Visibility.allCases.map(\.rawValue)),
-            ("Kind", ValidationRule.Kind.allCases.map(\.rawValue)),
+            ("Ownership", TypeFilter.Ownership.allCases.map(\.rawValue)), ("Kind", kinds),
             ("Component", PIMMapping.Component.allCases.map(\.rawValue)),
         ] where text.contains(name) {
             let found = text.components(separatedBy: "value ").last ?? ""

@@ -25,7 +25,7 @@ public struct SyncFilter: Codable, Sendable, Equatable {
 
 /// A parameter the user sets when choosing a filter ("days back").
 public struct FilterParameter: Codable, Sendable, Equatable {
-    public enum Kind: String, Codable, Sendable { case number, text, boolean }
+    public enum Kind: String, Codable, Sendable, CaseIterable { case number, text, boolean }
     public var name: String
     public var label: String
     public var kind: Kind
@@ -49,7 +49,7 @@ public struct FilterParameter: Codable, Sendable, Equatable {
 
 /// Which records of one type a filter keeps.
 public struct TypeFilter: Codable, Sendable, Equatable {
-    public enum Ownership: String, Codable, Sendable {
+    public enum Ownership: String, Codable, Sendable, CaseIterable {
         /// Records the user owns or whose team includes the user.
         case mine
         /// Every record the user may see.

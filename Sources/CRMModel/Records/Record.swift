@@ -65,7 +65,8 @@ public struct Record: Codable, Sendable, Equatable {
                 changed = true
                 result.version += 1
             }
-            result.fields[name] = value.isNull ? nil : value
+            // Not `value.isNull ? nil : value`: that `nil` is `FieldValue.null` and would be stored.
+            if value.isNull { result.fields.removeValue(forKey: name) } else { result.fields[name] = value }
             result.fieldVersions[name] = FieldStamp(version: result.version, at: time)
         }
         if changed {

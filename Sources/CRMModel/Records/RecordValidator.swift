@@ -41,7 +41,9 @@ public struct RecordValidator: Sendable {
             }
         }
         var after = merged
-        for (name, value) in normalized { after[name] = value.isNull ? nil : value }
+        for (name, value) in normalized {
+            if value.isNull { after.removeValue(forKey: name) } else { after[name] = value }
+        }
         for (name, field) in type.fields.sorted(by: { $0.key < $1.key })
         where field.isRequired && Self.isEmpty(after[name]) && !issues.contains(where: { $0.field == name }) {
             issues.append(FieldIssue(field: name, code: .required, message: "'\(name)' is required"))

@@ -20,7 +20,7 @@ public struct AuthService: Sendable {
     }
 
     /// Checks the password and opens a session. Throttled per user and per address before any hashing.
-    public func login(username: String, password: String, address: String?, now: Date = Date()) async throws
+    public func login(username: String, password: String, address: String?, now: Date = Timestamp.now()) async throws
         -> (token: String, session: Session, user: User)
     {
         let keys = ["user:" + username.lowercased()] + (address.map { ["addr:" + $0] } ?? [])
@@ -46,7 +46,7 @@ public struct AuthService: Sendable {
     }
 
     /// The caller a bearer token stands for; 401 when it is unknown, expired, revoked or its user disabled.
-    public func authenticate(token: String, now: Date = Date()) async throws -> Caller {
+    public func authenticate(token: String, now: Date = Timestamp.now()) async throws -> Caller {
         let tokenHash = SessionToken.hash(token)
         guard let session = try await store.session(tokenHash: tokenHash) else {
             throw CRMError(.unauthorized, "the session is unknown or was ended; log in again")

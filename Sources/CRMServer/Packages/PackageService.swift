@@ -41,7 +41,7 @@ public actor PackageService {
 
     /// Checks and publishes a package from YAML source; roles default to every role the package defines.
     @discardableResult
-    public func publish(yaml: String, file: String, roles: [String]? = nil, now: Date = Date()) async throws
+    public func publish(yaml: String, file: String, roles: [String]? = nil, now: Date = Timestamp.now()) async throws
         -> PublishedPackage
     {
         let package = try PackageLoader.load(yaml: yaml, file: file)

@@ -54,7 +54,7 @@ public struct RecordService: Sendable {
         caller.present(try await visibleRecord(caller, typeName, id))
     }
 
-    public func create(_ caller: Caller, typeName: String, write: RecordWrite, now: Date = Date()) async throws
+    public func create(_ caller: Caller, typeName: String, write: RecordWrite, now: Date = Timestamp.now()) async throws
         -> Record
     {
         let type = try visibleType(caller, typeName)
@@ -84,7 +84,7 @@ public struct RecordService: Sendable {
 
     /// Changes only the fields sent; with `expectedVersion` a stale caller gets the current record back.
     public func update(
-        _ caller: Caller, typeName: String, id: String, write: RecordWrite, expectedVersion: Int?, now: Date = Date()
+        _ caller: Caller, typeName: String, id: String, write: RecordWrite, expectedVersion: Int?, now: Date = Timestamp.now()
     ) async throws -> Record {
         let type = try visibleType(caller, typeName)
         let current = try await visibleRecord(caller, typeName, id)
@@ -130,7 +130,7 @@ public struct RecordService: Sendable {
     }
 
     /// Deletes a record, following the package's `onDelete` rule of every reference to it.
-    public func delete(_ caller: Caller, typeName: String, id: String, expectedVersion: Int?, now: Date = Date())
+    public func delete(_ caller: Caller, typeName: String, id: String, expectedVersion: Int?, now: Date = Timestamp.now())
         async throws -> DeleteOutcome
     {
         _ = try visibleType(caller, typeName)

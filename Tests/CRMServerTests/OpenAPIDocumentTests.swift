@@ -1,0 +1,267 @@
+import CRMModel
+import CRMServer
+import CRMStore
+import CRMSyncProtocol
+import CRMTesting
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import Testing
+import Yams
+
+/// The OpenAPI document (`Sources/CRMServer/Resources/openapi.yaml`) is true: it describes every route of the
+/// router and no other, and what the live server answers matches the statuses, headers and schemas it documents.
+struct OpenAPIDocumentTests {
+    @Test func documentIsOpenAPI31() throws {
+        let document = try OpenAPIDocument.load()
+        let version = try #require(document.root["openapi"] as? String)
+        #expect(version.hasPrefix("3.1"), "openapi is \(version)")
+        #expect(!document.operations.isEmpty)
+        for (route, operation) in document.operations {
+            #expect(operation["operationId"] is String, "\(route) has no operationId")
+            #expect(operation["summary"] is String, "\(route) has no summary")
+            #expect(!document.responses(of: route).isEmpty, "\(route) lists no responses")
+        }
+    }
+
+    @Test func documentDescribesEveryRouteOfTheRouterAndNoOther() async throws {
+        let server = try await TestServer.make()
+        defer { server.directory.remove() }
+        let router = CRMApplication.router(
+            store: server.store, configuration: server.configuration, logger: Logger(label: "openapi-test"))
+        let routed = Set(router.routes.map { "\($0.method.rawValue) \(OpenAPIDocument.normalised($0.path.description))" })
+        let documented = Set(try OpenAPIDocument.load().operations.keys)
+        #expect(!routed.isEmpty)
+        for route in routed.subtracting(documented).sorted() {
+            Issue.record("the router has \(route), which openapi.yaml does not describe")
+        }
+        for route in documented.subtracting(routed).sorted() {
+            Issue.record("openapi.yaml describes \(route), which the router does not have")
+        }
+    }
+
+    @Test func documentIsServedAsYAML() async throws {
+        let file = try String(contentsOf: OpenAPIDocument.file, encoding: .utf8)
+        try await TestServer.make().run { api in
+            let reply = try await api.send(.get, "/api/v1/openapi.yaml")
+            #expect(reply.status == .ok)
+            #expect(reply.headers[.contentType]?.hasPrefix("application/yaml") == true)
+            #expect(reply.text == file)
+        }
+    }
+
+    @Test func securedOperationsRefuseRequestsWithoutAToken() async throws {
+        try await TestServer.make().run { api in
+            let document = try OpenAPIDocument.load()
+            for (route, operation) in document.operations.sorted(by: { $0.key < $1.key }) {
+                let parts = route.split(separator: " ", maxSplits: 1).map(String.init)
+                let path = parts[1].replacingOccurrences(of: "{type}", with: "Account")
+                    .replacingOccurrences(of: "{id}", with: RecordID.make())
+                let reply = try await api.send(HTTPRequest.Method(parts[0])!, path)
+                let open = (operation["security"] as? [Any])?.isEmpty == true
+                #expect((reply.status == .unauthorized) != open, "\(route) without a token answered \(reply.status)")
+                document.check(reply, route)
+            }
+        }
+    }
+
+    @Test func throttledLoginAnswersAsDocumented() async throws {
+        let configuration = ServerConfiguration(bcryptCost: 4, throttle: ThrottlePolicy(maxFailures: 1))
+        try await TestServer.make(configuration: configuration).run { api in
+            let document = try OpenAPIDocument.load()
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 1...3 {
+                let reply = try await api.send(.post, "/api/v1/sessions", json: LoginRequest(username: "rita", password: "x"))
+                document.check(reply, "POST /api/v1/sessions")
+                statuses.append(reply.status)
+            }
+            #expect(statuses.last == .tooManyRequests, "\(statuses)")
+        }
+    }
+
+    @Test func everyOperationAnswersAsDocumented() async throws {
+        try await TestServer.make().run { api in
+            let document = try OpenAPIDocument.load()
+            var exercised: Set<String> = []
+            func call(
+                _ route: String, _ path: String, token: String? = nil, body: String? = nil,
+                headers: HTTPFields = [:], sourceLocation: SourceLocation = #_sourceLocation
+            ) async throws -> TestAPI.Reply {
+                let method = HTTPRequest.Method(String(route.prefix { $0 != " " }))!
+                let reply = try await api.send(method, path, token: token, body: body, headers: headers)
+                exercised.insert(route)
+                document.check(reply, route, sourceLocation: sourceLocation)
+                return reply
+            }
+            let health = "GET /healthz", spec = "GET /api/v1/openapi.yaml"
+            let login = "POST /api/v1/sessions", logout = "DELETE /api/v1/sessions", package = "GET /api/v1/package"
+            let list = "GET /api/v1/records/{type}", create = "POST /api/v1/records/{type}"
+            let read = "GET /api/v1/records/{type}/{id}", update = "PATCH /api/v1/records/{type}/{id}"
+            let delete = "DELETE /api/v1/records/{type}/{id}"
+
+            #expect(try await call(health, "/healthz").status == .ok)
+            #expect(try await call(health, "/healthz", headers: [.crmProtocol: "0"]).status == .upgradeRequired)
+            #expect(try await call(health, "/healthz", headers: [.crmProtocol: "one"]).status == .badRequest)
+            #expect(try await call(spec, "/api/v1/openapi.yaml").status == .ok)
+
+            let wrong = #"{"username": "maria", "password": "wrong"}"#
+            #expect(try await call(login, "/api/v1/sessions", body: wrong).status == .unauthorized)
+            #expect(try await call(login, "/api/v1/sessions", body: "{").status == .badRequest)
+            let credentials = #"{"username": "maria", "password": "\#(TestServer.password)"}"#
+            let session = try await call(login, "/api/v1/sessions", body: credentials)
+            #expect(session.status == .created)
+            let token = try session.decode(LoginResponse.self).token
+
+            #expect(try await call(package, "/api/v1/package", token: token).status == .ok)
+            let accounts = "/api/v1/records/Account"
+            #expect(try await call(list, accounts + "?limit=5&sort=-name", token: token).status == .ok)
+            #expect(try await call(list, accounts + "?limit=0", token: token).status == .badRequest)
+            #expect(try await call(list, "/api/v1/records/Nothing", token: token).status == .notFound)
+
+            let created = try await call(create, accounts, token: token, body: #"{"fields": {"name": "Acme"}}"#)
+            #expect(created.status == .created)
+            let record = try created.decode(Record.self)
+            #expect(created.headers[.location] == "\(accounts)/\(record.id)")
+            let invalid = try await call(create, accounts, token: token, body: #"{"fields": {"employees": -1}}"#)
+            #expect(invalid.status == .unprocessableContent)
+            #expect(invalid.issueFields.contains("name"))
+
+            let address = "\(accounts)/\(record.id)"
+            #expect(try await call(read, address, token: token).status == .ok)
+            #expect(try await call(read, "\(accounts)/\(RecordID.make())", token: token).status == .notFound)
+            let change = #"{"fields": {"city": "Berlin"}}"#
+            let updated = try await call(update, address, token: token, body: change, headers: [.ifMatch: "\"1\""])
+            #expect(updated.status == .ok)
+            #expect(updated.headers[.eTag] == "\"2\"")
+            let stale = try await call(update, address, token: token, body: change, headers: [.ifMatch: "\"1\""])
+            #expect(stale.status == .preconditionFailed)
+            #expect(stale.json["current"] is [String: Any])
+            #expect(try await call(delete, address, token: token, headers: [.ifMatch: "\"1\""]).status
+                == .preconditionFailed)
+            let deleted = try await call(delete, address, token: token, headers: [.ifMatch: "\"2\""])
+            #expect(deleted.status == .ok)
+            #expect(deleted.json["deleted"] as? [String] == [record.id])
+            #expect(try await call(read, address, token: token).status == .notFound)
+
+            #expect(try await call(logout, "/api/v1/sessions", token: token).status == .noContent)
+            #expect(try await call(package, "/api/v1/package", token: token).status == .unauthorized)
+
+            for route in Set(document.operations.keys).subtracting(exercised).sorted() {
+                Issue.record("\(route) is documented but this test does not exercise it")
+            }
+        }
+    }
+}
+
+/// The OpenAPI document as plain dictionaries, with the look-ups the tests need.
+struct OpenAPIDocument {
+    /// The resource file in the source tree, which the server's bundle copies.
+    static let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Sources/CRMServer/Resources/openapi.yaml")
+    static let methods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
+
+    let root: [String: Any]
+    /// Operations by `METHOD /path`, paths with `{name}` captures.
+    let operations: [String: [String: Any]]
+
+    static func load() throws -> OpenAPIDocument {
+        let loaded = try #require(try Yams.load(yaml: String(contentsOf: file, encoding: .utf8)))
+        let root = try #require(stringKeyed(loaded) as? [String: Any], "openapi.yaml is not a mapping")
+        var operations: [String: [String: Any]] = [:]
+        for (path, item) in root["paths"] as? [String: Any] ?? [:] {
+            for method in methods {
+                if let operation = (item as? [String: Any])?[method] as? [String: Any] {
+                    operations["\(method.uppercased()) \(normalised(path))"] = operation
+                }
+            }
+        }
+        return OpenAPIDocument(root: root, operations: operations)
+    }
+
+    /// A route path with captures as `{name}`, whether written `{name}` or `:name`.
+    static func normalised(_ path: String) -> String {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false).map { part in
+            part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)
+        }
+        return parts.joined(separator: "/")
+    }
+
+    /// YAML mappings with their keys as text (an unquoted `200:` is a number to YAML).
+    static func stringKeyed(_ value: Any) -> Any {
+        if let mapping = value as? [AnyHashable: Any] {
+            return Dictionary(uniqueKeysWithValues: mapping.map { ("\($0.key.base)", stringKeyed($0.value)) })
+        }
+        if let sequence = value as? [Any] { return sequence.map(stringKeyed) }
+        return value
+    }
+
+    /// The node a local `$ref` points to, followed until it is no reference.
+    func resolved(_ node: [String: Any]) -> [String: Any] {
+        guard let reference = node["$ref"] as? String, reference.hasPrefix("#/") else { return node }
+        var current: Any = root
+        for key in reference.dropFirst(2).split(separator: "/") {
+            let key = key.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+            guard let next = (current as? [String: Any])?[key] else { return [:] }
+            current = next
+        }
+        return resolved(current as? [String: Any] ?? [:])
+    }
+
+    /// The responses of an operation by status, references resolved.
+    func responses(of route: String) -> [String: [String: Any]] {
+        (operations[route]?["responses"] as? [String: Any] ?? [:]).compactMapValues { ($0 as? [String: Any]).map(resolved) }
+    }
+
+    /// The top-level properties and required properties of a schema, through `$ref` and `allOf`.
+    func shape(of schema: [String: Any]) -> (properties: Set<String>, required: Set<String>) {
+        let schema = resolved(schema)
+        var properties = Set((schema["properties"] as? [String: Any] ?? [:]).keys)
+        var required = Set(schema["required"] as? [String] ?? [])
+        for part in schema["allOf"] as? [[String: Any]] ?? [] {
+            let inner = shape(of: part)
+            properties.formUnion(inner.properties)
+            required.formUnion(inner.required)
+        }
+        return (properties, required)
+    }
+
+    /// Records an issue for every way `reply` departs from what the document says `route` answers.
+    func check(_ reply: TestAPI.Reply, _ route: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let what = "\(route) answered \(reply.status.code)"
+        #expect(reply.headers[.crmProtocol] != nil, "\(what) without \(ProtocolVersion.header)", sourceLocation: sourceLocation)
+        guard let response = responses(of: route)[String(reply.status.code)] else {
+            Issue.record("\(what), a status the document does not list: \(reply.text)", sourceLocation: sourceLocation)
+            return
+        }
+        for (name, header) in response["headers"] as? [String: Any] ?? [:] {
+            let header = resolved(header as? [String: Any] ?? [:])
+            if header["required"] as? Bool == true, let field = HTTPField.Name(name) {
+                #expect(reply.headers[field] != nil, "\(what) without its \(name) header", sourceLocation: sourceLocation)
+            }
+        }
+        let content = response["content"] as? [String: Any] ?? [:]
+        let mediaType = reply.headers[.contentType].map { String($0.prefix { $0 != ";" }) }
+        guard let mediaType else {
+            #expect(content.isEmpty && reply.text.isEmpty, "\(what) without a content type", sourceLocation: sourceLocation)
+            return
+        }
+        guard let media = content[mediaType] as? [String: Any] else {
+            Issue.record("\(what) as \(mediaType), which the document does not list", sourceLocation: sourceLocation)
+            return
+        }
+        guard mediaType == "application/json" else { return }
+        let schema = shape(of: media["schema"] as? [String: Any] ?? [:])
+        let keys = Set(reply.json.keys)
+        for key in keys.subtracting(schema.properties).sorted() {
+            Issue.record("\(what) with '\(key)', which its schema does not have", sourceLocation: sourceLocation)
+        }
+        for key in schema.required.subtracting(keys).sorted() {
+            Issue.record("\(what) without '\(key)', which its schema requires", sourceLocation: sourceLocation)
+        }
+    }
+}
+
+extension HTTPField.Name {
+    fileprivate static let crmProtocol = Self(ProtocolVersion.header)!
+}
