@@ -189,6 +189,18 @@ import Testing
         #expect(decoded["whole"] == 7)
     }
 
+    @Test func fieldJSONTextReadsBackAsTheSameFields() throws {
+        let fields: [String: FieldValue] = [
+            "amount": Self.number("12345678901234567.89"), "small": Self.number("-0.001"), "flag": true,
+            "text": "\"quoted\" \\ back\nslash\t\u{1} Café 👩‍💻 <b>&amp;</b>", "none": nil,
+            "ids": .array(["a", "b"]), "nested": .object(["k": .array([1, .null])]),
+        ]
+        let text = FieldJSON.text(fields)
+        #expect(text.contains("12345678901234567.89"))
+        let decoded = try CRMJSON.decoder().decode([String: FieldValue].self, from: Data(text.utf8))
+        #expect(decoded == fields)
+    }
+
     @Test func jsonShapesDecodeToTheirFieldValues() throws {
         let data = Data(#"{"t": true, "s": "true", "n": null, "l": ["a", 1], "o": {"k": false}}"#.utf8)
         let decoded = try CRMJSON.decoder().decode([String: FieldValue].self, from: data)

@@ -84,13 +84,15 @@ struct OpenAPIDocumentTests {
         try await TestServer.make().run { api in
             let document = try OpenAPIDocument.load()
             var exercised: Set<String> = []
-            func call(
-                _ route: String, _ path: String, token: String? = nil, body: String? = nil,
-                headers: HTTPFields = [:], sourceLocation: SourceLocation = #_sourceLocation
+            /// Sends a request of `route`, expects `status` and checks the answer against the document.
+            @discardableResult func call(
+                _ status: HTTPResponse.Status, _ route: String, _ path: String, token: String? = nil,
+                body: String? = nil, headers: HTTPFields = [:], sourceLocation: SourceLocation = #_sourceLocation
             ) async throws -> TestAPI.Reply {
                 let method = HTTPRequest.Method(String(route.prefix { $0 != " " }))!
                 let reply = try await api.send(method, path, token: token, body: body, headers: headers)
                 exercised.insert(route)
+                #expect(reply.status == status, "\(route): \(reply.text)", sourceLocation: sourceLocation)
                 document.check(reply, route, sourceLocation: sourceLocation)
                 return reply
             }
@@ -100,52 +102,47 @@ struct OpenAPIDocumentTests {
             let read = "GET /api/v1/records/{type}/{id}", update = "PATCH /api/v1/records/{type}/{id}"
             let delete = "DELETE /api/v1/records/{type}/{id}"
 
-            #expect(try await call(health, "/healthz").status == .ok)
-            #expect(try await call(health, "/healthz", headers: [.crmProtocol: "0"]).status == .upgradeRequired)
-            #expect(try await call(health, "/healthz", headers: [.crmProtocol: "one"]).status == .badRequest)
-            #expect(try await call(spec, "/api/v1/openapi.yaml").status == .ok)
+            try await call(.ok, health, "/healthz")
+            try await call(.upgradeRequired, health, "/healthz", headers: [.crmProtocol: "0"])
+            try await call(.badRequest, health, "/healthz", headers: [.crmProtocol: "one"])
+            try await call(.ok, spec, "/api/v1/openapi.yaml")
 
             let wrong = #"{"username": "maria", "password": "wrong"}"#
-            #expect(try await call(login, "/api/v1/sessions", body: wrong).status == .unauthorized)
-            #expect(try await call(login, "/api/v1/sessions", body: "{").status == .badRequest)
+            try await call(.unauthorized, login, "/api/v1/sessions", body: wrong)
+            try await call(.badRequest, login, "/api/v1/sessions", body: "{")
             let credentials = #"{"username": "maria", "password": "\#(TestServer.password)"}"#
-            let session = try await call(login, "/api/v1/sessions", body: credentials)
-            #expect(session.status == .created)
+            let session = try await call(.created, login, "/api/v1/sessions", body: credentials)
             let token = try session.decode(LoginResponse.self).token
 
-            #expect(try await call(package, "/api/v1/package", token: token).status == .ok)
+            try await call(.ok, package, "/api/v1/package", token: token)
             let accounts = "/api/v1/records/Account"
-            #expect(try await call(list, accounts + "?limit=5&sort=-name", token: token).status == .ok)
-            #expect(try await call(list, accounts + "?limit=0", token: token).status == .badRequest)
-            #expect(try await call(list, "/api/v1/records/Nothing", token: token).status == .notFound)
+            try await call(.ok, list, accounts + "?limit=5&sort=-name", token: token)
+            try await call(.badRequest, list, accounts + "?limit=0", token: token)
+            try await call(.notFound, list, "/api/v1/records/Nothing", token: token)
 
-            let created = try await call(create, accounts, token: token, body: #"{"fields": {"name": "Acme"}}"#)
-            #expect(created.status == .created)
+            let created = try await call(.created, create, accounts, token: token, body: #"{"fields": {"name": "Acme"}}"#)
             let record = try created.decode(Record.self)
             #expect(created.headers[.location] == "\(accounts)/\(record.id)")
-            let invalid = try await call(create, accounts, token: token, body: #"{"fields": {"employees": -1}}"#)
-            #expect(invalid.status == .unprocessableContent)
+            let invalid = try await call(
+                .unprocessableContent, create, accounts, token: token, body: #"{"fields": {"employees": -1}}"#)
             #expect(invalid.issueFields.contains("name"))
 
             let address = "\(accounts)/\(record.id)"
-            #expect(try await call(read, address, token: token).status == .ok)
-            #expect(try await call(read, "\(accounts)/\(RecordID.make())", token: token).status == .notFound)
+            try await call(.ok, read, address, token: token)
+            try await call(.notFound, read, "\(accounts)/\(RecordID.make())", token: token)
             let change = #"{"fields": {"city": "Berlin"}}"#
-            let updated = try await call(update, address, token: token, body: change, headers: [.ifMatch: "\"1\""])
-            #expect(updated.status == .ok)
+            let updated = try await call(.ok, update, address, token: token, body: change, headers: [.ifMatch: "\"1\""])
             #expect(updated.headers[.eTag] == "\"2\"")
-            let stale = try await call(update, address, token: token, body: change, headers: [.ifMatch: "\"1\""])
-            #expect(stale.status == .preconditionFailed)
+            let stale = try await call(
+                .preconditionFailed, update, address, token: token, body: change, headers: [.ifMatch: "\"1\""])
             #expect(stale.json["current"] is [String: Any])
-            #expect(try await call(delete, address, token: token, headers: [.ifMatch: "\"1\""]).status
-                == .preconditionFailed)
-            let deleted = try await call(delete, address, token: token, headers: [.ifMatch: "\"2\""])
-            #expect(deleted.status == .ok)
+            try await call(.preconditionFailed, delete, address, token: token, headers: [.ifMatch: "\"1\""])
+            let deleted = try await call(.ok, delete, address, token: token, headers: [.ifMatch: "\"2\""])
             #expect(deleted.json["deleted"] as? [String] == [record.id])
-            #expect(try await call(read, address, token: token).status == .notFound)
+            try await call(.notFound, read, address, token: token)
 
-            #expect(try await call(logout, "/api/v1/sessions", token: token).status == .noContent)
-            #expect(try await call(package, "/api/v1/package", token: token).status == .unauthorized)
+            try await call(.noContent, logout, "/api/v1/sessions", token: token)
+            try await call(.unauthorized, package, "/api/v1/package", token: token)
 
             for route in Set(document.operations.keys).subtracting(exercised).sorted() {
                 Issue.record("\(route) is documented but this test does not exercise it")

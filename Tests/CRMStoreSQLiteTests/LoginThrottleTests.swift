@@ -10,7 +10,7 @@ struct LoginThrottleTests {
     static let keys = ["user:alice", "addr:192.0.2.1"]
 
     @Test func failuresBelowTheLimitDoNotLock() async throws {
-        try await withStore { store in
+        try await withStore { store async throws in
             for second in 0..<2 {
                 #expect(try await store.recordFailure(keys: Self.keys, now: Fixture.time(second), policy: Self.policy) == nil)
             }

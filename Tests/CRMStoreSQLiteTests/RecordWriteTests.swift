@@ -92,7 +92,7 @@ struct RecordWriteTests {
     }
 
     @Test func insertReferencingMissingRecordStoresNothing() async throws {
-        try await withStore { store in
+        try await withStore { store async throws in
             let missing = RecordID.make()
             let contact = Fixture.record("Contact", ["lastName": "Lee", "accountId": .string(missing)])
             await #expect(throws: StoreError.missingReference(missing)) {
@@ -151,7 +151,7 @@ struct RecordWriteTests {
     }
 
     @Test func insertBatchWithIdTwiceStoresNone() async throws {
-        try await withStore { store in
+        try await withStore { store async throws in
             let record = Fixture.record("Account", ["name": "Twice"])
             await #expect(throws: StoreError.alreadyExists(record.id)) {
                 try await store.insertBatch([record, record])

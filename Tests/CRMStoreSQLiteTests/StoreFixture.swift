@@ -5,11 +5,11 @@ import CRMTesting
 import Foundation
 
 /// A fresh SQLite store in its own temporary folder, for one test.
-func withStore<Value>(_ body: (SQLiteStore) async throws -> Value) async throws -> Value {
+func withStore(_ body: (SQLiteStore) async throws -> Void) async throws {
     let directory = try TemporaryDirectory(prefix: "crm-sqlite")
     defer { directory.remove() }
     let store = try SQLiteStore(path: directory.path("crm.sqlite"))
-    return try await body(store)
+    try await body(store)
 }
 
 /// Records and times for the store tests; dates are whole seconds, since the store keeps milliseconds.

@@ -1,0 +1,119 @@
+import CRMStore
+import CRMStoreSQLite
+import CRMTesting
+import Foundation
+import Testing
+
+/// The `crm-server` executable, run as a user would run it, on a real SQLite file.
+@Suite struct CommandTests {
+    struct Run {
+        var status: Int32
+        var output: String
+        var error: String
+    }
+
+    static var binary: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("crm-server")
+    }
+
+    static func run(_ arguments: [String], stdin: String? = nil, in directory: TemporaryDirectory) throws -> Run {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory.url
+        let output = Pipe()
+        let error = Pipe()
+        let input = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(
+            status: process.terminationStatus, output: String(decoding: out, as: UTF8.self),
+            error: String(decoding: err, as: UTF8.self))
+    }
+
+    @Test func usersAreAddedListedChangedAndDisabledFromTheCommandLine() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let add = try Self.run(
+            ["user", "add", "alice", "--role", "sales-manager", "--email", "alice@example.com", "--password-stdin",
+             "--bcrypt-cost", "4"], stdin: "alice-password\n", in: directory)
+        #expect(add.status == 0, "\(add.error)")
+        let bob = try Self.run(
+            ["user", "add", "bob", "--role", "sales-rep", "--manager", "alice", "--password-stdin", "--bcrypt-cost", "4"],
+            stdin: "bob-password\n", in: directory)
+        #expect(bob.status == 0, "\(bob.error)")
+        let list = try Self.run(["user", "list"], in: directory)
+        #expect(list.output.contains("alice") && list.output.contains("bob") && list.output.contains("sales-rep"))
+        #expect(!list.output.contains("$2"))  // no hashes printed
+
+        let cycle = try Self.run(["user", "set", "alice", "--manager", "bob"], in: directory)
+        #expect(cycle.status != 0)
+        #expect(cycle.error.contains("reports to"))
+        let badRole = try Self.run(
+            ["user", "add", "carol", "--role", "astronaut", "--password-stdin"], stdin: "carol-password\n", in: directory)
+        #expect(badRole.status != 0 && badRole.error.contains("astronaut"))
+        let noPassword = try Self.run(["user", "add", "dave", "--role", "sales-rep"], in: directory)
+        #expect(noPassword.status != 0 && noPassword.error.contains("--password-stdin"))
+        let disable = try Self.run(["user", "disable", "bob"], in: directory)
+        #expect(disable.status == 0)
+        #expect(try Self.run(["user", "list"], in: directory).output.contains("no"))
+    }
+
+    @Test func aBrokenPackageIsRefusedNamingFileLineAndKey() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        var yaml = try String(contentsOfFile: "packages/default.yaml", encoding: .utf8)
+        yaml = yaml.replacingOccurrences(of: "version: 1\n", with: "version: 2\n")
+        let lines = yaml.components(separatedBy: "\n")
+        let index = try #require(lines.firstIndex { $0.contains("list: industries") })
+        var broken = lines
+        broken[index] = broken[index].replacingOccurrences(of: "list: industries", with: "list: industriez")
+        try broken.joined(separator: "\n").write(toFile: directory.path("broken.yaml"), atomically: true, encoding: .utf8)
+        let refused = try Self.run(["package", "publish", "broken.yaml"], in: directory)
+        #expect(refused.status != 0)
+        #expect(refused.error.contains("broken.yaml:\(index + 1):"), "\(refused.error)")
+        #expect(refused.error.contains("types.Account.fields.industry.list"))
+
+        let v1 = try Self.run(
+            ["package", "publish", FileManager.default.currentDirectoryPath + "/packages/default.yaml"], in: directory)
+        #expect(v1.status == 0, "\(v1.error)")
+        try yaml.write(toFile: directory.path("v2.yaml"), atomically: true, encoding: .utf8)
+        let published = try Self.run(["package", "publish", "v2.yaml"], in: directory)
+        #expect(published.status == 0, "\(published.error)")
+        let list = try Self.run(["package", "list"], in: directory)
+        #expect(list.output.contains("v2") && list.output.contains("v1"))
+    }
+
+    @Test func demoDataIsDeterministicBySeed() async throws {
+        let first = try TemporaryDirectory()
+        let second = try TemporaryDirectory()
+        defer {
+            first.remove()
+            second.remove()
+        }
+        for directory in [first, second] {
+            let run = try Self.run(
+                ["demo-data", "--records", "300", "--seed", "42", "--password-stdin", "--bcrypt-cost", "4"],
+                stdin: "demo-password\n", in: directory)
+            #expect(run.status == 0, "\(run.error)")
+            #expect(run.output.contains("diana"))
+        }
+        func rows(_ directory: TemporaryDirectory) async throws -> [String] {
+            let store = try SQLiteStore(path: directory.path("crm-data/crm.sqlite"))
+            return try await store.pool.read { db in
+                try String.fetchAll(db, sql: "SELECT id || type || owner || fields FROM records ORDER BY id")
+            }
+        }
+        let a = try await rows(first)
+        let b = try await rows(second)
+        #expect(a.count == 300)
+        #expect(a == b)
+    }
+}
