@@ -14,18 +14,20 @@ struct StoreFileTests {
         defer { directory.remove() }
         let path = directory.path("crm.sqlite")
         let server = try SQLiteStore(path: path)
-        let admin = try SQLiteStore(path: path)
+        let adminStore = try SQLiteStore(path: path)
         let perWriter = 200
 
         let ids = try await withThrowingTaskGroup(of: [String].self) { group in
-            for (name, store) in [("serve", server), ("admin", admin)] {
+            for (name, store) in [("serve", server), ("admin", adminStore)] {
                 group.addTask {
                     var ids: [String] = []
                     for index in 0..<perWriter {
                         let record = Fixture.record(
                             "Account", owner: name, ["name": .string(name), "employees": .number(Decimal(index))])
                         ids.append(try await store.insert(record, references: []).id)
-                        if index % 10 == 0 { await Task.yield() }
+                        // A pause between commits lets the other writer's busy handler take the lock, so the
+                        // two writers interleave instead of one starving until the other is done.
+                        try await Task.sleep(for: .milliseconds(1))
                     }
                     return ids
                 }
@@ -39,16 +41,66 @@ struct StoreFileTests {
         #expect(stored.count == 2 * perWriter)
         let seqs = stored.map(\.seq).sorted()
         #expect(seqs == (1...Int64(2 * perWriter)).map { $0 })
-        #expect(try await admin.lastSequence() == Int64(2 * perWriter))
+        #expect(try await adminStore.lastSequence() == Int64(2 * perWriter))
         #expect(try await server.countByType() == ["Account": 2 * perWriter])
         // Each writer's own records got increasing numbers, in the order it wrote them.
-        let seqByID = Dictionary(uniqueKeysWithValues: stored.map { ($0.id, $0.seq) })
+        var seqsByWriter: [String: [Int64]] = [:]
         for writer in ["serve", "admin"] {
             let own = stored.filter { $0.owner == writer }
                 .sorted { ($0.fields["employees"]?.decimalValue ?? 0) < ($1.fields["employees"]?.decimalValue ?? 0) }
-            let ownSeqs = own.map { seqByID[$0.id] ?? 0 }
-            #expect(ownSeqs == ownSeqs.sorted())
+            seqsByWriter[writer] = own.map(\.seq)
+            #expect(own.map(\.seq) == own.map(\.seq).sorted())
         }
+        // The writers really overlapped: each committed some records while the other was still writing.
+        let serve = try #require(seqsByWriter["serve"])
+        let admin = try #require(seqsByWriter["admin"])
+        #expect(serve.first! < admin.last! && admin.first! < serve.last!)
+    }
+
+    @Test func writerWaitsForAnotherProcessWriteLockWithinBusyTimeout() async throws {
+        let directory = try TemporaryDirectory(prefix: "crm-sqlite")
+        defer { directory.remove() }
+        let path = directory.path("crm.sqlite")
+        let server = try SQLiteStore(path: path)
+        let admin = try SQLiteStore(path: path)
+        let (held, signal) = AsyncStream<Void>.makeStream()
+        // The server holds the write lock for 300 ms (on GRDB's writer queue, not the cooperative pool).
+        let holder = Task {
+            try await server.pool.write { db in
+                try db.execute(sql: "UPDATE meta SET value = value WHERE key = 'seq'")
+                signal.yield()
+                Thread.sleep(forTimeInterval: 0.3)
+            }
+        }
+        for await _ in held { break }
+        let started = Date()
+        let stored = try await admin.insert(Fixture.record("Account", ["name": "Waited"]), references: [])
+        #expect(Date().timeIntervalSince(started) > 0.1)
+        #expect(stored.seq == 1)
+        try await holder.value
+    }
+
+    @Test func writerGivesUpAfterShortBusyTimeout() async throws {
+        let directory = try TemporaryDirectory(prefix: "crm-sqlite")
+        defer { directory.remove() }
+        let path = directory.path("crm.sqlite")
+        let server = try SQLiteStore(path: path)
+        let impatient = try SQLiteStore(path: path, configuration: SQLiteConfiguration(busyTimeout: 0.05))
+        let (held, signal) = AsyncStream<Void>.makeStream()
+        let holder = Task {
+            try await server.pool.write { db in
+                try db.execute(sql: "UPDATE meta SET value = value WHERE key = 'seq'")
+                signal.yield()
+                Thread.sleep(forTimeInterval: 0.5)
+            }
+        }
+        for await _ in held { break }
+        let error = await #expect(throws: StoreError.self) {
+            try await impatient.insert(Fixture.record("Account", ["name": "Refused"]), references: [])
+        }
+        if case .database(let message)? = error { #expect(message.contains("locked")) }
+        try await holder.value
+        #expect(try await server.countByType() == [:])
     }
 
     @Test func concurrentBatchesAndDeletesShareOneSequence() async throws {

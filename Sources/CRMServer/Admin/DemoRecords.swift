@@ -94,21 +94,14 @@ enum DemoActivity {
     }
 }
 
+/// Day arithmetic in UTC without `Calendar`, which is slow on the bulk path.
 enum DemoCalendar {
-    static var utc: Calendar {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar
-    }
-
     static func day(_ today: Date, plus days: Int) -> String {
-        let date = utc.date(byAdding: .day, value: days, to: today) ?? today
-        let parts = utc.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", parts.year ?? 2000, parts.month ?? 1, parts.day ?? 1)
+        String(Timestamp.string(from: today.addingTimeInterval(Double(days) * 86_400)).prefix(10))
     }
 
     static func instant(_ today: Date, plusDays days: Int, hour: Int) -> Date {
-        let start = utc.startOfDay(for: today)
-        return (utc.date(byAdding: .day, value: days, to: start) ?? start).addingTimeInterval(Double(hour * 3600))
+        let start = (today.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400
+        return Date(timeIntervalSince1970: start + Double(days * 86_400 + hour * 3600))
     }
 }
