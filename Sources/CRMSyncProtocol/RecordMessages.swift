@@ -57,3 +57,14 @@ public struct ErrorBody: Codable, Sendable {
         self.current = current
     }
 }
+
+/// The answer to a delete: the ids deleted (the record and its cascade) and the ids whose references cleared.
+public struct DeleteResult: Codable, Sendable {
+    public var deleted: [String]
+    public var updated: [String]
+
+    public init(deleted: [String], updated: [String]) {
+        self.deleted = deleted
+        self.updated = updated
+    }
+}

@@ -90,6 +90,8 @@ import Testing
             #expect(sort.status == .badRequest && sort.errorField == "sort")
             let cursor = try await api.send(.get, "/api/v1/records/Account?cursor=garbage", token: token)
             #expect(cursor.status == .badRequest && cursor.errorField == "cursor")
+            let wrongMethod = try await api.send(.put, "/api/v1/records/Account", token: token, json: RecordWrite(fields: [:]))
+            #expect(wrongMethod.status == .notFound && wrongMethod.errorCode == "not-found")
             let badID = try await api.send(.get, "/api/v1/records/Account/not-a-uuid", token: token)
             #expect(badID.status == .notFound)
             var headers = HTTPFields()

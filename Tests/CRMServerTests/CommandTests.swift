@@ -1,7 +1,11 @@
+import CRMModel
 import CRMStore
 import CRMStoreSQLite
 import CRMTesting
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 
 /// The `crm-server` executable, run as a user would run it, on a real SQLite file.
@@ -115,5 +119,47 @@ import Testing
         let b = try await rows(second)
         #expect(a.count == 300)
         #expect(a == b)
+    }
+
+    @Test func anAdminCommandWritingWhileTheServerRunsTakesEffectAtOnce() async throws {
+        let server = try await TestServer.make()
+        let database = "sqlite:" + server.directory.path("crm.sqlite")
+        try await server.run { api in
+            let token = try await api.login("rita")
+            #expect(try await api.send(.get, "/api/v1/package", token: token).status == .ok)
+            let disable = try Self.run(["user", "disable", "rita", "--database", database], in: server.directory)
+            #expect(disable.status == 0, "\(disable.error)")
+            #expect(try await api.send(.get, "/api/v1/package", token: token).status == .unauthorized)
+            let role = try Self.run(["user", "set", "peter", "--role", "admin", "--database", database], in: server.directory)
+            #expect(role.status == 0, "\(role.error)")
+            let peter = try await api.login("peter")
+            let package = try await api.send(.get, "/api/v1/package", token: peter).decode(CustomizationPackage.self)
+            #expect(package.role?.name == "admin")
+        }
+    }
+
+    @Test func serveStartsOnAnEmptyFolderAndStopsGracefullyOnSIGTERM() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let port = 20_000 + Int.random(in: 0..<20_000)
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["serve", "--port", String(port)]
+        process.currentDirectoryURL = directory.url
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var healthy = false
+        for _ in 0..<100 where !healthy {
+            try await Task.sleep(for: .milliseconds(100))
+            let reply = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/healthz")!)
+            healthy = (reply?.1 as? HTTPURLResponse)?.statusCode == 200
+        }
+        #expect(healthy)
+        #expect(FileManager.default.fileExists(atPath: directory.path("crm-data/crm.sqlite")))
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 0)
     }
 }

@@ -69,8 +69,14 @@ public struct AuthService: Sendable {
         return Caller(user: user, base: base, package: package, scope: scope, tokenHash: tokenHash)
     }
 
-    public func logout(_ caller: Caller) async throws {
-        try await store.deleteSession(tokenHash: caller.tokenHash)
+    /// Ends the session of `token`. It needs no package, so a user whose role lost its package can still
+    /// log out; an unknown token is 401 like everywhere else.
+    public func logout(token: String) async throws {
+        let tokenHash = SessionToken.hash(token)
+        guard try await store.session(tokenHash: tokenHash) != nil else {
+            throw CRMError(.unauthorized, "the session is unknown or was ended")
+        }
+        try await store.deleteSession(tokenHash: tokenHash)
     }
 
     static func throttled(until: Date, now: Date) -> CRMError {

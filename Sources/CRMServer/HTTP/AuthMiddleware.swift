@@ -10,13 +10,18 @@ struct AuthMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
-            throw CRMError(.unauthorized, "log in first: send Authorization: Bearer TOKEN")
-        }
-        let token = header.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces)
+        let token = try Self.bearerToken(request)
         var context = context
         context.caller = try await auth.authenticate(token: token)
         return try await next(request, context)
+    }
+
+    /// The token of an `Authorization: Bearer TOKEN` header; 401 without one.
+    static func bearerToken(_ request: Request) throws -> String {
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+            throw CRMError(.unauthorized, "log in first: send Authorization: Bearer TOKEN")
+        }
+        return header.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces)
     }
 }
 

@@ -19,8 +19,8 @@ public enum CRMApplication {
         system.addOpen(to: router, api: api)
         let sessions = SessionRoutes(auth: auth, configuration: configuration)
         sessions.addLogin(to: api)
+        sessions.addLogout(to: api)
         let authenticated = api.group().add(middleware: AuthMiddleware(auth: auth))
-        sessions.addLogout(to: authenticated)
         system.addAuthenticated(to: authenticated)
         RecordRoutes(records: records, configuration: configuration).add(to: authenticated)
         return router

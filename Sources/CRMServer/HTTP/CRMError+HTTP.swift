@@ -54,7 +54,6 @@ enum ErrorRendering {
             switch error.status {
             case .notFound: return CRMError(.notFound, "no such route")
             case .contentTooLarge: return CRMError(.tooLarge, "the request body is too large")
-            case .methodNotAllowed: return CRMError(.malformed, "method not allowed")
             case .badRequest: return CRMError(.malformed, error.body ?? "bad request")
             case .unauthorized: return CRMError(.unauthorized, error.body ?? "log in first")
             default: return CRMError(.internalError, error.body ?? "request failed")

@@ -69,9 +69,3 @@ struct RecordRoutes {
         return version
     }
 }
-
-/// The answer to a delete: the ids deleted (the record and its cascade) and the ids whose references cleared.
-struct DeleteResult: Codable, Sendable {
-    var deleted: [String]
-    var updated: [String]
-}

@@ -17,8 +17,8 @@ struct SessionRoutes {
     }
 
     func addLogout(to group: RouterGroup<CRMRequestContext>) {
-        group.delete("sessions") { _, context in
-            try await auth.logout(try context.requireCaller())
+        group.delete("sessions") { request, _ in
+            try await auth.logout(token: try AuthMiddleware.bearerToken(request))
             return Response(status: .noContent)
         }
     }
