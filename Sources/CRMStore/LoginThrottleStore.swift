@@ -2,8 +2,9 @@ import Foundation
 
 /// How many failed logins are allowed, and how long a key stays locked after that.
 public struct ThrottlePolicy: Sendable, Equatable {
-    /// Failures allowed within `window` before the key is locked.
+    /// Failures allowed before the key is locked.
     public var maxFailures: Int
+    /// Failures are forgotten after this long without a failure and without a lock.
     public var window: TimeInterval
     /// The first lock's length; it doubles with each further failure, up to `maxLock`.
     public var lock: TimeInterval

@@ -46,7 +46,8 @@ public protocol UserStore: Sendable {
     func addUser(_ user: User) async throws
     func user(named name: String) async throws -> User?
     func users() async throws -> [User]
-    /// Changes a user in one transaction; disabling a user also deletes their sessions in it.
+    /// Changes a user in one transaction; the name stays (records name their owner by it). Disabling a user
+    /// also deletes their sessions in the same transaction.
     func updateUser(named name: String, change: @escaping @Sendable (inout User) throws -> Void) async throws -> User
     /// Everyone who reports to `name`, directly or through others.
     func reports(of name: String) async throws -> Set<String>

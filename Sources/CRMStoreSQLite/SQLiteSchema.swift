@@ -61,7 +61,7 @@ enum SQLiteSchema {
                     CREATE TABLE login_failures (
                         key TEXT PRIMARY KEY,
                         failures INTEGER NOT NULL,
-                        window_start INTEGER NOT NULL,
+                        last_failure INTEGER NOT NULL,
                         locked_until INTEGER
                     );
 

@@ -60,11 +60,12 @@ extension SQLiteStore {
             for key in keys {
                 let row = try Row.fetchOne(db, sql: "SELECT * FROM login_failures WHERE key = ?", arguments: [key])
                 var failures = (row?["failures"] as Int?) ?? 0
-                var windowStart = (row?["window_start"] as Int64?) ?? nowMillis
-                if nowMillis - windowStart > Int64(policy.window * 1000) {
-                    failures = 0
-                    windowStart = nowMillis
-                }
+                // The window counts from the last failure or the end of the last lock, whichever is later, so
+                // waiting out a lock never buys a fresh set of guesses.
+                let lastFailure = (row?["last_failure"] as Int64?) ?? nowMillis
+                let quietSince = max(lastFailure, (row?["locked_until"] as Int64?) ?? 0)
+                if nowMillis - quietSince > Int64(policy.window * 1000) { failures = 0 }
+                let lastFailureNow = nowMillis
                 failures += 1
                 var until: Int64?
                 if failures >= policy.maxFailures {
@@ -76,9 +77,9 @@ extension SQLiteStore {
                 }
                 try db.execute(
                     sql: """
-                        INSERT OR REPLACE INTO login_failures (key, failures, window_start, locked_until)
+                        INSERT OR REPLACE INTO login_failures (key, failures, last_failure, locked_until)
                         VALUES (?, ?, ?, ?)
-                        """, arguments: [key, failures, windowStart, until])
+                        """, arguments: [key, failures, lastFailureNow, until])
             }
             return lockedUntil
         }

@@ -26,6 +26,7 @@ extension SQLiteStore {
         try await write { db in
             guard var user = try Self.fetchUser(name, in: db) else { throw StoreError.notFound(name) }
             try change(&user)
+            user.name = name  // user names never change: records name their owner by it
             try Self.saveUser(user, in: db)
             if !user.enabled {
                 try db.execute(sql: "DELETE FROM sessions WHERE user = ?", arguments: [name])

@@ -105,13 +105,14 @@ import Testing
                     if normalized != record.fields { notCanonical.append("\(record.type) \(record.id)") }
                 case .failure(let failure):
                     for issue in failure.issues {
+                        let value = record.fields[issue.field].map(FieldJSON.text) ?? "nil"
                         problems.append(
-                            "\(record.type).\(issue.field) = \(record.fields[issue.field].map(FieldJSON.text) ?? "nil"): "
-                                + "\(issue.code.rawValue), \(issue.message)")
+                            "\(record.type).\(issue.field) = \(value): \(issue.code.rawValue), \(issue.message)")
                     }
                 }
             }
-            #expect(problems.isEmpty, "\(problems.count) issues, e.g.:\n\(Set(problems).sorted().prefix(20).joined(separator: "\n"))")
+            let examples = Set(problems).sorted().prefix(20).joined(separator: "\n")
+            #expect(problems.isEmpty, "\(problems.count) issues, e.g.:\n\(examples)")
             #expect(notCanonical.isEmpty, "not in canonical form: \(notCanonical.prefix(5))")
         }
     }
@@ -136,7 +137,8 @@ import Testing
                 }
                 // Every `...Id` field that holds a UUID is a reference the store indexes: none may be left out.
                 let referencedFields = Set(record.references(in: type).map(\.field))
-                for (name, value) in record.fields where name.hasSuffix("Id") && RecordID.canonical(value.stringValue ?? "") != nil {
+                for (name, value) in record.fields
+                where name.hasSuffix("Id") && RecordID.canonical(value.stringValue ?? "") != nil {
                     #expect(referencedFields.contains(name), "\(record.type).\(name) holds an id but is no reference")
                 }
             }

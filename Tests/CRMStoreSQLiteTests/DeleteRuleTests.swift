@@ -12,18 +12,22 @@ struct DeleteRuleTests {
 
     @Test func defaultPackageDeclaresTheRulesTheseTestsRelyOn() {
         let toAccount = Self.package.references(to: "Account")
-        #expect(toAccount.contains(ReferenceRule(sourceType: "Note", field: "parentId", many: false, onDelete: .cascade)))
-        #expect(toAccount.contains(ReferenceRule(sourceType: "Contact", field: "accountId", many: false, onDelete: .nullify)))
-        #expect(toAccount.contains(ReferenceRule(sourceType: "Opportunity", field: "accountId", many: false, onDelete: .restrict)))
-        #expect(Self.package.references(to: "Contact").contains(
-            ReferenceRule(sourceType: "Opportunity", field: "contactIds", many: true, onDelete: .nullify)))
+        func rule(_ type: String, _ field: String, _ onDelete: OnDelete, many: Bool = false) -> ReferenceRule {
+            ReferenceRule(sourceType: type, field: field, many: many, onDelete: onDelete)
+        }
+        #expect(toAccount.contains(rule("Note", "parentId", .cascade)))
+        #expect(toAccount.contains(rule("Contact", "accountId", .nullify)))
+        #expect(toAccount.contains(rule("Opportunity", "accountId", .restrict)))
+        let toContact = Self.package.references(to: "Contact")
+        #expect(toContact.contains(rule("Opportunity", "contactIds", .nullify, many: true)))
     }
 
     @Test func cascadeDeletesNotesAboutTheRecord() async throws {
         try await withStore { store in
             let account = try await store.insert(Fixture.record("Account", ["name": "Acme"]))
             let note = try await store.insert(
-                Fixture.record("Note", ["body": "Call back", "parentId": .string(account.id)]), references: [account.id])
+                Fixture.record("Note", ["body": "Call back", "parentId": .string(account.id)]),
+                references: [account.id])
             let outcome = try await store.delete(
                 id: account.id, expectedVersion: 1, by: "bob", at: Fixture.time(10), rules: Self.rules)
             #expect(Set(outcome.deleted.map(\.id)) == [account.id, note.id])
@@ -41,7 +45,8 @@ struct DeleteRuleTests {
         try await withStore { store in
             let account = try await store.insert(Fixture.record("Account", ["name": "Acme"]))
             let note = try await store.insert(
-                Fixture.record("Note", ["body": "About Acme", "parentId": .string(account.id)]), references: [account.id])
+                Fixture.record("Note", ["body": "About Acme", "parentId": .string(account.id)]),
+                references: [account.id])
             let reply = try await store.insert(
                 Fixture.record("Note", ["body": "About the note", "parentId": .string(note.id)]), references: [note.id])
             let outcome = try await store.delete(
@@ -139,9 +144,13 @@ struct DeleteRuleTests {
             // with an open ServiceRequest may not be deleted.
             let rules: @Sendable (String) -> [ReferenceRule] = { type in
                 switch type {
-                case "Account": [ReferenceRule(sourceType: "Opportunity", field: "accountId", many: false, onDelete: .cascade)]
+                case "Account":
+                    [ReferenceRule(sourceType: "Opportunity", field: "accountId", many: false, onDelete: .cascade)]
                 case "Opportunity":
-                    [ReferenceRule(sourceType: "ServiceRequest", field: "opportunityId", many: false, onDelete: .restrict)]
+                    [
+                        ReferenceRule(
+                            sourceType: "ServiceRequest", field: "opportunityId", many: false, onDelete: .restrict)
+                    ]
                 default: []
                 }
             }
@@ -155,7 +164,8 @@ struct DeleteRuleTests {
             await #expect(throws: StoreError.restricted(
                 sourceType: "ServiceRequest", sourceID: request.id, field: "opportunityId")
             ) {
-                try await store.delete(id: account.id, expectedVersion: nil, by: "bob", at: Fixture.time(5), rules: rules)
+                try await store.delete(
+                    id: account.id, expectedVersion: nil, by: "bob", at: Fixture.time(5), rules: rules)
             }
             #expect(try await store.record(id: account.id) == account)
             #expect(try await store.record(id: opportunity.id) == opportunity)

@@ -12,7 +12,9 @@ struct LoginThrottleTests {
     @Test func failuresBelowTheLimitDoNotLock() async throws {
         try await withStore { store async throws in
             for second in 0..<2 {
-                #expect(try await store.recordFailure(keys: Self.keys, now: Fixture.time(second), policy: Self.policy) == nil)
+                let until = try await store.recordFailure(
+                    keys: Self.keys, now: Fixture.time(second), policy: Self.policy)
+                #expect(until == nil)
             }
             #expect(try await store.lockedUntil(keys: Self.keys, now: Fixture.time(2)) == nil)
         }
@@ -61,7 +63,8 @@ struct LoginThrottleTests {
     @Test func keysAreCountedSeparatelyAndTheLatestLockWins() async throws {
         try await withStore { store in
             for second in 0..<3 {
-                _ = try await store.recordFailure(keys: ["addr:192.0.2.1"], now: Fixture.time(second), policy: Self.policy)
+                _ = try await store.recordFailure(
+                    keys: ["addr:192.0.2.1"], now: Fixture.time(second), policy: Self.policy)
             }
             // The address is locked until 12; one more failure for both keys locks the address until 23 and
             // leaves the user at a single failure.
@@ -82,6 +85,25 @@ struct LoginThrottleTests {
             #expect(try await store.lockedUntil(keys: Self.keys, now: Fixture.time(3)) == nil)
             #expect(try await store.recordFailure(keys: Self.keys, now: Fixture.time(4), policy: Self.policy) == nil)
             #expect(try await store.recordFailure(keys: Self.keys, now: Fixture.time(5), policy: Self.policy) == nil)
+        }
+    }
+
+    @Test func waitingOutEachLockNeverBuysFreshGuesses() async throws {
+        try await withStore { store in
+            let policy = ThrottlePolicy(maxFailures: 3, window: 600, lock: 10, maxLock: 400)
+            var now = 0
+            var locks: [TimeInterval] = []
+            for _ in 0..<10 {
+                let until = try await store.recordFailure(keys: Self.keys, now: Fixture.time(now), policy: policy)
+                if let until {
+                    locks.append(until.timeIntervalSince(Fixture.time(now)))
+                    now = Int(until.timeIntervalSince(Fixture.time(0)))  // the attacker waits exactly until the lock ends
+                } else {
+                    now += 1
+                }
+            }
+            // After the third failure every further guess is locked, doubling up to the maximum and never resetting.
+            #expect(locks == [10, 20, 40, 80, 160, 320, 400, 400])
         }
     }
 }

@@ -78,7 +78,8 @@ struct RecordWriteTests {
     @Test func updateOfDeletedOrUnknownRecordIsNotFound() async throws {
         try await withStore { store in
             let account = try await store.insert(Fixture.record("Account", ["name": "Acme"]))
-            _ = try await store.delete(id: account.id, expectedVersion: nil, by: "alice", at: Fixture.time(1)) { _ in [] }
+            _ = try await store.delete(
+                id: account.id, expectedVersion: nil, by: "alice", at: Fixture.time(1)) { _ in [] }
             await #expect(throws: StoreError.notFound(account.id)) {
                 try await store.update(id: account.id, expectedVersion: nil, references: []) {
                     $0.applying(["name": "Back"], by: "alice", at: Fixture.time(2))
@@ -197,7 +198,8 @@ struct RecordWriteTests {
             #expect(try await store.countByType() == ["Account": 1])
             #expect(try await store.lastSequence() == 3)
             await #expect(throws: StoreError.notFound(account.id)) {
-                try await store.delete(id: account.id, expectedVersion: nil, by: "bob", at: Fixture.time(31)) { _ in [] }
+                try await store.delete(
+                    id: account.id, expectedVersion: nil, by: "bob", at: Fixture.time(31)) { _ in [] }
             }
         }
     }

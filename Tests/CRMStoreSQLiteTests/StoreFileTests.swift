@@ -113,7 +113,8 @@ struct StoreFileTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for round in 0..<20 {
-                    try await first.insertBatch((0..<10).map { Fixture.record("Contact", ["lastName": .string("B\(round)-\($0)")]) })
+                    let batch = (0..<10).map { Fixture.record("Contact", ["lastName": .string("B\(round)-\($0)")]) }
+                    try await first.insertBatch(batch)
                 }
             }
             group.addTask {
@@ -121,7 +122,8 @@ struct StoreFileTests {
                     let note = try await second.insert(
                         Fixture.record("Note", ["body": .string("n\(round)"), "parentId": .string(seed.id)]),
                         references: [seed.id])
-                    _ = try await second.delete(id: note.id, expectedVersion: 1, by: "admin", at: Fixture.time(round)) { _ in [] }
+                    _ = try await second.delete(
+                        id: note.id, expectedVersion: 1, by: "admin", at: Fixture.time(round)) { _ in [] }
                 }
             }
             try await group.waitForAll()
@@ -161,7 +163,8 @@ struct StoreFileTests {
     @Test func databaseIsInWALModeWithBusyTimeout() async throws {
         let directory = try TemporaryDirectory(prefix: "crm-sqlite")
         defer { directory.remove() }
-        let store = try SQLiteStore(path: directory.path("crm.sqlite"), configuration: SQLiteConfiguration(busyTimeout: 7))
+        let store = try SQLiteStore(
+            path: directory.path("crm.sqlite"), configuration: SQLiteConfiguration(busyTimeout: 7))
         let mode = try await store.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
         let timeout = try await store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA busy_timeout") }

@@ -96,8 +96,13 @@ public struct DemoDataGenerator: Sendable {
 
     // MARK: - Records
 
+    /// A number per type name, so that each type draws from its own random stream.
+    static func salt(_ type: String) -> UInt64 {
+        UInt64(truncatingIfNeeded: type.utf8.reduce(5381) { ($0 &* 33) &+ Int($1) })
+    }
+
     func id(_ type: String, _ index: Int) -> String {
-        let salt = UInt64(truncatingIfNeeded: type.utf8.reduce(5381) { ($0 &* 33) &+ Int($1) })
+        let salt = Self.salt(type)
         let high = SeededGenerator.mix(seed ^ salt, UInt64(index) &* 2)
         let low = SeededGenerator.mix(seed ^ salt, UInt64(index) &* 2 &+ 1)
         var bytes = withUnsafeBytes(of: high.bigEndian) { Array($0) } + withUnsafeBytes(of: low.bigEndian) { Array($0) }
@@ -118,7 +123,7 @@ public struct DemoDataGenerator: Sendable {
     }
 
     func record(type: String, index: Int, accounts: Int, contacts: Int) -> Record {
-        var random = SeededGenerator(seed: SeededGenerator.mix(seed, UInt64(index)) ^ UInt64(type.utf8.count))
+        var random = SeededGenerator(seed: SeededGenerator.mix(seed ^ Self.salt(type), UInt64(index)))
         var fields: [String: FieldValue] = [:]
         var owner: String
         var team: [String] = []
