@@ -23,29 +23,53 @@ enum RecordRow {
             team: try decoder.decode([String].self, from: Data(teamText.utf8)),
             createdAt: date(row["created_at"]), updatedAt: date(row["updated_at"]), updatedBy: row["updated_by"],
             fields: fields,
-            fieldVersions: stamps.compactMapValues { pair in
-                pair.count == 2 ? FieldStamp(version: Int(pair[0]), at: date(pair[1])) : nil
-            })
+            fieldVersions: expandStamps(stamps, fields: fields, createdAt: date(row["created_at"])))
     }
 
     static func arguments(_ record: Record) throws -> StatementArguments {
+        StatementArguments(values(record))
+    }
+
+    /// The row's values in `columns` order.
+    static func values(_ record: Record) -> [DatabaseValue] {
         [
-            record.id, record.type, record.version, record.seq, record.deleted, record.owner, teamText(record.team),
-            millis(record.createdAt), millis(record.updatedAt), record.updatedBy, FieldJSON.text(record.fields),
-            stampsText(record.fieldVersions),
+            record.id.databaseValue, record.type.databaseValue, record.version.databaseValue,
+            record.seq.databaseValue, record.deleted.databaseValue, record.owner.databaseValue,
+            teamText(record.team).databaseValue, millis(record.createdAt).databaseValue,
+            millis(record.updatedAt).databaseValue, record.updatedBy.databaseValue,
+            FieldJSON.text(record.fields).databaseValue,
+            stampsText(record.fieldVersions, createdAt: record.createdAt).databaseValue,
         ]
     }
 
-    /// `{"field":[version,millis],...}`, sorted by field.
-    static func stampsText(_ stamps: [String: FieldStamp]) -> String {
+    /// `{"field":[version,millis],...}`, sorted by field. A stamp that says "set when the record was created"
+    /// (version 1 at `createdAt`) is left out: most fields of most records have it, and rows stay half as big.
+    static func stampsText(_ stamps: [String: FieldStamp], createdAt: Date) -> String {
         var output = "{"
-        for (index, key) in stamps.keys.sorted().enumerated() {
+        let created = millis(createdAt)
+        var first = true
+        for key in stamps.keys.sorted() {
             let stamp = stamps[key]!
-            if index > 0 { output += "," }
+            if stamp.version == 1 && millis(stamp.at) == created { continue }
+            if !first { output += "," }
+            first = false
             FieldJSON.writeString(key, into: &output)
             output += ":[\(stamp.version),\(millis(stamp.at))]"
         }
         return output + "}"
+    }
+
+    /// The stored stamps, with "set at creation" filled in for every field that has a value and no stamp.
+    static func expandStamps(_ stored: [String: [Int64]], fields: [String: FieldValue], createdAt: Date)
+        -> [String: FieldStamp]
+    {
+        var stamps = stored.compactMapValues { pair in
+            pair.count == 2 ? FieldStamp(version: Int(pair[0]), at: date(pair[1])) : nil
+        }
+        for name in fields.keys where stamps[name] == nil {
+            stamps[name] = FieldStamp(version: 1, at: createdAt)
+        }
+        return stamps
     }
 
     static func teamText(_ team: [String]) -> String {
@@ -81,9 +105,9 @@ enum RecordRow {
         var result: [(String, String)] = []
         for (name, value) in record.fields where name.hasSuffix("Id") || name.hasSuffix("Ids") {
             switch value {
-            case .string(let id) where RecordID.canonical(id) == id: result.append((name, id))
+            case .string(let id) where RecordID.isCanonical(id): result.append((name, id))
             case .array(let values):
-                for case .string(let id) in values where RecordID.canonical(id) == id { result.append((name, id)) }
+                for case .string(let id) in values where RecordID.isCanonical(id) { result.append((name, id)) }
             default: break
             }
         }
@@ -92,5 +116,21 @@ enum RecordRow {
 
     static func fetch(id: String, in db: Database) throws -> Record? {
         try Row.fetchOne(db, sql: "SELECT \(columns) FROM records WHERE id = ?", arguments: [id]).map(record)
+    }
+}
+
+/// A record's row values, team and references, encoded ahead of the transaction that inserts them.
+struct EncodedRecord: Sendable {
+    let id: String
+    /// The `records` columns in `RecordRow.columns` order; the sequence number (index 3) is set at insert.
+    let arguments: [DatabaseValue]
+    let team: [String]
+    let references: [(String, String)]
+
+    init(_ record: CRMModel.Record) {
+        id = record.id
+        arguments = RecordRow.values(record)
+        team = Array(Set(record.team)).sorted()
+        references = RecordRow.referenceValues(record)
     }
 }

@@ -26,7 +26,7 @@ enum SQLiteSchema {
                         field_versions TEXT NOT NULL
                     );
                     CREATE INDEX records_type_owner ON records (type, owner) WHERE deleted = 0;
-                    CREATE INDEX records_type_created ON records (type, created_at, id) WHERE deleted = 0;
+                    CREATE INDEX records_type_created ON records (type, created_at) WHERE deleted = 0;
 
                     CREATE TABLE record_team (
                         user TEXT NOT NULL, record_id TEXT NOT NULL, PRIMARY KEY (user, record_id)

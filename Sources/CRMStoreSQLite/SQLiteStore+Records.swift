@@ -17,25 +17,30 @@ extension SQLiteStore {
 
     public func insertBatch(_ records: [CRMModel.Record]) async throws {
         guard !records.isEmpty else { return }
+        // Rows are encoded before the write transaction, on two cores, so the writer holds the lock only to
+        // insert them.
+        let middle = records.count / 2
+        async let firstHalf = records[..<middle].map(EncodedRecord.init)
+        let secondHalf = records[middle...].map(EncodedRecord.init)
+        let rows = await firstHalf + secondHalf
         try await write { db in
-            var seq = try db.reserveSequence(Int64(records.count))
+            var seq = try db.reserveSequence(Int64(rows.count))
             let insert = try db.makeStatement(
                 sql: "INSERT INTO records (\(RecordRow.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             let team = try db.makeStatement(sql: "INSERT OR IGNORE INTO record_team (user, record_id) VALUES (?, ?)")
             let refs = try db.makeStatement(
                 sql: "INSERT OR IGNORE INTO record_refs (target_id, field, source_id) VALUES (?, ?, ?)")
-            for var record in records {
-                record.seq = seq
+            for row in rows {
+                var arguments = row.arguments
+                arguments[3] = seq.databaseValue
                 seq += 1
                 do {
-                    try insert.execute(arguments: try RecordRow.arguments(record))
+                    try insert.execute(arguments: StatementArguments(arguments))
                 } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                    throw StoreError.alreadyExists(record.id)
+                    throw StoreError.alreadyExists(row.id)
                 }
-                for user in Set(record.team) { try team.execute(arguments: [user, record.id]) }
-                for (field, target) in RecordRow.referenceValues(record) {
-                    try refs.execute(arguments: [target, field, record.id])
-                }
+                for user in row.team { try team.execute(arguments: [user, row.id]) }
+                for (field, target) in row.references { try refs.execute(arguments: [target, field, row.id]) }
             }
         }
     }

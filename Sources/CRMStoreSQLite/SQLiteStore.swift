@@ -17,8 +17,10 @@ public final class SQLiteStore: ServerStore {
         var config = Configuration()
         config.busyMode = .timeout(configuration.busyTimeout)
         config.maximumReaderCount = configuration.maximumReaders
+        let cacheKiB = configuration.cacheKiB
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB)")
         }
         do {
             self.pool = try DatabasePool(path: path, configuration: config)
@@ -53,9 +55,12 @@ public struct SQLiteConfiguration: Sendable {
     public var busyTimeout: TimeInterval
     /// Concurrent readers in the pool.
     public var maximumReaders: Int
+    /// SQLite's page cache per connection, in KiB: random-key index inserts (UUIDs) need it on bulk loads.
+    public var cacheKiB: Int
 
-    public init(busyTimeout: TimeInterval = 10, maximumReaders: Int = 8) {
+    public init(busyTimeout: TimeInterval = 10, maximumReaders: Int = 8, cacheKiB: Int = 64 * 1024) {
         self.busyTimeout = busyTimeout
         self.maximumReaders = maximumReaders
+        self.cacheKiB = cacheKiB
     }
 }

@@ -20,7 +20,7 @@ struct DemoDataCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let database = try store.open()
+        let database = try store.open(cacheKiB: 256 * 1024)
         _ = try await store.ensurePackage(database)
         let package = try await PackageService(store: database).base()
         let generator = DemoDataGenerator(package: package, seed: seed)
@@ -36,7 +36,7 @@ struct DemoDataCommand: AsyncParsableCommand {
         if generated && !added.isEmpty { print("password of the added demo users: \(password!)") }
         let started = Date()
         try await generator.addRecords(total: records, to: database) { written in
-            if records >= 100_000 && written % 100_000 == 0 { print("  \(written) records") }
+            if records >= 200_000 && written % 200_000 < 50_000 { print("  \(written) records") }
         }
         let seconds = Date().timeIntervalSince(started)
         print(String(format: "added %d records (seed %llu) in %.1f s", records, seed, seconds))

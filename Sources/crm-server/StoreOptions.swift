@@ -26,8 +26,9 @@ struct StoreOptions: ParsableArguments {
         throw ValidationError("--database must be sqlite:PATH (got '\(database)')")
     }
 
-    func open() throws -> any ServerStore {
-        try SQLiteStore(path: location())
+    /// Opens the store; bulk loads pass a larger page cache.
+    func open(cacheKiB: Int = SQLiteConfiguration().cacheKiB) throws -> any ServerStore {
+        try SQLiteStore(path: location(), configuration: SQLiteConfiguration(cacheKiB: cacheKiB))
     }
 
     /// Publishes the bundled default package when none is published, so a new database works at once.

@@ -150,3 +150,35 @@ import Testing
         #expect(RecordID.canonical("6F9619FF8B86D011B42D00C04FC964FF") == nil)
     }
 }
+
+@Suite struct RecordIDTests {
+    @Test func idsAreLowerCaseUUIDsAndCanonicalFormsAreRecognised() {
+        for _ in 0..<200 {
+            let uuid = UUID()
+            let id = RecordID.lowercased(uuid)
+            #expect(id == uuid.uuidString.lowercased())
+            #expect(RecordID.isCanonical(id))
+            #expect(!RecordID.isCanonical(uuid.uuidString))
+            #expect(RecordID.canonical(uuid.uuidString) == id)
+        }
+        #expect(RecordID.canonical("not-a-uuid") == nil)
+        #expect(!RecordID.isCanonical("0000000-00000-0000-0000-000000000000"))
+        #expect(!RecordID.isCanonical("00000000-0000-0000-0000-0000000000000"))
+        #expect(RecordID.isCanonical(RecordID.make()))
+    }
+}
+
+@Suite struct RecordIDVersion7Tests {
+    @Test func mintedIdsAreVersion7AndSortByTime() {
+        let earlier = RecordID.make(at: Date(timeIntervalSince1970: 1_800_000_000))
+        let later = RecordID.make(at: Date(timeIntervalSince1970: 1_800_000_000.002))
+        #expect(RecordID.isCanonical(earlier) && RecordID.isCanonical(later))
+        #expect(earlier < later)
+        let version = earlier[earlier.index(earlier.startIndex, offsetBy: 14)]
+        #expect(version == "7")
+        let variant = earlier[earlier.index(earlier.startIndex, offsetBy: 19)]
+        #expect("89ab".contains(variant))
+        #expect(UUID(uuidString: earlier) != nil)
+        #expect(earlier.hasPrefix("01a3185c-5000-7"))  // 1,800,000,000,000 ms is 0x01A3185C5000
+    }
+}

@@ -20,7 +20,7 @@ enum YAMLToJSON {
             for (key, value) in mapping {
                 if !first { output += "," }
                 first = false
-                writeString(key.string ?? "", into: &output)
+                FieldJSON.writeString(key.string ?? "", into: &output)
                 output += ":"
                 write(value, into: &output)
             }
@@ -53,7 +53,7 @@ enum YAMLToJSON {
                 return
             }
         }
-        writeString(scalar.string, into: &output)
+        FieldJSON.writeString(scalar.string, into: &output)
     }
 
     /// The scalar as a JSON number literal, when it is written as one (underscores dropped).
@@ -61,23 +61,5 @@ enum YAMLToJSON {
         let cleaned = text.replacingOccurrences(of: "_", with: "")
         let pattern = #"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$"#
         return cleaned.range(of: pattern, options: .regularExpression) != nil ? cleaned : nil
-    }
-
-    static func writeString(_ text: String, into output: inout String) {
-        output += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case _ where scalar.value < 0x20:
-                output += String(format: "\\u%04x", scalar.value)
-            default:
-                output.unicodeScalars.append(scalar)
-            }
-        }
-        output += "\""
     }
 }

@@ -5,74 +5,75 @@ import Foundation
 public enum FieldJSON {
     /// `fields` as a JSON object.
     public static func text(_ fields: [String: FieldValue]) -> String {
-        var output = ""
-        output.reserveCapacity(fields.count * 24)
-        writeObject(fields, into: &output)
-        return output
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(32 + fields.count * 32)
+        writeObject(fields, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `value` as JSON.
     public static func text(_ value: FieldValue) -> String {
-        var output = ""
-        write(value, into: &output)
-        return output
+        var bytes: [UInt8] = []
+        write(value, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    static func writeObject(_ fields: [String: FieldValue], into output: inout String) {
-        output += "{"
+    static func writeObject(_ fields: [String: FieldValue], into bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "{"))
         var first = true
-        for key in fields.keys.sorted() {
-            if !first { output += "," }
+        for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
+            if !first { bytes.append(UInt8(ascii: ",")) }
             first = false
-            writeString(key, into: &output)
-            output += ":"
-            write(fields[key]!, into: &output)
+            writeString(key, into: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+            write(value, into: &bytes)
         }
-        output += "}"
+        bytes.append(UInt8(ascii: "}"))
     }
 
-    static func write(_ value: FieldValue, into output: inout String) {
+    static func write(_ value: FieldValue, into bytes: inout [UInt8]) {
         switch value {
-        case .null: output += "null"
-        case .bool(let flag): output += flag ? "true" : "false"
-        case .number(let number): output += number.description
-        case .string(let text): writeString(text, into: &output)
+        case .null: bytes.append(contentsOf: "null".utf8)
+        case .bool(let flag): bytes.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .number(let number): bytes.append(contentsOf: number.description.utf8)
+        case .string(let text): writeString(text, into: &bytes)
         case .array(let values):
-            output += "["
+            bytes.append(UInt8(ascii: "["))
             for (index, element) in values.enumerated() {
-                if index > 0 { output += "," }
-                write(element, into: &output)
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                write(element, into: &bytes)
             }
-            output += "]"
-        case .object(let object): writeObject(object, into: &output)
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let object): writeObject(object, into: &bytes)
         }
     }
 
     /// A JSON string literal, escaping quotes, backslashes and control characters; all else as UTF-8.
-    public static func writeString(_ text: String, into output: inout String) {
-        output += "\""
-        var needsEscape = false
-        for byte in text.utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-            needsEscape = true
-            break
-        }
-        if !needsEscape {
-            output += text
-        } else {
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "\"": output += "\\\""
-                case "\\": output += "\\\\"
-                case "\n": output += "\\n"
-                case "\r": output += "\\r"
-                case "\t": output += "\\t"
-                case _ where scalar.value < 0x20:
-                    let hex = String(scalar.value, radix: 16)
-                    output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                default: output.unicodeScalars.append(scalar)
-                }
+    public static func writeString(_ text: String, into bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case UInt8(ascii: "\n"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case UInt8(ascii: "\r"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case UInt8(ascii: "\t"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), 0x30, 0x30])
+                bytes.append(hex[Int(byte >> 4)])
+                bytes.append(hex[Int(byte & 0x0F)])
+            default: bytes.append(byte)
             }
         }
-        output += "\""
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// A JSON string literal appended to text.
+    public static func writeString(_ text: String, into output: inout String) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count + 2)
+        writeString(text, into: &bytes)
+        output += String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -102,11 +102,62 @@ public struct FieldStamp: Codable, Sendable, Equatable {
 
 /// Record ids are lower-case UUIDs.
 public enum RecordID {
-    /// A new random id.
-    public static func make() -> String { UUID().uuidString.lowercased() }
+    /// A new id: a UUID version 7 (RFC 9562), the time in milliseconds followed by random bits, so that ids
+    /// minted one after another sort together and index inserts stay local instead of touching random pages.
+    public static func make(at date: Date = Date()) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return version7(milliseconds: UInt64(max(0, date.timeIntervalSince1970 * 1000)), random: generator.next(),
+            generator.next())
+    }
+
+    /// A UUID version 7 from a 48-bit millisecond count and random bits (callers may pass seeded ones).
+    public static func version7(milliseconds: UInt64, random high: UInt64, _ low: UInt64) -> String {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for index in 0..<6 { bytes[index] = UInt8(truncatingIfNeeded: milliseconds >> (40 - 8 * UInt64(index))) }
+        for index in 6..<8 { bytes[index] = UInt8(truncatingIfNeeded: high >> (8 * UInt64(index))) }
+        for index in 8..<16 { bytes[index] = UInt8(truncatingIfNeeded: low >> (8 * UInt64(index - 8))) }
+        bytes[6] = (bytes[6] & 0x0F) | 0x70
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        let uuid = UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        return lowercased(uuid)
+    }
 
     /// The canonical form of `text`, or nil when it is not a UUID.
     public static func canonical(_ text: String) -> String? {
-        UUID(uuidString: text).map { $0.uuidString.lowercased() }
+        if isCanonical(text) { return text }
+        return UUID(uuidString: text).map { $0.uuidString.lowercased() }
+    }
+
+    /// The lower-case text of `uuid`, written by hand (Foundation formats through `snprintf`).
+    public static func lowercased(_ uuid: UUID) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(36)
+        withUnsafeBytes(of: uuid.uuid) { raw in
+            for (index, byte) in raw.enumerated() {
+                if index == 4 || index == 6 || index == 8 || index == 10 { bytes.append(UInt8(ascii: "-")) }
+                bytes.append(digits[Int(byte >> 4)])
+                bytes.append(digits[Int(byte & 0x0F)])
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Whether `text` is already a lower-case UUID (the fast path of every write and bulk load).
+    public static func isCanonical(_ text: String) -> Bool {
+        var count = 0
+        for byte in text.utf8 {
+            switch count {
+            case 8, 13, 18, 23: guard byte == UInt8(ascii: "-") else { return false }
+            default:
+                guard (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                    || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"))
+                else { return false }
+            }
+            count += 1
+            if count > 36 { return false }
+        }
+        return count == 36
     }
 }

@@ -28,8 +28,8 @@ public struct DemoDataGenerator: Sendable {
         DemoUser(name: "ines", role: "service-agent", manager: nil),
     ]
 
-    static var owners: [String] { users.filter { $0.role.hasPrefix("sales") }.map(\.name) }
-    static var agents: [String] { users.filter { $0.role == "service-agent" }.map(\.name) }
+    static let owners: [String] = users.filter { $0.role.hasPrefix("sales") }.map(\.name)
+    static let agents: [String] = users.filter { $0.role == "service-agent" }.map(\.name)
 
     public let package: CustomizationPackage
     public let seed: UInt64
@@ -37,7 +37,7 @@ public struct DemoDataGenerator: Sendable {
     public let today: Date
     public let chunkSize: Int
 
-    public init(package: CustomizationPackage, seed: UInt64, today: Date = Date(), chunkSize: Int = 10_000) {
+    public init(package: CustomizationPackage, seed: UInt64, today: Date = Date(), chunkSize: Int = 50_000) {
         self.package = package
         self.seed = seed
         self.today = today
@@ -71,26 +71,38 @@ public struct DemoDataGenerator: Sendable {
         return added
     }
 
-    /// Writes `total` records, calling `progress` with the number written so far after each chunk.
+    /// Writes `total` records, calling `progress` with the number written so far after each chunk. The next
+    /// chunk is generated while the store writes the last, so both cores work.
     public func addRecords(total: Int, to store: any ServerStore, progress: @Sendable (Int) -> Void = { _ in })
         async throws
     {
         let mix = Self.mix(total)
         let accounts = mix[0].count
         let contacts = mix[1].count
-        var written = 0
+        var chunks: [(type: String, count: Int, range: Range<Int>)] = []
         for (type, count) in mix where package.types[type] != nil {
-            var start = 0
-            while start < count {
-                let end = min(start + chunkSize, count)
-                let batch = (start..<end).map {
-                    record(type: type, index: $0, accounts: accounts, contacts: contacts)
-                }
-                try await store.insertBatch(batch)
-                written += batch.count
-                progress(written)
-                start = end
+            for start in stride(from: 0, to: count, by: chunkSize) {
+                chunks.append((type, count, start..<min(start + chunkSize, count)))
             }
+        }
+        let generator = self
+        func make(_ chunk: (type: String, count: Int, range: Range<Int>)) -> Task<[Record], Never> {
+            Task {
+                chunk.range.map {
+                    generator.record(
+                        type: chunk.type, index: $0, count: chunk.count, accounts: accounts, contacts: contacts)
+                }
+            }
+        }
+        var written = 0
+        var next = chunks.first.map(make)
+        for index in chunks.indices {
+            guard let current = next else { break }
+            next = index + 1 < chunks.count ? make(chunks[index + 1]) : nil
+            let batch = await current.value
+            try await store.insertBatch(batch)
+            written += batch.count
+            progress(written)
         }
     }
 
@@ -101,28 +113,36 @@ public struct DemoDataGenerator: Sendable {
         UInt64(truncatingIfNeeded: type.utf8.reduce(5381) { ($0 &* 33) &+ Int($1) })
     }
 
+    /// The id of record `index` of `type`: a UUID version 7 whose time field counts up through the types in
+    /// load order, so that bulk inserts append to the id index; the random bits come from the seed.
     func id(_ type: String, _ index: Int) -> String {
-        let salt = Self.salt(type)
-        let high = SeededGenerator.mix(seed ^ salt, UInt64(index) &* 2)
-        let low = SeededGenerator.mix(seed ^ salt, UInt64(index) &* 2 &+ 1)
-        var bytes = withUnsafeBytes(of: high.bigEndian) { Array($0) } + withUnsafeBytes(of: low.bigEndian) { Array($0) }
-        bytes[6] = (bytes[6] & 0x0F) | 0x40
-        bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let uuid = UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
-        return uuid.uuidString.lowercased()
+        let ordinal = UInt64(Self.loadOrder.firstIndex(of: type) ?? Self.loadOrder.count)
+        let base: UInt64 = 1_700_000_000_000  // November 2023, in milliseconds
+        return RecordID.version7(
+            milliseconds: base + (ordinal << 32) + UInt64(index),
+            random: SeededGenerator.mix(seed ^ Self.salt(type), UInt64(index) &* 2),
+            SeededGenerator.mix(seed ^ Self.salt(type), UInt64(index) &* 2 &+ 1))
     }
+
+    static let loadOrder = ["Account", "Contact", "Opportunity", "ServiceRequest", "Activity"]
 
     func accountOwner(_ index: Int) -> String {
         Self.owners[Int(SeededGenerator.mix(seed, UInt64(index)) % UInt64(Self.owners.count))]
     }
 
-    /// The account a contact works for: fixed per contact, so every chunk agrees.
-    func accountOfContact(_ index: Int, accounts: Int) -> Int {
-        Int(SeededGenerator.mix(seed &+ 17, UInt64(index)) % UInt64(accounts))
+    /// The account a contact works for: contacts come in blocks per account (about 3.5 each), so every chunk
+    /// agrees and references are written in the order of the accounts they point to.
+    func accountOfContact(_ index: Int, accounts: Int, contacts: Int) -> Int {
+        contacts == 0 ? 0 : min(accounts - 1, index * accounts / contacts)
     }
 
-    func record(type: String, index: Int, accounts: Int, contacts: Int) -> Record {
+    /// The contact a record of a type with `count` records is about: spread over the contacts in order, so its
+    /// account is that contact's account.
+    func contactFor(_ index: Int, count: Int, contacts: Int) -> Int {
+        count == 0 ? 0 : min(contacts - 1, index * contacts / count)
+    }
+
+    func record(type: String, index: Int, count: Int, accounts: Int, contacts: Int) -> Record {
         var random = SeededGenerator(seed: SeededGenerator.mix(seed ^ Self.salt(type), UInt64(index)))
         var fields: [String: FieldValue] = [:]
         var owner: String
@@ -132,38 +152,38 @@ public struct DemoDataGenerator: Sendable {
             owner = accountOwner(index)
             fields = DemoNames.company(index: index, using: &random, lists: package.lists)
         case "Contact":
-            let account = accountOfContact(index, accounts: accounts)
+            let account = accountOfContact(index, accounts: accounts, contacts: contacts)
             owner = accountOwner(account)
             fields = DemoNames.person(
                 index: index, company: DemoNames.companyName(account, seed: seed), using: &random)
             fields["accountId"] = .string(id("Account", account))
         case "Opportunity":
-            let account = Int(random.next() % UInt64(accounts))
+            let contact = contactFor(index, count: count, contacts: contacts)
+            let account = contacts > 0 ? accountOfContact(contact, accounts: accounts, contacts: contacts)
+                : index * accounts / max(count, 1)
             owner = accountOwner(account)
             fields = DemoOpportunity.fields(
                 account: DemoNames.companyName(account, seed: seed), today: today, using: &random,
                 lists: package.lists)
             fields["accountId"] = .string(id("Account", account))
-            if contacts > 0 {
-                fields["contactIds"] = .array([.string(id("Contact", Int(random.next() % UInt64(contacts))))])
-            }
+            if contacts > 0 { fields["contactIds"] = .array([.string(id("Contact", contact))]) }
         case "ServiceRequest":
-            let account = Int(random.next() % UInt64(accounts))
+            let account = min(accounts - 1, index * accounts / max(count, 1))
             owner = Self.agents.isEmpty ? accountOwner(account) : Self.agents[index % Self.agents.count]
             team = [accountOwner(account)]
             fields = DemoServiceRequest.fields(index: index, using: &random, lists: package.lists)
             fields["accountId"] = .string(id("Account", account))
         default:
-            let account = Int(random.next() % UInt64(accounts))
+            let contact = contactFor(index, count: count, contacts: contacts)
+            let account = contacts > 0 ? accountOfContact(contact, accounts: accounts, contacts: contacts)
+                : index * accounts / max(count, 1)
             owner = accountOwner(account)
             fields = DemoActivity.fields(index: index, today: today, using: &random, lists: package.lists)
             fields["accountId"] = .string(id("Account", account))
-            if contacts > 0 {
-                fields["contactIds"] = .array([.string(id("Contact", Int(random.next() % UInt64(contacts))))])
-            }
+            if contacts > 0 { fields["contactIds"] = .array([.string(id("Contact", contact))]) }
         }
         let known = package.types[type]?.fields ?? [:]
-        fields = fields.filter { known[$0.key] != nil }
+        if fields.keys.contains(where: { known[$0] == nil }) { fields = fields.filter { known[$0.key] != nil } }
         let stamp = FieldStamp(version: 1, at: today)
         return Record(
             id: id(type, index), type: type, owner: owner, team: team, createdAt: today, updatedAt: today,

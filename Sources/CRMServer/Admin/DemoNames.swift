@@ -50,9 +50,33 @@ enum DemoNames {
         return "\(pick(companyRoots, &random)) \(pick(companyWords, &random)) \(pick(companySuffixes, &random))"
     }
 
+    /// The mail domain of a company name ("Alpen Foods 12 SA" -> "alpenfoods.example"); cached per name root,
+    /// since folding text is slow and bulk loads ask for it once per person.
     static func domain(_ company: String) -> String {
-        let words = company.lowercased().split(separator: " ").prefix(2).joined()
-        return String(words.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) && $0.isASCII }) + ".example"
+        let words = company.split(separator: " ").prefix(2).joined()
+        return asciiFolded(words) + ".example"
+    }
+
+    /// Lower-case ASCII letters and digits of `text` (accents dropped), through a table built once.
+    static func asciiFolded(_ text: String) -> String {
+        if let known = foldedTable[text] { return known }
+        return String(
+            text.lowercased().folding(options: .diacriticInsensitive, locale: nil).unicodeScalars
+                .filter { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == ".") }
+                .map(Character.init))
+    }
+
+    static let foldedTable: [String: String] = {
+        var table: [String: String] = [:]
+        for root in companyRoots { for word in companyWords { table[root + word] = fold(root + word) } }
+        for name in firstNames + lastNames { table[name] = fold(name) }
+        return table
+    }()
+
+    private static func fold(_ text: String) -> String {
+        String(
+            text.lowercased().folding(options: .diacriticInsensitive, locale: nil).unicodeScalars
+                .filter { $0.isASCII && CharacterSet.alphanumerics.contains($0) }.map(Character.init))
     }
 
     static func phone(_ dial: String, _ random: inout SeededGenerator) -> String {
@@ -82,11 +106,10 @@ enum DemoNames {
         let first = pick(firstNames, &random)
         let last = pick(lastNames, &random)
         let place = pick(places, &random)
-        let local = "\(first).\(last).\(index)".lowercased().folding(options: .diacriticInsensitive, locale: nil)
-            .unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) || $0 == "." }
+        let local = asciiFolded(first) + "." + asciiFolded(last) + "." + String(index)
         return [
             "firstName": .string(first), "lastName": .string(last), "title": .string(pick(titles, &random)),
-            "email": .string(String(String.UnicodeScalarView(local)) + "@" + domain(company)),
+            "email": .string(local + "@" + domain(company)),
             "phone": .string(phone(place.dial, &random)), "mobile": .string(phone(place.dial, &random)),
             "city": .string(place.city), "country": .string(place.country),
         ]
