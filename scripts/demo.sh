@@ -27,7 +27,7 @@ curl -sf "http://127.0.0.1:$PORT/api/v1/records/Account?limit=3&sort=name" -H "A
 page = json.load(sys.stdin)
 for r in page["records"]:
     f = r["fields"]
-    print(f"  {f[\"name\"]:<40} {f.get(\"city\",\"\"):<12} owner {r[\"owner\"]}  version {r[\"version\"]}")'
+    print("  %-40s %-12s owner %s  version %s" % (f["name"], f.get("city", ""), r["owner"], r["version"]))'
 echo "== POST /api/v1/records/Contact"
 curl -sf -X POST "http://127.0.0.1:$PORT/api/v1/records/Contact" -H "Authorization: Bearer $TOKEN" \
     -H 'Content-Type: application/json' -d '{"fields":{"firstName":"Ada","lastName":"Lovelace","email":"ada@example.com"}}'
