@@ -58,6 +58,11 @@ import Testing
             let reply = try await api.send(.get, "/api/v1/package", token: token)
             #expect(reply.status == .unauthorized)
             #expect(reply.text.contains("expired"))
+            // A later login sweeps expired sessions away.
+            _ = try await api.login("tom")
+            _ = try await api.login("peter")
+            let left = try await server.store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sessions") }
+            #expect(left == 1)
         }
     }
 

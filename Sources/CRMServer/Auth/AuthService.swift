@@ -37,6 +37,7 @@ public struct AuthService: Sendable {
             throw CRMError(.unauthorized, "wrong user name or password, or the user is disabled")
         }
         try await store.clearFailures(keys: keys)
+        try await store.deleteExpiredSessions(before: now)
         let token = SessionToken.make()
         let session = Session(
             tokenHash: SessionToken.hash(token), user: user.name, createdAt: now,
