@@ -29,6 +29,8 @@ public protocol PackageStore: Sendable {
     func publishedPackages() async throws -> [PublishedPackage]
     /// The newest published version: the base package the server stores and validates against.
     func latestPackage() async throws -> PublishedPackage?
+    /// The newest published version number (cheap: servers ask on every request).
+    func latestPackageVersion() async throws -> Int?
     /// The version `role` uses.
     func packageVersion(forRole role: String) async throws -> Int?
     func package(version: Int) async throws -> PublishedPackage?

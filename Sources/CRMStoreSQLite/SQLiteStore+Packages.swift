@@ -39,6 +39,10 @@ extension SQLiteStore {
         }
     }
 
+    public func latestPackageVersion() async throws -> Int? {
+        try await read { db in try Int.fetchOne(db, sql: "SELECT max(version) FROM packages") }
+    }
+
     public func packageVersion(forRole role: String) async throws -> Int? {
         try await read { db in
             try Int.fetchOne(db, sql: "SELECT version FROM package_roles WHERE role = ?", arguments: [role])

@@ -33,7 +33,7 @@ struct StoreOptions: ParsableArguments {
 
     /// Publishes the bundled default package when none is published, so a new database works at once.
     func ensurePackage(_ store: any ServerStore) async throws -> Bool {
-        guard try await store.latestPackage() == nil else { return false }
+        guard try await store.latestPackageVersion() == nil else { return false }
         try await PackageService(store: store).publish(yaml: DefaultPackage.yaml(), file: "default.yaml")
         return true
     }

@@ -16,8 +16,12 @@ public actor PackageService {
 
     /// The base package: the newest published version.
     public func base() async throws -> CustomizationPackage {
-        guard let latest = try await store.latestPackage() else {
+        guard let version = try await store.latestPackageVersion() else {
             throw CRMError(.unavailable, "no customization package is published; run `crm-server package publish`")
+        }
+        if let cached = decoded[version] { return cached }
+        guard let latest = try await store.package(version: version) else {
+            throw CRMError(.unavailable, "package version \(version) is missing")
         }
         return try decode(latest)
     }
@@ -50,10 +54,10 @@ public actor PackageService {
         for role in chosen where !defined.contains(role) {
             throw PackageLoadError(file: file, key: "roles", message: "the package defines no role '\(role)'")
         }
-        if let latest = try await store.latestPackage(), latest.version > package.version {
+        if let latest = try await store.latestPackageVersion(), latest > package.version {
             throw PackageLoadError(
                 file: file, key: "version",
-                message: "version \(package.version) is older than the published version \(latest.version)")
+                message: "version \(package.version) is older than the published version \(latest)")
         }
         let published = PublishedPackage(
             name: package.name, version: package.version, source: yaml, json: PackageLoader.json(package),
