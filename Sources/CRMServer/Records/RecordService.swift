@@ -98,6 +98,7 @@ public struct RecordService: Sendable {
         }
         let validator = caller.validator
         let user = caller.user.name
+        guard let baseType = caller.base.types[typeName] else { throw CRMError.notFound("type \(typeName)") }
         do {
             let updated = try await store.update(id: id, expectedVersion: expectedVersion, references: references) {
                 latest in
@@ -106,7 +107,12 @@ public struct RecordService: Sendable {
                 if case .failure(let failure) = validator.check(typeName: typeName, changes: fields, merged: latest.fields) {
                     throw failure
                 }
-                var next = latest.applying(fields, by: user, at: now)
+                // The REST route writes from the version it names (If-Match) or from the current one, so the merge
+                // applies every field; sync pushes go through the same merge from older base versions.
+                let merged = RecordMerge.merge(
+                    server: latest, baseVersion: expectedVersion ?? latest.version, changes: fields, editTime: now,
+                    type: baseType)
+                var next = latest.applying(merged.changes, by: user, at: now)
                 let team = write.team.map { Set($0).sorted() } ?? next.team
                 if (write.owner ?? next.owner) != next.owner || team != next.team {
                     if next.version == latest.version { next.version += 1 }
