@@ -41,6 +41,11 @@ public protocol RecordStore: Sendable {
         rules: @escaping @Sendable (String) -> [ReferenceRule]
     ) async throws -> DeleteOutcome
 
+    /// The change feed: records (tombstones included) whose last change has a sequence number above `seq`,
+    /// in sequence order, at most `limit`. It never skips a commit: a change with a lower number than one
+    /// already returned is never committed later.
+    func changes(after seq: Int64, limit: Int) async throws -> [Record]
+
     /// How many live records of each type.
     func countByType() async throws -> [String: Int]
 

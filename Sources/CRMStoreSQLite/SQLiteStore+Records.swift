@@ -147,6 +147,17 @@ extension SQLiteStore {
         }
     }
 
+    /// SQLite has one writer at a time and numbers are reserved inside the write transaction, so sequence
+    /// order is commit order: nothing below a visible number can still be uncommitted.
+    public func changes(after seq: Int64, limit: Int) async throws -> [CRMModel.Record] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT \(RecordRow.columns) FROM records WHERE seq > ? ORDER BY seq LIMIT ?",
+                arguments: [seq, max(1, limit)]
+            ).map(RecordRow.record)
+        }
+    }
+
     public func countByType() async throws -> [String: Int] {
         try await read { db in
             let rows = try Row.fetchAll(db, sql: "SELECT type, count(*) AS n FROM records WHERE deleted = 0 GROUP BY type")
