@@ -13,12 +13,16 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// The most records one list page returns.
     public var maxPageSize: Int
+    /// Failed logins per user name.
     public var throttle: ThrottlePolicy
+    /// Failed logins per client address: looser, since an office behind one address holds many users.
+    public var addressThrottle: ThrottlePolicy
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, sessionLifetime: TimeInterval = 8 * 3600,
         bcryptCost: UInt8 = 12, maxBodyBytes: Int = 1 << 20, maxPageSize: Int = 1000,
-        throttle: ThrottlePolicy = ThrottlePolicy()
+        throttle: ThrottlePolicy = ThrottlePolicy(),
+        addressThrottle: ThrottlePolicy = ThrottlePolicy(maxFailures: 20, window: 900, lock: 30, maxLock: 900)
     ) {
         self.host = host
         self.port = port
@@ -27,5 +31,6 @@ public struct ServerConfiguration: Sendable {
         self.maxBodyBytes = maxBodyBytes
         self.maxPageSize = maxPageSize
         self.throttle = throttle
+        self.addressThrottle = addressThrottle
     }
 }

@@ -96,10 +96,25 @@ import Testing
             #expect(locked.errorCode == "too-many-attempts")
             let retryAfter = try #require(locked.headers[.retryAfter].flatMap(Int.init))
             #expect(retryAfter > 0 && retryAfter <= 600)
-            // Another user from another name is throttled too: the address has failed as often.
-            let other = try await api.send(
-                .post, "/api/v1/sessions", json: LoginRequest(username: "peter", password: TestServer.password))
-            #expect(other.status == .tooManyRequests)
+            // Another user at the same address is not locked out by rita's lock.
+            _ = try await api.login("peter")
+        }
+    }
+
+    @Test func oneAddressGuessingAtManyUsersIsThrottledToo() async throws {
+        let address = ThrottlePolicy(maxFailures: 4, window: 600, lock: 60, maxLock: 600)
+        let server = try await TestServer.make(configuration: ServerConfiguration(bcryptCost: 4, addressThrottle: address))
+        try await server.run { api in
+            var statuses: [Int] = []
+            for user in ["rita", "tom", "tess", "peter", "sam"] {
+                let reply = try await api.send(.post, "/api/v1/sessions", json: LoginRequest(username: user, password: "guess"))
+                statuses.append(reply.status.code)
+            }
+            #expect(statuses == [401, 401, 401, 429, 429])
+            let right = try await api.send(
+                .post, "/api/v1/sessions", json: LoginRequest(username: "maria", password: TestServer.password))
+            #expect(right.status == .tooManyRequests)
+            #expect(right.headers[.retryAfter] != nil)
         }
     }
 

@@ -23,7 +23,9 @@ public struct AuthService: Sendable {
     public func login(username: String, password: String, address: String?, now: Date = Timestamp.now()) async throws
         -> (token: String, session: Session, user: User)
     {
-        let keys = ["user:" + username.lowercased()] + (address.map { ["addr:" + $0] } ?? [])
+        let userKey = "user:" + username.lowercased()
+        let addressKey = address.map { "addr:" + $0 }
+        let keys = [userKey] + (addressKey.map { [$0] } ?? [])
         if let until = try await store.lockedUntil(keys: keys, now: now) {
             throw Self.throttled(until: until, now: now)
         }
@@ -31,7 +33,11 @@ public struct AuthService: Sendable {
         let valid = try await hasher.verify(password, hash: user?.passwordHash ?? PasswordHasher.decoy)
         guard let user, valid, user.enabled else {
             logger.notice("login refused", metadata: ["user": .string(username)])
-            if let until = try await store.recordFailure(keys: keys, now: now, policy: configuration.throttle) {
+            let userLock = try await store.recordFailure(keys: [userKey], now: now, policy: configuration.throttle)
+            let addressLock = try await addressKey.asyncMap {
+                try await store.recordFailure(keys: [$0], now: now, policy: configuration.addressThrottle)
+            } ?? nil
+            if let until = [userLock, addressLock].compactMap({ $0 }).max() {
                 throw Self.throttled(until: until, now: now)
             }
             throw CRMError(.unauthorized, "wrong user name or password, or the user is disabled")
@@ -84,5 +90,15 @@ public struct AuthService: Sendable {
         let seconds = max(1, Int(until.timeIntervalSince(now).rounded(.up)))
         return CRMError(
             .tooManyAttempts(retryAfter: seconds), "too many failed logins; try again in \(seconds) seconds")
+    }
+}
+
+extension Optional {
+    /// `map` for an async transform.
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        switch self {
+        case .some(let value): try await transform(value)
+        case .none: nil
+        }
     }
 }
