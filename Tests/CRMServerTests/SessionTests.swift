@@ -118,6 +118,20 @@ import Testing
         }
     }
 
+    @Test func aSuccessfulLoginDoesNotWipeTheAddressesFailedGuesses() async throws {
+        let address = ThrottlePolicy(maxFailures: 4, window: 600, lock: 60, maxLock: 600)
+        let server = try await TestServer.make(configuration: ServerConfiguration(bcryptCost: 4, addressThrottle: address))
+        try await server.run { api in
+            for user in ["rita", "tom", "tess"] {
+                let reply = try await api.send(.post, "/api/v1/sessions", json: LoginRequest(username: user, password: "guess"))
+                #expect(reply.status == .unauthorized)
+            }
+            _ = try await api.login("maria")  // the guesser's own account
+            let fourth = try await api.send(.post, "/api/v1/sessions", json: LoginRequest(username: "peter", password: "guess"))
+            #expect(fourth.status == .tooManyRequests)
+        }
+    }
+
     @Test func aTooOldDesktopProtocolGets426() async throws {
         let server = try await TestServer.make()
         try await server.run { api in

@@ -91,16 +91,19 @@ import Testing
                 json: RecordWrite(fields: ["lastName": "Ghost", "accountId": .string(own)]))
             #expect(deleted.status == .unprocessableContent)
             #expect(deleted.errorField == "accountId")
-            let wrongType = try await api.send(
+            // A record shared with peter through its team may be referred to.
+            let shared = try await api.send(
                 .post, "/api/v1/records/Contact", token: peter,
                 json: RecordWrite(fields: ["lastName": "Loop", "accountId": .string(world.ids["shared"]!)]))
-            #expect(wrongType.status == .created)
-            let contact = try wrongType.decode(Record.self)
-            let selfRef = try await api.send(
+            #expect(shared.status == .created)
+            let contact = try shared.decode(Record.self)
+            // accountId may point to an Account only, not to a Contact.
+            let wrongType = try await api.send(
                 .post, "/api/v1/records/Contact", token: peter,
                 json: RecordWrite(fields: ["lastName": "Odd", "accountId": .string(contact.id)]))
-            #expect(selfRef.status == .unprocessableContent)
-            #expect(selfRef.issueFields == ["accountId"])
+            #expect(wrongType.status == .unprocessableContent)
+            #expect(wrongType.issueFields == ["accountId"])
+            #expect(wrongType.text.contains("cannot refer to a Contact"))
         }
     }
 

@@ -23,6 +23,21 @@ public struct ObjectType: Codable, Sendable, Equatable {
         self.conflicts = conflicts
     }
 
+    /// The ids that `fields` (a record's, or the changes of a write) name through this type's reference and
+    /// many-to-many fields, with the field, in field order.
+    public func references(in fields: [String: FieldValue]) -> [(field: String, target: String)] {
+        var result: [(String, String)] = []
+        for (name, definition) in self.fields.sorted(by: { $0.key < $1.key }) where definition.kind.isReference {
+            switch fields[name] {
+            case .string(let id): result.append((name, id))
+            case .array(let values):
+                for case .string(let id) in values { result.append((name, id)) }
+            default: break
+            }
+        }
+        return result
+    }
+
     /// The conflict rule for one field: the field's own, else the type's default, else `server-wins`.
     public func conflictRule(for field: String) -> ConflictRule {
         conflicts?.fields?[field] ?? conflicts?.default ?? .serverWins

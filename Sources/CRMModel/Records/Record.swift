@@ -43,16 +43,7 @@ public struct Record: Codable, Sendable, Equatable {
 
     /// Ids this record references through reference and many-to-many fields of its type, with the field.
     public func references(in type: ObjectType) -> [(field: String, target: String)] {
-        var result: [(String, String)] = []
-        for (name, definition) in type.fields.sorted(by: { $0.key < $1.key }) where definition.kind.isReference {
-            switch fields[name] {
-            case .string(let id): result.append((name, id))
-            case .array(let values):
-                for case .string(let id) in values { result.append((name, id)) }
-            default: break
-            }
-        }
-        return result
+        type.references(in: fields)
     }
 
     /// The record after `changes` by `user` at `time`: values replaced, version +1, changed fields stamped.

@@ -150,7 +150,7 @@ public struct DemoDataGenerator: Sendable {
         switch type {
         case "Account":
             owner = accountOwner(index)
-            fields = DemoNames.company(index: index, using: &random, lists: package.lists)
+            fields = DemoNames.company(index: index, seed: seed, using: &random, lists: package.lists)
         case "Contact":
             let account = accountOfContact(index, accounts: accounts, contacts: contacts)
             owner = accountOwner(account)

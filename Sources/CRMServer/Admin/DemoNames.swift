@@ -44,10 +44,11 @@ enum DemoNames {
         values[Int(random.next() % UInt64(values.count))]
     }
 
-    /// The name of account `index`, the same wherever it is asked for.
+    /// The name of account `index`, the same wherever it is asked for (the account itself, its contacts' mail
+    /// domain, its opportunities). It carries the index, so the name duplicate rule never fires between demo accounts.
     static func companyName(_ index: Int, seed: UInt64) -> String {
         var random = SeededGenerator(seed: SeededGenerator.mix(seed &+ 99, UInt64(index)))
-        return "\(pick(companyRoots, &random)) \(pick(companyWords, &random)) \(pick(companySuffixes, &random))"
+        return "\(pick(companyRoots, &random)) \(pick(companyWords, &random)) \(index + 1) \(pick(companySuffixes, &random))"
     }
 
     /// The mail domain of a company name ("Alpen Foods 12 SA" -> "alpenfoods.example"); cached per name root,
@@ -83,10 +84,10 @@ enum DemoNames {
         "\(dial) \(100 + random.next() % 900) \(1000 + random.next() % 9000)"
     }
 
-    static func company(index: Int, using random: inout SeededGenerator, lists: [String: [String]])
+    static func company(index: Int, seed: UInt64, using random: inout SeededGenerator, lists: [String: [String]])
         -> [String: FieldValue]
     {
-        let name = companyNameFromRandom(&random, index: index)
+        let name = companyName(index, seed: seed)
         let place = pick(places, &random)
         var fields: [String: FieldValue] = [
             "name": .string(name), "city": .string(place.city), "country": .string(place.country),
@@ -95,11 +96,6 @@ enum DemoNames {
         ]
         if let industries = lists["industries"] { fields["industry"] = .string(pick(industries, &random)) }
         return fields
-    }
-
-    /// Account names carry their index so that the name duplicate rule never fires between demo accounts.
-    static func companyNameFromRandom(_ random: inout SeededGenerator, index: Int) -> String {
-        "\(pick(companyRoots, &random)) \(pick(companyWords, &random)) \(index + 1) \(pick(companySuffixes, &random))"
     }
 
     static func person(index: Int, company: String, using random: inout SeededGenerator) -> [String: FieldValue] {

@@ -33,16 +33,17 @@ public struct AuthService: Sendable {
         let valid = try await hasher.verify(password, hash: user?.passwordHash ?? PasswordHasher.decoy)
         guard let user, valid, user.enabled else {
             logger.notice("login refused", metadata: ["user": .string(username)])
-            let userLock = try await store.recordFailure(keys: [userKey], now: now, policy: configuration.throttle)
-            let addressLock = try await addressKey.asyncMap {
-                try await store.recordFailure(keys: [$0], now: now, policy: configuration.addressThrottle)
-            } ?? nil
-            if let until = [userLock, addressLock].compactMap({ $0 }).max() {
+            var locks = [try await store.recordFailure(keys: [userKey], now: now, policy: configuration.throttle)]
+            if let addressKey {
+                locks.append(try await store.recordFailure(keys: [addressKey], now: now, policy: configuration.addressThrottle))
+            }
+            if let until = locks.compactMap({ $0 }).max() {
                 throw Self.throttled(until: until, now: now)
             }
             throw CRMError(.unauthorized, "wrong user name or password, or the user is disabled")
         }
-        try await store.clearFailures(keys: keys)
+        // Only the user's count: a successful login of one's own must not wipe an address's failed guesses.
+        try await store.clearFailures(keys: [userKey])
         try await store.deleteExpiredSessions(before: now)
         let token = SessionToken.make()
         let session = Session(
@@ -93,12 +94,3 @@ public struct AuthService: Sendable {
     }
 }
 
-extension Optional {
-    /// `map` for an async transform.
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        switch self {
-        case .some(let value): try await transform(value)
-        case .none: nil
-        }
-    }
-}

@@ -190,28 +190,18 @@ public struct RecordService: Sendable {
     private func checkReferences(_ caller: Caller, type: ObjectType, fields: [String: FieldValue]) async throws
         -> Set<String>
     {
-        var wanted: [String: [String]] = [:]
-        for (name, value) in fields where type.fields[name]?.kind.isReference == true {
-            switch value {
-            case .string(let id): wanted[name, default: []].append(id)
-            case .array(let values): for case .string(let id) in values { wanted[name, default: []].append(id) }
-            default: break
-            }
-        }
-        let ids = Set(wanted.values.joined())
+        let wanted = type.references(in: fields)
+        let ids = Set(wanted.map(\.target))
         guard !ids.isEmpty else { return [] }
         let found = Dictionary(uniqueKeysWithValues: try await store.records(ids: Array(ids)).map { ($0.id, $0) })
         var issues: [FieldIssue] = []
-        for (name, targets) in wanted.sorted(by: { $0.key < $1.key }) {
-            for target in targets {
-                guard let record = found[target], !record.deleted, caller.canSee(record) else {
-                    issues.append(FieldIssue(field: name, code: .reference, message: "no record \(target) to refer to"))
-                    continue
-                }
-                if type.fields[name]?.allowsTarget(record.type) != true {
-                    issues.append(FieldIssue(
-                        field: name, code: .reference, message: "'\(name)' cannot refer to a \(record.type)"))
-                }
+        for (name, target) in wanted {
+            guard let record = found[target], !record.deleted, caller.canSee(record) else {
+                issues.append(FieldIssue(field: name, code: .reference, message: "no record \(target) to refer to"))
+                continue
+            }
+            if type.fields[name]?.allowsTarget(record.type) != true {
+                issues.append(FieldIssue(field: name, code: .reference, message: "'\(name)' cannot refer to a \(record.type)"))
             }
         }
         if !issues.isEmpty { throw CRMError.validation(issues) }
@@ -219,9 +209,7 @@ public struct RecordService: Sendable {
     }
 
     private func referenceGone(_ target: String, type: ObjectType, fields: [String: FieldValue]) -> CRMError {
-        let field = fields.first { name, value in
-            value == .string(target) || (value.stringArray?.contains(target) ?? false)
-        }?.key ?? "fields"
+        let field = type.references(in: fields).first { $0.target == target }?.field ?? "fields"
         return CRMError.validation([FieldIssue(field: field, code: .reference, message: "no record \(target) to refer to")])
     }
 
