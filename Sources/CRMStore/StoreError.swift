@@ -12,6 +12,8 @@ public enum StoreError: Error, Sendable, Equatable {
     case missingReference(String)
     /// The delete is refused: `sourceType` record `sourceID` references the record through `field` (`restrict`).
     case restricted(sourceType: String, sourceID: String, field: String)
+    /// The database stayed locked by another writer past the busy timeout; trying again later may work.
+    case busy
     /// The database failed; `message` says how.
     case database(String)
 }
@@ -25,6 +27,7 @@ extension StoreError: CustomStringConvertible {
         case .missingReference(let id): "the referenced record \(id) does not exist"
         case .restricted(let type, let id, let field):
             "the record is referenced by \(type) \(id) through '\(field)', which does not allow the delete"
+        case .busy: "the database is busy; try again"
         case .database(let message): "database error: \(message)"
         }
     }

@@ -36,7 +36,7 @@ public final class SQLiteStore: ServerStore {
         do {
             return try await pool.write(body)
         } catch let error as DatabaseError {
-            throw StoreError.database(error.message ?? error.description)
+            throw Self.storeError(error)
         }
     }
 
@@ -44,7 +44,14 @@ public final class SQLiteStore: ServerStore {
         do {
             return try await pool.read(body)
         } catch let error as DatabaseError {
-            throw StoreError.database(error.message ?? error.description)
+            throw Self.storeError(error)
+        }
+    }
+
+    static func storeError(_ error: DatabaseError) -> StoreError {
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED: .busy
+        default: .database(error.message ?? error.description)
         }
     }
 }

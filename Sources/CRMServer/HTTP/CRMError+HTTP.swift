@@ -44,9 +44,8 @@ enum ErrorRendering {
             case .alreadyExists(let what): return CRMError(.conflict, "\(what) already exists")
             case .missingReference(let id): return CRMError(.validation([]), "no record \(id) to refer to")
             case .restricted: return CRMError(.conflict, error.description)
-            case .database(let message):
-                return message.contains("locked") || message.contains("busy")
-                    ? CRMError(.unavailable, "the database is busy; try again") : CRMError(.internalError, "internal error")
+            case .busy: return CRMError(.unavailable, "the database is busy; try again")
+            case .database: return CRMError(.internalError, "internal error; the server log has the details")
             }
         case let error as PackageLoadError:
             return CRMError(.validation([]), error.description, field: error.key.isEmpty ? nil : error.key)
