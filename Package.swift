@@ -34,11 +34,11 @@ let package = Package(
         // Codable wire types shared by server and desktop.
         .target(name: "CRMSyncProtocol", dependencies: ["CRMModel"]),
         // Store protocols, queries, cursors and store errors; no database code.
-        .target(name: "CRMStore", dependencies: ["CRMModel"]),
+        .target(name: "CRMStore", dependencies: ["CRMModel", "CRMSyncProtocol"]),
         // The stores on SQLite through GRDB: the embedded default.
         .target(
             name: "CRMStoreSQLite",
-            dependencies: ["CRMStore", "CRMModel", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["CRMStore", "CRMModel", "CRMSyncProtocol", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // Server components and the HTTP application interface.
         .target(
@@ -67,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "crm-server",
             dependencies: [
-                "CRMModel", "CRMStore", "CRMStoreSQLite", "CRMServer",
+                "CRMModel", "CRMStore", "CRMStoreSQLite", "CRMServer", "CRMSyncProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -75,7 +75,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CRMModelTests", dependencies: ["CRMModel"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "CRMStoreSQLiteTests", dependencies: ["CRMStoreSQLite", "CRMStore", "CRMModel", "CRMTesting"]),
+        .testTarget(
+            name: "CRMStoreSQLiteTests",
+            dependencies: ["CRMStoreSQLite", "CRMStore", "CRMModel", "CRMSyncProtocol", "CRMTesting"]
+        ),
         .testTarget(
             name: "CRMServerTests",
             dependencies: [

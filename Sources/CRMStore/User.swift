@@ -25,19 +25,22 @@ public struct User: Codable, Sendable, Equatable {
     }
 }
 
-/// A logged-in session: the hash of its bearer token, its user and its expiry.
+/// A logged-in session: the hash of its bearer token, its user, its expiry and the device it was opened for.
 public struct Session: Sendable, Equatable {
     /// SHA-256 of the token, hex; the token itself is never stored.
     public var tokenHash: String
     public var user: String
     public var createdAt: Date
     public var expiresAt: Date
+    /// The id of the device the session was opened for; revoking the device ends the session.
+    public var device: String?
 
-    public init(tokenHash: String, user: String, createdAt: Date, expiresAt: Date) {
+    public init(tokenHash: String, user: String, createdAt: Date, expiresAt: Date, device: String? = nil) {
         self.tokenHash = tokenHash
         self.user = user
         self.createdAt = createdAt
         self.expiresAt = expiresAt
+        self.device = device
     }
 }
 
@@ -47,7 +50,7 @@ public protocol UserStore: Sendable {
     func user(named name: String) async throws -> User?
     func users() async throws -> [User]
     /// Changes a user in one transaction; the name stays (records name their owner by it). Disabling a user
-    /// also deletes their sessions in the same transaction.
+    /// also deletes their sessions and refresh tokens and revokes their devices in the same transaction.
     func updateUser(named name: String, change: @escaping @Sendable (inout User) throws -> Void) async throws -> User
     /// Everyone who reports to `name`, directly or through others.
     func reports(of name: String) async throws -> Set<String>
@@ -59,6 +62,6 @@ public protocol SessionStore: Sendable {
     func session(tokenHash: String) async throws -> Session?
     func deleteSession(tokenHash: String) async throws
     func deleteSessions(user: String) async throws
-    /// Removes sessions that expired before `date`.
+    /// Removes sessions that expired before `date`, and the remembered credentials of revoked devices with them.
     func deleteExpiredSessions(before date: Date) async throws
 }

@@ -78,6 +78,40 @@ enum SQLiteSchema {
                     );
                     """)
         }
+        migrator.registerMigration("v2-devices") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE devices (
+                        id TEXT PRIMARY KEY,
+                        user TEXT NOT NULL REFERENCES users(name),
+                        name TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        last_seen_at INTEGER,
+                        revoked_at INTEGER
+                    );
+                    CREATE INDEX devices_user ON devices (user, created_at);
+
+                    CREATE TABLE refresh_tokens (
+                        token_hash TEXT PRIMARY KEY,
+                        device TEXT NOT NULL REFERENCES devices(id),
+                        user TEXT NOT NULL REFERENCES users(name),
+                        created_at INTEGER NOT NULL,
+                        expires_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX refresh_tokens_device ON refresh_tokens (device);
+                    CREATE INDEX refresh_tokens_user ON refresh_tokens (user);
+
+                    CREATE TABLE revoked_tokens (
+                        token_hash TEXT PRIMARY KEY,
+                        device TEXT NOT NULL,
+                        expires_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX revoked_tokens_expiry ON revoked_tokens (expires_at);
+
+                    ALTER TABLE sessions ADD COLUMN device TEXT REFERENCES devices(id);
+                    CREATE INDEX sessions_device ON sessions (device) WHERE device IS NOT NULL;
+                    """)
+        }
         return migrator
     }
 }

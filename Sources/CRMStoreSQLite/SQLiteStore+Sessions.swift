@@ -6,10 +6,10 @@ extension SQLiteStore {
     public func createSession(_ session: Session) async throws {
         try await write { db in
             try db.execute(
-                sql: "INSERT INTO sessions (token_hash, user, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                sql: "INSERT INTO sessions (token_hash, user, created_at, expires_at, device) VALUES (?, ?, ?, ?, ?)",
                 arguments: [
                     session.tokenHash, session.user, RecordRow.millis(session.createdAt),
-                    RecordRow.millis(session.expiresAt),
+                    RecordRow.millis(session.expiresAt), session.device,
                 ])
         }
     }
@@ -19,7 +19,7 @@ extension SQLiteStore {
             try Row.fetchOne(db, sql: "SELECT * FROM sessions WHERE token_hash = ?", arguments: [tokenHash]).map {
                 Session(
                     tokenHash: $0["token_hash"], user: $0["user"], createdAt: RecordRow.date($0["created_at"]),
-                    expiresAt: RecordRow.date($0["expires_at"]))
+                    expiresAt: RecordRow.date($0["expires_at"]), device: $0["device"])
             }
         }
     }
@@ -37,6 +37,7 @@ extension SQLiteStore {
     public func deleteExpiredSessions(before date: Date) async throws {
         try await write { db in
             try db.execute(sql: "DELETE FROM sessions WHERE expires_at < ?", arguments: [RecordRow.millis(date)])
+            try db.execute(sql: "DELETE FROM revoked_tokens WHERE expires_at < ?", arguments: [RecordRow.millis(date)])
         }
     }
 }

@@ -29,6 +29,7 @@ extension SQLiteStore {
             user.name = name  // user names never change: records name their owner by it
             try Self.saveUser(user, in: db)
             if !user.enabled {
+                try Self.revokeDevices(user: name, at: Date(), in: db)  // first: it remembers device sessions
                 try db.execute(sql: "DELETE FROM sessions WHERE user = ?", arguments: [name])
             }
             return user
