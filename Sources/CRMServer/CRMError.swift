@@ -8,6 +8,8 @@ public struct CRMError: Error, Sendable {
         case malformed
         case unauthorized
         case forbidden
+        /// The device was revoked: its sessions and refresh tokens are gone; the desktop must be set up again.
+        case revoked
         case notFound
         case conflict
         case staleVersion(current: Record)
@@ -30,6 +32,15 @@ public struct CRMError: Error, Sendable {
     }
 
     public static func notFound(_ what: String) -> CRMError { CRMError(.notFound, "\(what) not found") }
+
+    /// The answer to a request from a revoked device (403, code `revoked`).
+    public static func deviceRevoked(_ id: String) -> CRMError {
+        CRMError(
+            .revoked,
+            "the device \(id) was revoked; its data on the desktop must be discarded and the desktop set up again "
+                + "(crm-desktop setup)",
+            field: "device")
+    }
 
     public static func validation(_ issues: [FieldIssue]) -> CRMError {
         let summary = issues.map(\.description).joined(separator: "; ")

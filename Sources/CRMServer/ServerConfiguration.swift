@@ -13,6 +13,8 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// The most records one list page returns.
     public var maxPageSize: Int
+    /// How long a device's refresh token opens new sessions without the password.
+    public var refreshTokenLifetime: TimeInterval
     /// Failed logins per user name.
     public var throttle: ThrottlePolicy
     /// Failed logins per client address: looser, since an office behind one address holds many users.
@@ -22,7 +24,8 @@ public struct ServerConfiguration: Sendable {
         host: String = "127.0.0.1", port: Int = 8080, sessionLifetime: TimeInterval = 8 * 3600,
         bcryptCost: UInt8 = 12, maxBodyBytes: Int = 1 << 20, maxPageSize: Int = 1000,
         throttle: ThrottlePolicy = ThrottlePolicy(),
-        addressThrottle: ThrottlePolicy = ThrottlePolicy(maxFailures: 20, window: 900, lock: 30, maxLock: 900)
+        addressThrottle: ThrottlePolicy = ThrottlePolicy(maxFailures: 20, window: 900, lock: 30, maxLock: 900),
+        refreshTokenLifetime: TimeInterval = 180 * 86400
     ) {
         self.host = host
         self.port = port
@@ -32,5 +35,6 @@ public struct ServerConfiguration: Sendable {
         self.maxPageSize = maxPageSize
         self.throttle = throttle
         self.addressThrottle = addressThrottle
+        self.refreshTokenLifetime = refreshTokenLifetime
     }
 }

@@ -64,6 +64,28 @@ public struct TestAPI: Sendable {
         return try reply.decode(LoginResponse.self).token
     }
 
+    /// Logs in, optionally from a registered device, and returns the whole answer (token, refresh token, device).
+    public func loginResponse(_ user: String, password: String = TestServer.password, device: String? = nil)
+        async throws -> LoginResponse
+    {
+        let reply = try await send(
+            .post, "/api/v1/sessions", json: LoginRequest(username: user, password: password, device: device))
+        guard reply.status == .created else { throw TestAPIError.refused(reply.status.code, reply.text) }
+        return try reply.decode(LoginResponse.self)
+    }
+
+    /// Registers a device named `name` for the user of `token` and returns it; throws when the server refuses.
+    public func registerDevice(_ name: String, token: String) async throws -> Device {
+        let reply = try await send(.post, "/api/v1/devices", token: token, json: DeviceRegistration(name: name))
+        guard reply.status == .created else { throw TestAPIError.refused(reply.status.code, reply.text) }
+        return try reply.decode(Device.self)
+    }
+
+    /// Sends a refresh (`POST /api/v1/sessions` with only a refresh token) and returns the answer as it is.
+    public func refresh(_ refreshToken: String, device: String? = nil) async throws -> Reply {
+        try await send(.post, "/api/v1/sessions", json: LoginRequest(device: device, refreshToken: refreshToken))
+    }
+
     /// Creates a record and returns it; throws when the server refuses.
     public func create(_ type: String, _ fields: [String: FieldValue], token: String, team: [String]? = nil)
         async throws -> Record

@@ -145,6 +145,29 @@ struct OpenAPIDocumentTests {
             #expect(deleted.json["deleted"] as? [String] == [record.id])
             try await call(.notFound, read, address, token: token)
 
+            let devices = "GET /api/v1/devices", register = "POST /api/v1/devices"
+            let revoke = "DELETE /api/v1/devices/{id}"
+            let registered = try await call(
+                .created, register, "/api/v1/devices", token: token, body: #"{"name": "pc"}"#)
+            let device = try registered.decode(Device.self)
+            try await call(.badRequest, register, "/api/v1/devices", token: token, body: #"{"name": ""}"#)
+            try await call(.ok, devices, "/api/v1/devices", token: token)
+            try await call(.badRequest, devices, "/api/v1/devices?all=yes", token: token)
+            let password = #""username": "maria", "password": "\#(TestServer.password)""#
+            let deviceLogin = #"{\#(password), "device": "\#(device.id)"}"#
+            let bound = try await call(.created, login, "/api/v1/sessions", body: deviceLogin)
+            let refreshToken = try #require(try bound.decode(LoginResponse.self).refreshToken)
+            let refresh = #"{"refreshToken": "\#(refreshToken)"}"#
+            try await call(.created, login, "/api/v1/sessions", body: refresh)
+            let unknownDevice = #"{\#(password), "device": "\#(RecordID.make())"}"#
+            try await call(.notFound, login, "/api/v1/sessions", body: unknownDevice)
+            try await call(.notFound, revoke, "/api/v1/devices/\(RecordID.make())", token: token)
+            try await call(.ok, revoke, "/api/v1/devices/\(device.id)", token: token)
+            let revoked = try await call(.forbidden, login, "/api/v1/sessions", body: refresh)
+            #expect(revoked.errorCode == "revoked")
+            let peter = try await api.login("peter")
+            try await call(.forbidden, devices, "/api/v1/devices?all=true", token: peter)
+
             try await call(.noContent, logout, "/api/v1/sessions", token: token)
             try await call(.unauthorized, package, "/api/v1/package", token: token)
 

@@ -20,9 +20,12 @@ public struct AuthService: Sendable {
     }
 
     /// Checks the password and opens a session. Throttled per user and per address before any hashing.
-    public func login(username: String, password: String, address: String?, now: Date = Timestamp.now()) async throws
-        -> (token: String, session: Session, user: User)
-    {
+    ///
+    /// With `device` (the id of a device of that user, not revoked; checked only after the password), the
+    /// session is bound to the device and the grant carries a new refresh token for it.
+    public func login(
+        username: String, password: String, device: String? = nil, address: String?, now: Date = Timestamp.now()
+    ) async throws -> LoginGrant {
         let userKey = "user:" + username.lowercased()
         let addressKey = address.map { "addr:" + $0 }
         let keys = [userKey] + (addressKey.map { [$0] } ?? [])
@@ -44,25 +47,38 @@ public struct AuthService: Sendable {
         }
         // Only the user's count: a successful login of one's own must not wipe an address's failed guesses.
         try await store.clearFailures(keys: [userKey])
+        guard let device else { return try await openSession(for: user, device: nil, now: now) }
+        _ = try await usableDevice(device, of: user.name)
+        var grant = try await openSession(for: user, device: device, now: now)
+        grant.refreshToken = try await issueRefreshToken(device: device, user: user.name, now: now)
+        return grant
+    }
+
+    /// Opens a session for `user` (bound to `device` when given), sweeping expired sessions first.
+    func openSession(for user: User, device: String?, now: Date) async throws -> LoginGrant {
         try await store.deleteExpiredSessions(before: now)
         let token = SessionToken.make()
         let session = Session(
             tokenHash: SessionToken.hash(token), user: user.name, createdAt: now,
-            expiresAt: now.addingTimeInterval(configuration.sessionLifetime))
+            expiresAt: now.addingTimeInterval(configuration.sessionLifetime), device: device)
         try await store.createSession(session)
-        return (token, session, user)
+        if let device { try await store.touchDevice(id: device, at: now) }
+        return LoginGrant(token: token, session: session, user: user)
     }
 
-    /// The caller a bearer token stands for; 401 when it is unknown, expired, revoked or its user disabled.
+    /// The caller a bearer token stands for; 401 when it is unknown, expired or its user disabled, 403
+    /// `revoked` when it was opened for a device that has since been revoked.
     public func authenticate(token: String, now: Date = Timestamp.now()) async throws -> Caller {
         let tokenHash = SessionToken.hash(token)
         guard let session = try await store.session(tokenHash: tokenHash) else {
+            if let device = try await store.revokedDevice(tokenHash: tokenHash) { throw CRMError.deviceRevoked(device) }
             throw CRMError(.unauthorized, "the session is unknown or was ended; log in again")
         }
         guard session.expiresAt > now else {
             try await store.deleteSession(tokenHash: tokenHash)
             throw CRMError(.unauthorized, "the session expired; log in again")
         }
+        if let device = session.device { try await checkSessionDevice(device, tokenHash: tokenHash, now: now) }
         guard let user = try await store.user(named: session.user), user.enabled else {
             throw CRMError(.unauthorized, "the user is disabled")
         }
@@ -74,7 +90,8 @@ public struct AuthService: Sendable {
             case .team: .users(try await store.reports(of: user.name).union([user.name]))
             case .personal: .users([user.name])
             }
-        return Caller(user: user, base: base, package: package, scope: scope, tokenHash: tokenHash)
+        return Caller(
+            user: user, base: base, package: package, scope: scope, tokenHash: tokenHash, device: session.device)
     }
 
     /// Ends the session of `token`. It needs no package, so a user whose role lost its package can still

@@ -10,6 +10,8 @@ public struct Caller: Sendable {
     public var package: CustomizationPackage
     public var scope: VisibilityScope
     public var tokenHash: String
+    /// The id of the device the session was opened for; nil for a session opened without one.
+    public var device: String?
 
     public var isAdmin: Bool { package.role?.admin ?? false }
 

@@ -23,6 +23,7 @@ public enum CRMApplication {
         let authenticated = api.group().add(middleware: AuthMiddleware(auth: auth))
         system.addAuthenticated(to: authenticated)
         RecordRoutes(records: records, configuration: configuration).add(to: authenticated)
+        DeviceRoutes(devices: DeviceService(store: store), configuration: configuration).add(to: authenticated)
         return router
     }
 

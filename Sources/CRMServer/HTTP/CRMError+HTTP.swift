@@ -67,6 +67,7 @@ enum ErrorRendering {
         case .malformed: .badRequest
         case .unauthorized: .unauthorized
         case .forbidden: .forbidden
+        case .revoked: .forbidden
         case .notFound: .notFound
         case .conflict: .conflict
         case .staleVersion: .preconditionFailed
@@ -84,6 +85,7 @@ enum ErrorRendering {
         case .malformed: "malformed"
         case .unauthorized: "unauthorized"
         case .forbidden: "forbidden"
+        case .revoked: "revoked"
         case .notFound: "not-found"
         case .conflict: "conflict"
         case .staleVersion: "stale-version"

@@ -1,7 +1,8 @@
 import CRMSyncProtocol
 import Hummingbird
 
-/// `POST /api/v1/sessions` (log in) and `DELETE /api/v1/sessions` (log out).
+/// `POST /api/v1/sessions` (log in, or refresh with a device's refresh token) and `DELETE /api/v1/sessions`
+/// (log out).
 struct SessionRoutes {
     let auth: AuthService
     let configuration: ServerConfiguration
@@ -9,9 +10,24 @@ struct SessionRoutes {
     func addLogin(to group: RouterGroup<CRMRequestContext>) {
         group.post("sessions") { request, context in
             let login = try await JSONResponse.decode(LoginRequest.self, from: request, limit: configuration.maxBodyBytes)
-            let (token, session, user) = try await auth.login(
-                username: login.username, password: login.password, address: context.remoteAddress)
-            let body = LoginResponse(token: token, expiresAt: session.expiresAt, user: user.name, role: user.role)
+            let grant: LoginGrant
+            if let refreshToken = login.refreshToken {
+                grant = try await auth.refresh(
+                    refreshToken: refreshToken, device: login.device, address: context.remoteAddress)
+            } else {
+                let missing = "log in with 'username' and 'password', or with a device's 'refreshToken'"
+                guard let username = login.username else {
+                    throw CRMError(.malformed, "'username' is missing: " + missing, field: "username")
+                }
+                guard let password = login.password else {
+                    throw CRMError(.malformed, "'password' is missing: " + missing, field: "password")
+                }
+                grant = try await auth.login(
+                    username: username, password: password, device: login.device, address: context.remoteAddress)
+            }
+            let body = LoginResponse(
+                token: grant.token, expiresAt: grant.session.expiresAt, user: grant.user.name, role: grant.user.role,
+                refreshToken: grant.refreshToken, device: grant.session.device)
             return JSONResponse.make(body, status: .created)
         }
     }
