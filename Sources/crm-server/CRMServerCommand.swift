@@ -6,6 +6,7 @@ struct CRMServerCommand: AsyncParsableCommand {
         commandName: "crm-server",
         abstract: "The CRM server: records, users, customization packages and the JSON web API.",
         subcommands: [
-            ServeCommand.self, UserCommand.self, PackageCommand.self, DemoDataCommand.self, MigrateCommand.self,
+            ServeCommand.self, UserCommand.self, PackageCommand.self, DeviceCommand.self, DemoDataCommand.self,
+            MigrateCommand.self,
         ])
 }
