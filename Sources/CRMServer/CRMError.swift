@@ -12,6 +12,8 @@ public struct CRMError: Error, Sendable {
         case revoked
         case notFound
         case conflict
+        /// The sync cursor cannot be continued: the desktop rebuilds its replica, keeping its outbox (409).
+        case reset
         case staleVersion(current: Record)
         case tooLarge
         case validation([FieldIssue])

@@ -19,6 +19,8 @@ public struct ServerConfiguration: Sendable {
     public var throttle: ThrottlePolicy
     /// Failed logins per client address: looser, since an office behind one address holds many users.
     public var addressThrottle: ThrottlePolicy
+    /// Sync sessions: page sizes, push limits, lifetimes, retention.
+    public var sync: SyncConfiguration = SyncConfiguration()
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, sessionLifetime: TimeInterval = 8 * 3600,

@@ -112,6 +112,7 @@ enum SQLiteSchema {
                     CREATE INDEX sessions_device ON sessions (device) WHERE device IS NOT NULL;
                     """)
         }
+        registerSync(&migrator)
         return migrator
     }
 }

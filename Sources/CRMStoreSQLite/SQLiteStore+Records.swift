@@ -103,7 +103,7 @@ extension SQLiteStore {
     }
 
     /// Deletes `record` and follows the references to it; a `restrict` anywhere throws and rolls back all.
-    private static func delete(
+    static func delete(
         _ record: Record, by user: String, at time: Date, rules: (String) -> [ReferenceRule],
         outcome: inout DeleteOutcome, in db: Database
     ) throws {
@@ -140,7 +140,7 @@ extension SQLiteStore {
         }
     }
 
-    private static func checkLive(_ ids: Set<String>, in db: Database) throws {
+    static func checkLive(_ ids: Set<String>, in db: Database) throws {
         for id in ids.sorted() {
             let live = try Bool.fetchOne(db, sql: "SELECT deleted = 0 FROM records WHERE id = ?", arguments: [id])
             if live != true { throw StoreError.missingReference(id) }

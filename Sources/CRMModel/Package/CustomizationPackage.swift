@@ -17,6 +17,8 @@ public struct CustomizationPackage: Codable, Sendable, Equatable {
     public var types: [String: ObjectType]
     public var forms: [String: Form]?
     public var filters: [SyncFilter]?
+    /// The administrator's master filter: per type, conditions every device's filter must also meet.
+    public var masterFilters: [String: [FieldCondition]]?
     /// PIM mappings by type; several per type when a field picks the component.
     public var pim: [String: [PIMMapping]]?
     /// Role views, by role name (only on the base package).
@@ -27,8 +29,10 @@ public struct CustomizationPackage: Codable, Sendable, Equatable {
     public init(
         name: String, version: Int, label: String? = nil, currency: String, lists: [String: [String]],
         types: [String: ObjectType], forms: [String: Form]? = nil, filters: [SyncFilter]? = nil,
-        pim: [String: [PIMMapping]]? = nil, roles: [String: RoleView]? = nil, role: RoleInfo? = nil
+        pim: [String: [PIMMapping]]? = nil, roles: [String: RoleView]? = nil, role: RoleInfo? = nil,
+        masterFilters: [String: [FieldCondition]]? = nil
     ) {
+        self.masterFilters = masterFilters
         self.name = name
         self.version = version
         self.label = label

@@ -9,6 +9,9 @@ struct PackageChecker {
     func check() throws(PackageLoadError) {
         try checkHeader()
         for (typeName, type) in package.types.sorted(by: { $0.key < $1.key }) {
+            if typeName == ConflictRecord.typeName {
+                throw fail(["types", typeName], "'\(typeName)' is the server's own type for conflicts; choose another name")
+            }
             try checkType(typeName, type)
         }
         for (typeName, form) in (package.forms ?? [:]).sorted(by: { $0.key < $1.key }) {
@@ -197,11 +200,21 @@ struct PackageChecker {
                     where Int(value) == nil && !parameters.contains(value) {
                         throw fail(typePath + ["window", key], "'\(value)' is neither a number nor a number parameter")
                     }
+                    if let orWhen = window.orWhen {
+                        try checkCondition(orWhen, type: type, path: typePath + ["window", "orWhen"])
+                    }
                 }
                 if let limit = typeFilter.limit, limit < 1 { throw fail(typePath + ["limit"], "must be at least 1") }
             }
         }
         if filters.filter(\.isDefault).count > 1 { throw fail(["filters"], "only one filter is the default") }
+        for (typeName, conditions) in (package.masterFilters ?? [:]).sorted(by: { $0.key < $1.key }) {
+            let path = ["masterFilters", typeName]
+            guard let type = package.types[typeName] else { throw fail(path, "unknown type '\(typeName)'") }
+            for (index, condition) in conditions.enumerated() {
+                try checkCondition(condition, type: type, path: path + ["\(index)"])
+            }
+        }
     }
 
     private func checkPIM(_ mappings: [PIMMapping], typeName: String, path: [String]) throws(PackageLoadError) {

@@ -79,11 +79,14 @@ public struct DateWindow: Codable, Sendable, Equatable {
     public var back: String
     /// Days ahead: a number, or the name of a number parameter.
     public var ahead: String
+    /// Records for which this holds pass whatever their date ("open opportunities, or closed within 90 days").
+    public var orWhen: FieldCondition?
 
-    public init(field: String, back: String, ahead: String) {
+    public init(field: String, back: String, ahead: String, orWhen: FieldCondition? = nil) {
         self.field = field
         self.back = back
         self.ahead = ahead
+        self.orWhen = orWhen
     }
 
     public init(from decoder: any Decoder) throws {
@@ -97,6 +100,7 @@ public struct DateWindow: Codable, Sendable, Equatable {
         }
         self.back = back
         self.ahead = ahead
+        orWhen = try container.decodeIfPresent(FieldCondition.self, forKey: .orWhen)
     }
 }
 

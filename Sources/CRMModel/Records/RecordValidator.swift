@@ -56,7 +56,7 @@ public struct RecordValidator: Sendable {
         return issues.isEmpty ? .success(normalized) : .failure(ValidationFailure(issues: issues))
     }
 
-    static func isEmpty(_ value: FieldValue?) -> Bool {
+    public static func isEmpty(_ value: FieldValue?) -> Bool {
         switch value {
         case nil, .null: true
         case .string(let text): text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty

@@ -10,7 +10,10 @@ public enum CRMApplication {
     {
         let packages = PackageService(store: store)
         let auth = AuthService(store: store, packages: packages, configuration: configuration, logger: logger)
-        let records = RecordService(store: store, configuration: configuration)
+        let signal = ChangeSignal()
+        let records = RecordService(store: store, configuration: configuration, signal: signal)
+        let sync = SyncService(
+            store: store, packages: packages, configuration: configuration.sync, signal: signal, logger: logger)
         let router = Router(context: CRMRequestContext.self)
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: ProtocolVersionMiddleware())
@@ -24,6 +27,9 @@ public enum CRMApplication {
         system.addAuthenticated(to: authenticated)
         RecordRoutes(records: records, configuration: configuration).add(to: authenticated)
         DeviceRoutes(devices: DeviceService(store: store), configuration: configuration).add(to: authenticated)
+        SyncRoutes(sync: sync, configuration: configuration).add(to: authenticated)
+        ConflictRoutes(conflicts: ConflictService(store: store, signal: signal), configuration: configuration)
+            .add(to: authenticated)
         return router
     }
 

@@ -69,7 +69,7 @@ enum ErrorRendering {
         case .forbidden: .forbidden
         case .revoked: .forbidden
         case .notFound: .notFound
-        case .conflict: .conflict
+        case .conflict, .reset: .conflict
         case .staleVersion: .preconditionFailed
         case .tooLarge: .contentTooLarge
         case .validation: .unprocessableContent
@@ -88,6 +88,7 @@ enum ErrorRendering {
         case .revoked: "revoked"
         case .notFound: "not-found"
         case .conflict: "conflict"
+        case .reset: "reset"
         case .staleVersion: "stale-version"
         case .tooLarge: "too-large"
         case .validation: "validation"

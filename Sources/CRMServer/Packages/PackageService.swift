@@ -43,6 +43,17 @@ public actor PackageService {
         return view
     }
 
+    /// The view `role` had in an older published `version` (nil when that version is gone or lacks the role).
+    public func view(forRole role: String, version: Int) async throws -> CustomizationPackage? {
+        let key = "\(version)/\(role)"
+        if let cached = views[key] { return cached }
+        guard let published = try await store.package(version: version),
+            let view = try decode(published).resolved(for: role)
+        else { return nil }
+        views[key] = view
+        return view
+    }
+
     /// Checks and publishes a package from YAML source; roles default to every role the package defines.
     @discardableResult
     public func publish(yaml: String, file: String, roles: [String]? = nil, now: Date = Timestamp.now()) async throws

@@ -8,10 +8,13 @@ import Foundation
 public struct RecordService: Sendable {
     let store: any ServerStore
     let configuration: ServerConfiguration
+    /// Wakes sync long-polls after each write.
+    let signal: ChangeSignal?
 
-    public init(store: any ServerStore, configuration: ServerConfiguration) {
+    public init(store: any ServerStore, configuration: ServerConfiguration, signal: ChangeSignal? = nil) {
         self.store = store
         self.configuration = configuration
+        self.signal = signal
     }
 
     /// A page of the live records of `typeName` the caller may see.
@@ -74,7 +77,9 @@ public struct RecordService: Sendable {
             updatedBy: caller.user.name, fields: fields.filter { !$0.value.isNull },
             fieldVersions: fields.filter { !$0.value.isNull }.mapValues { _ in stamp })
         do {
-            return caller.present(try await store.insert(record, references: references))
+            let stored = try await store.insert(record, references: references)
+            await signal?.changed()
+            return caller.present(stored)
         } catch StoreError.alreadyExists {
             throw CRMError(.conflict, "a record with id \(id) already exists", field: "id")
         } catch StoreError.missingReference(let target) {
@@ -123,6 +128,7 @@ public struct RecordService: Sendable {
                 }
                 return next
             }
+            await signal?.changed()
             return caller.present(updated)
         } catch StoreError.versionMismatch(let latest) {
             throw CRMError(.staleVersion(current: caller.present(latest)), "the record changed since version \(expectedVersion ?? 0)")
@@ -146,9 +152,11 @@ public struct RecordService: Sendable {
         }
         let base = caller.base
         do {
-            return try await store.delete(id: id, expectedVersion: expectedVersion, by: caller.user.name, at: now) {
+            let outcome = try await store.delete(id: id, expectedVersion: expectedVersion, by: caller.user.name, at: now) {
                 base.references(to: $0)
             }
+            await signal?.changed()
+            return outcome
         } catch StoreError.restricted(let sourceType, _, let field) {
             throw CRMError(
                 .conflict, "the \(typeName) is still referenced by a \(sourceType) through '\(field)'; "

@@ -1,0 +1,117 @@
+import Foundation
+
+/// A sync filter made concrete for one device on one day: parameters filled in, date windows turned into
+/// dates in the device's time zone, the administrator's master conditions added. It decides, record by
+/// record, what a device keeps; the server evaluates it on every change and every scope re-evaluation, so
+/// one definition serves both.
+public struct ResolvedFilter: Codable, Sendable, Equatable {
+    /// The preset's name.
+    public var name: String
+    /// Per type; a type not named here is not synced.
+    public var types: [String: ResolvedTypeFilter]
+    /// The day the windows were computed for (`YYYY-MM-DD` in `timeZone`).
+    public var today: String
+    /// The device's IANA time zone.
+    public var timeZone: String
+
+    public init(name: String, types: [String: ResolvedTypeFilter], today: String, timeZone: String) {
+        self.name = name
+        self.types = types
+        self.today = today
+        self.timeZone = timeZone
+    }
+
+    /// Whether `record` belongs on the device of `user` (visibility is checked apart).
+    public func matches(_ record: Record, user: String) -> Bool {
+        guard let filter = types[record.type] else { return false }
+        return filter.matches(record, user: user, zone: zone)
+    }
+
+    private var zone: TimeZone { TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")! }
+}
+
+/// The concrete rule for one type.
+public struct ResolvedTypeFilter: Codable, Sendable, Equatable {
+    public var records: TypeFilter.Ownership
+    /// The preset's conditions and the administrator's master conditions, all of which must hold.
+    public var conditions: [FieldCondition]
+    public var window: ResolvedWindow?
+    /// The most records of this type a device may keep.
+    public var limit: Int?
+
+    public init(
+        records: TypeFilter.Ownership, conditions: [FieldCondition] = [], window: ResolvedWindow? = nil, limit: Int? = nil
+    ) {
+        self.records = records
+        self.conditions = conditions
+        self.window = window
+        self.limit = limit
+    }
+
+    func matches(_ record: Record, user: String, zone: TimeZone) -> Bool {
+        if records == .mine, record.owner != user, !record.team.contains(user) { return false }
+        for condition in conditions where !RuleEvaluator.matches(condition, fields: record.fields) { return false }
+        if let window, !window.contains(record.fields, zone: zone) { return false }
+        return true
+    }
+}
+
+/// A date window with its days fixed: a record is inside when its `field` falls on a day from `from` to `to`
+/// (both included) in the device's time zone, or when `orWhen` holds.
+public struct ResolvedWindow: Codable, Sendable, Equatable {
+    public var field: String
+    /// First and last day, `YYYY-MM-DD`.
+    public var from: String
+    public var to: String
+    public var orWhen: FieldCondition?
+
+    public init(field: String, from: String, to: String, orWhen: FieldCondition? = nil) {
+        self.field = field
+        self.from = from
+        self.to = to
+        self.orWhen = orWhen
+    }
+
+    func contains(_ fields: [String: FieldValue], zone: TimeZone) -> Bool {
+        if let orWhen, RuleEvaluator.matches(orWhen, fields: fields) { return true }
+        guard let text = fields[field]?.stringValue, let day = Self.day(of: text, zone: zone) else { return false }
+        return day >= from && day <= to
+    }
+
+    /// The day of a date (as written) or of a datetime (in `zone`); ISO days compare as text.
+    static func day(of text: String, zone: TimeZone) -> String? {
+        if text.count == 10, CalendarDate(text) != nil { return text }
+        guard let instant = Timestamp.date(from: text) else { return nil }
+        return DayArithmetic.day(of: instant, zone: zone)
+    }
+}
+
+/// Days as `YYYY-MM-DD` text, computed with a Gregorian calendar in an explicit zone (never the machine's).
+public enum DayArithmetic {
+    public static func day(of instant: Date, zone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let parts = calendar.dateComponents([.year, .month, .day], from: instant)
+        return format(parts.year!, parts.month!, parts.day!)
+    }
+
+    /// `day` moved by `offset` days.
+    public static func adding(_ offset: Int, to day: String) -> String? {
+        guard let date = CalendarDate(day) else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        var components = DateComponents()
+        (components.year, components.month, components.day) = (date.year, date.month, date.day)
+        guard let start = calendar.date(from: components),
+            let moved = calendar.date(byAdding: .day, value: offset, to: start)
+        else { return nil }
+        let parts = calendar.dateComponents([.year, .month, .day], from: moved)
+        return format(parts.year!, parts.month!, parts.day!)
+    }
+
+    static func format(_ year: Int, _ month: Int, _ day: Int) -> String {
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let yearText = String(year)
+        return String(repeating: "0", count: max(0, 4 - yearText.count)) + yearText + "-" + two(month) + "-" + two(day)
+    }
+}

@@ -1,0 +1,374 @@
+import CRMModel
+import CRMStore
+import CRMSyncProtocol
+import Foundation
+
+/// Applies one push batch inside its write transaction, op by op in the order sent (DESIGN section 3): each
+/// op in a savepoint, its answer stored under its op id so that a retry gets the same answer and changes
+/// nothing, ops that depend on a refused one held, and every write through the one merge of CRMModel.
+struct PushApplier {
+    let caller: Caller
+    let device: String
+    let now: Date
+    /// Users that may own records or be on a team (enabled), looked up before the transaction.
+    let enabledUsers: Set<String>
+
+    private var user: String { caller.user.name }
+
+    /// A refusal: the op changes nothing and its answer says why.
+    struct Refusal: Error {
+        var issues: [FieldIssue]
+        var message: String
+    }
+
+    func apply(_ ops: [SyncOp], in tx: any PushTransaction) throws -> [SyncOpResult] {
+        var results: [SyncOpResult] = []
+        /// Record ids whose op was refused or held, with that op's id.
+        var blocked: [String: String] = [:]
+        for op in ops {
+            if let stored = try tx.opResult(device: device, opId: op.opId) {
+                let result = try CRMJSON.decoder().decode(SyncOpResult.self, from: stored)
+                if result.status == .rejected { blocked[op.id] = blocked[op.id] ?? op.opId }
+                results.append(result)
+                continue
+            }
+            if let blocker = blocked[op.id] ?? dependencies(of: op).lazy.compactMap({ blocked[$0] }).first {
+                results.append(
+                    SyncOpResult(
+                        opId: op.opId, status: .held, id: op.id,
+                        message: "held: it depends on op \(blocker), which was not applied", heldBy: blocker))
+                blocked[op.id] = blocked[op.id] ?? op.opId
+                continue
+            }
+            var result: SyncOpResult
+            do {
+                result = try tx.savepoint { try applyOne(op, tx) }
+            } catch let refusal as Refusal {
+                result = SyncOpResult(
+                    opId: op.opId, status: .rejected, id: op.id, issues: refusal.issues, message: refusal.message)
+            }
+            if result.status == .rejected || (op.kind == .create && result.record == nil && result.existing != nil
+                && result.status == .conflict)
+            {
+                blocked[op.id] = op.opId
+            }
+            try tx.saveOpResult(device: device, opId: op.opId, result: try CRMJSON.encoder().encode(result), at: now)
+            results.append(result)
+        }
+        return results
+    }
+
+    /// The ids an op needs to exist: the records its fields or link point to.
+    private func dependencies(of op: SyncOp) -> [String] {
+        var ids: [String] = []
+        if let target = op.target { ids.append(target) }
+        if let type = caller.base.types[op.type], let fields = op.fields {
+            ids += type.references(in: fields).map(\.target)
+        }
+        return ids
+    }
+
+    private func applyOne(_ op: SyncOp, _ tx: any PushTransaction) throws -> SyncOpResult {
+        guard let type = caller.package.types[op.type], let baseType = caller.base.types[op.type] else {
+            throw Refusal(
+                issues: [FieldIssue(field: "type", code: .unknownField, message: "there is no record type '\(op.type)'")],
+                message: "there is no record type '\(op.type)'" + packageNote(op))
+        }
+        guard RecordID.isCanonical(op.id) else {
+            throw Refusal(
+                issues: [FieldIssue(field: "id", code: .badFormat, message: "'\(op.id)' is not a lower-case UUID")],
+                message: "'\(op.id)' is not a lower-case UUID")
+        }
+        switch op.kind {
+        case .create: return try create(op, type: type, baseType: baseType, tx)
+        case .update:
+            return try update(op, changes: op.fields ?? [:], setChanges: [:], type: type, baseType: baseType, tx)
+        case .delete: return try delete(op, tx)
+        case .link, .unlink: return try link(op, type: type, baseType: baseType, tx)
+        }
+    }
+
+    // MARK: - Create
+
+    private func create(_ op: SyncOp, type: ObjectType, baseType: ObjectType, _ tx: any PushTransaction) throws
+        -> SyncOpResult
+    {
+        let fields = try validated(op, changes: op.fields ?? [:], merged: [:])
+        try checkReferences(type: type, fields: fields, tx)
+        if try tx.record(id: op.id) != nil {
+            throw Refusal(
+                issues: [FieldIssue(field: "id", code: .badFormat, message: "a record with id \(op.id) already exists")],
+                message: "a record with id \(op.id) already exists")
+        }
+        let owner = op.owner ?? user
+        try checkAssignment(owner: owner, team: op.team, currentOwner: nil)
+        for key in baseType.globalKeys ?? [] {
+            guard let value = fields[key], !RecordValidator.isEmpty(value),
+                var existing = try tx.matching(type: op.type, values: [key: value], limit: 1).first
+            else { continue }
+            // The same email or meeting shared by another user: join it rather than copy it.
+            if existing.owner != user, !existing.team.contains(user) {
+                existing.team = (existing.team + [user]).sorted()
+                existing.version += 1
+                existing.updatedAt = now
+                existing.updatedBy = user
+                existing = try tx.update(existing)
+            }
+            return SyncOpResult(
+                opId: op.opId, status: .merged, id: existing.id, version: existing.version,
+                record: caller.present(existing), existing: existing.id,
+                message: "joined the existing \(op.type) with the same \(key)")
+        }
+        if op.insist != true, let duplicate = try duplicate(of: fields, type: baseType, typeName: op.type, tx) {
+            return SyncOpResult(
+                opId: op.opId, status: .conflict, id: op.id, existing: duplicate.id,
+                message: "a \(op.type) you can see already has the same "
+                    + "\(duplicateFields(fields, baseType).joined(separator: " and ")): \(duplicate.id); "
+                    + "link to it, or push again with insist")
+        }
+        let stamp = FieldStamp(version: 1, at: now)
+        let values = fields.filter { !$0.value.isNull }
+        let record = Record(
+            id: op.id, type: op.type, owner: owner, team: Set(op.team ?? []).sorted(), createdAt: now, updatedAt: now,
+            updatedBy: user, fields: values, fieldVersions: values.mapValues { _ in stamp })
+        let stored = try mapStoreErrors(fields: fields, type: type) { try tx.insert(record) }
+        return SyncOpResult(opId: op.opId, status: .applied, id: stored.id, version: stored.version, record: caller.present(stored))
+    }
+
+    private func duplicate(of fields: [String: FieldValue], type: ObjectType, typeName: String, _ tx: any PushTransaction)
+        throws -> Record?
+    {
+        for rule in type.duplicates ?? [] {
+            var values: [String: FieldValue] = [:]
+            for field in rule {
+                guard let value = fields[field], !RecordValidator.isEmpty(value) else { break }
+                values[field] = value
+            }
+            guard values.count == rule.count else { continue }
+            if let match = try tx.matching(type: typeName, values: values, limit: 50).first(where: caller.canSee) {
+                return match
+            }
+        }
+        return nil
+    }
+
+    private func duplicateFields(_ fields: [String: FieldValue], _ type: ObjectType) -> [String] {
+        (type.duplicates ?? []).first { rule in rule.allSatisfy { fields[$0].map { !RecordValidator.isEmpty($0) } ?? false } }
+            ?? []
+    }
+
+    // MARK: - Update, link and unlink
+
+    private func update(
+        _ op: SyncOp, changes: [String: FieldValue], setChanges: [String: SetChange], type: ObjectType,
+        baseType: ObjectType, _ tx: any PushTransaction
+    ) throws -> SyncOpResult {
+        let current = try visibleRecord(op, tx)
+        if current.deleted {
+            let conflict = try tx.insert(
+                ConflictRecord.make(
+                    kind: .updateDeleted, record: current,
+                    fields: [
+                        "clientValue": .object(changes.merging(setChanges.mapValues { setChangeValue($0) }) { $1 }),
+                        "serverVersion": .number(Decimal(current.version)),
+                        "baseVersion": .number(Decimal(op.baseVersion ?? 0)),
+                        "clientTime": .string(Timestamp.string(from: clamped(op))),
+                        "serverTime": .string(Timestamp.string(from: current.updatedAt)),
+                    ], serverAuthor: current.updatedBy, clientAuthor: user, now: now))
+            return SyncOpResult(
+                opId: op.opId, status: .conflict, id: op.id, version: current.version, conflicts: [conflict],
+                message: "the \(op.type) was deleted by \(current.updatedBy) meanwhile; your edit is kept in the conflict")
+        }
+        let base = op.baseVersion ?? current.version
+        let fields = try validated(op, changes: changes, merged: current.fields)
+        try checkReferences(type: type, fields: fields, tx)
+        if op.owner != nil || op.team != nil {
+            try checkAssignment(owner: op.owner ?? current.owner, team: op.team, currentOwner: current.owner)
+        }
+        let outcome = RecordMerge.merge(
+            server: current, baseVersion: base, changes: fields, setChanges: setChanges, editTime: clamped(op),
+            type: baseType)
+        // The merged record must still satisfy the package's rules (a rule may compare a field the server
+        // changed with one the device changed).
+        if case .failure(let failure) = caller.validator.check(typeName: op.type, changes: [:], merged: current.fields.merging(outcome.changes) { $1 }.filter { !$0.value.isNull }) {
+            throw Refusal(issues: failure.issues, message: "merged with the server's changes, the record is not valid")
+        }
+        var next = current.applying(outcome.changes, by: user, at: now)
+        // A field's stamp keeps when the edit was made (the device's time, clamped), so that `newest-wins`
+        // compares edit times and not the order in which devices happened to sync.
+        for (name, stamp) in next.fieldVersions where stamp != current.fieldVersions[name] {
+            next.fieldVersions[name]?.at = clamped(op)
+        }
+        let team = op.team.map { Set($0).sorted() } ?? next.team
+        if (op.owner ?? next.owner) != next.owner || team != next.team {
+            if next.version == current.version { next.version += 1 }
+            next.owner = op.owner ?? next.owner
+            next.team = team
+            next.updatedAt = now
+            next.updatedBy = user
+        }
+        let stored = next == current ? current : try mapStoreErrors(fields: fields, type: type) { try tx.update(next) }
+        var conflicts: [Record] = []
+        for conflict in outcome.conflicts {
+            conflicts.append(
+                try tx.insert(
+                    ConflictRecord.make(
+                        conflict, record: stored, serverAuthor: current.updatedBy, clientAuthor: user, now: now)))
+        }
+        let serverFields = current.fieldVersions.filter { $0.value.version > base }.keys
+            .filter { caller.package.types[op.type]?.fields[$0] != nil }.sorted()
+        let status: SyncOpResult.Status = !conflicts.isEmpty ? .conflict : serverFields.isEmpty ? .applied : .merged
+        return SyncOpResult(
+            opId: op.opId, status: status, id: stored.id, version: stored.version, record: caller.present(stored),
+            serverFields: serverFields.isEmpty ? nil : serverFields,
+            conflicts: conflicts.isEmpty ? nil : conflicts.map(caller.present))
+    }
+
+    private func link(_ op: SyncOp, type: ObjectType, baseType: ObjectType, _ tx: any PushTransaction) throws
+        -> SyncOpResult
+    {
+        guard let field = op.field, let definition = type.fields[field], definition.kind.isReference else {
+            let name = op.field ?? ""
+            throw Refusal(
+                issues: [FieldIssue(field: name.isEmpty ? "field" : name, code: .unknownField, message: "not a reference field of \(op.type)")],
+                message: "'\(name)' is not a reference field of \(op.type)" + packageNote(op))
+        }
+        if definition.readOnly == true {
+            throw Refusal(
+                issues: [FieldIssue(field: field, code: .readOnly, message: "'\(field)' is read-only for your role")],
+                message: "'\(field)' is read-only for your role")
+        }
+        guard let target = op.target.flatMap(RecordID.canonical) else {
+            throw Refusal(
+                issues: [FieldIssue(field: field, code: .reference, message: "the target is not a record id")],
+                message: "the target of \(op.kind.rawValue) is not a record id")
+        }
+        if definition.kind == .references {
+            let change = op.kind == .link ? SetChange(add: [target]) : SetChange(remove: [target])
+            if op.kind == .link { try checkReferences(type: type, fields: [field: .array([.string(target)])], tx) }
+            return try update(op, changes: [:], setChanges: [field: change], type: type, baseType: baseType, tx)
+        }
+        if op.kind == .unlink {
+            let current = try visibleRecord(op, tx)
+            guard current.fields[field] == .string(target) else {
+                return SyncOpResult(
+                    opId: op.opId, status: .applied, id: current.id, version: current.version, record: caller.present(current),
+                    message: "'\(field)' did not point to \(target) any more")
+            }
+            return try update(op, changes: [field: .null], setChanges: [:], type: type, baseType: baseType, tx)
+        }
+        return try update(op, changes: [field: .string(target)], setChanges: [:], type: type, baseType: baseType, tx)
+    }
+
+    // MARK: - Delete
+
+    private func delete(_ op: SyncOp, _ tx: any PushTransaction) throws -> SyncOpResult {
+        let current = try visibleRecord(op, tx)
+        if current.deleted {
+            return SyncOpResult(opId: op.opId, status: .applied, id: current.id, version: current.version)
+        }
+        if let base = op.baseVersion, base < current.version {
+            let changed = current.fieldVersions.filter { $0.value.version > base }.keys.sorted()
+            let conflict = try tx.insert(
+                ConflictRecord.make(
+                    kind: .deleteUpdated, record: current,
+                    fields: [
+                        "clientValue": .string("delete"), "serverVersion": .number(Decimal(current.version)),
+                        "baseVersion": .number(Decimal(base)), "clientTime": .string(Timestamp.string(from: clamped(op))),
+                        "serverTime": .string(Timestamp.string(from: current.updatedAt)),
+                        "fields": .array(changed.map(FieldValue.string)),
+                    ], serverAuthor: current.updatedBy, clientAuthor: user, now: now))
+            return SyncOpResult(
+                opId: op.opId, status: .conflict, id: current.id, version: current.version, record: caller.present(current),
+                serverFields: changed, conflicts: [caller.present(conflict)],
+                message: "\(current.updatedBy) changed the \(op.type) after you loaded it; it was not deleted")
+        }
+        let base = caller.base
+        do {
+            let outcome = try tx.delete(current, by: user, at: now) { base.references(to: $0) }
+            return SyncOpResult(opId: op.opId, status: .applied, id: current.id, version: outcome.deleted.first?.version)
+        } catch StoreError.restricted(let sourceType, _, let field) {
+            throw Refusal(
+                issues: [FieldIssue(field: field, code: .reference, message: "still referenced by a \(sourceType)")],
+                message: "the \(op.type) is still referenced by a \(sourceType) through '\(field)'; remove that reference first")
+        }
+    }
+
+    // MARK: - Checks
+
+    private func visibleRecord(_ op: SyncOp, _ tx: any PushTransaction) throws -> Record {
+        guard let record = try tx.record(id: op.id), record.type == op.type, caller.canSee(record) else {
+            throw Refusal(
+                issues: [FieldIssue(field: "id", code: .reference, message: "no \(op.type) \(op.id)")],
+                message: "there is no \(op.type) \(op.id) that you can see")
+        }
+        return record
+    }
+
+    private func validated(_ op: SyncOp, changes: [String: FieldValue], merged: [String: FieldValue]) throws
+        -> [String: FieldValue]
+    {
+        switch caller.validator.check(typeName: op.type, changes: changes, merged: merged) {
+        case .success(let fields): return fields
+        case .failure(let failure):
+            throw Refusal(
+                issues: failure.issues,
+                message: failure.issues.map(\.description).joined(separator: "; ") + packageNote(op))
+        }
+    }
+
+    /// Every reference the fields set must name a live record the user may see, of a type the field allows.
+    private func checkReferences(type: ObjectType, fields: [String: FieldValue], _ tx: any PushTransaction) throws {
+        var issues: [FieldIssue] = []
+        for (name, target) in type.references(in: fields) {
+            guard let record = try tx.record(id: target), !record.deleted, caller.canSee(record) else {
+                issues.append(FieldIssue(field: name, code: .reference, message: "no record \(target) to refer to"))
+                continue
+            }
+            if type.fields[name]?.allowsTarget(record.type) != true {
+                issues.append(FieldIssue(field: name, code: .reference, message: "'\(name)' cannot refer to a \(record.type)"))
+            }
+        }
+        if !issues.isEmpty { throw Refusal(issues: issues, message: issues.map(\.description).joined(separator: "; ")) }
+    }
+
+    private func checkAssignment(owner: String, team: [String]?, currentOwner: String?) throws {
+        if owner != (currentOwner ?? user), case .users(let users) = caller.scope, !users.contains(owner) {
+            throw Refusal(
+                issues: [FieldIssue(field: "owner", code: .reference, message: "you cannot give a record to '\(owner)'")],
+                message: "you cannot give a record to '\(owner)'")
+        }
+        for name in [owner] + (team ?? []) where !enabledUsers.contains(name) {
+            let field = name == owner ? "owner" : "team"
+            throw Refusal(
+                issues: [FieldIssue(field: field, code: .reference, message: "no enabled user '\(name)'")],
+                message: "no enabled user '\(name)'")
+        }
+    }
+
+    private func mapStoreErrors(fields: [String: FieldValue], type: ObjectType, _ body: () throws -> Record) throws -> Record {
+        do {
+            return try body()
+        } catch StoreError.missingReference(let target) {
+            let field = type.references(in: fields).first { $0.target == target }?.field ?? "fields"
+            throw Refusal(
+                issues: [FieldIssue(field: field, code: .reference, message: "no record \(target) to refer to")],
+                message: "no record \(target) to refer to")
+        } catch StoreError.alreadyExists(let id) {
+            throw Refusal(
+                issues: [FieldIssue(field: "id", code: .badFormat, message: "a record with id \(id) already exists")],
+                message: "a record with id \(id) already exists")
+        }
+    }
+
+    private func clamped(_ op: SyncOp) -> Date { RecordMerge.clamp(op.editedAt, serverNow: now) }
+
+    private func setChangeValue(_ change: SetChange) -> FieldValue {
+        .object(["add": .array(change.add.map(FieldValue.string)), "remove": .array(change.remove.map(FieldValue.string))])
+    }
+
+    private func packageNote(_ op: SyncOp) -> String {
+        guard let version = op.packageVersion, version != caller.package.version else { return "" }
+        return " (the edit was made under package version \(version); the current version is \(caller.package.version))"
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+
+/// Limits and lifetimes of sync sessions.
+public struct SyncConfiguration: Sendable {
+    /// Records per pull page when the device names no limit, and the most it may ask for.
+    public var defaultPageSize: Int
+    public var maxPageSize: Int
+    /// The most ops in one push, and the largest push body.
+    public var maxOpsPerPush: Int
+    public var maxPushBytes: Int
+    /// A session expires after this long without a request.
+    public var sessionLifetime: TimeInterval
+    /// Tombstones, op results and sync log rows are kept this long; older cursors get a reset.
+    public var retention: TimeInterval
+    /// The long-poll's default and longest wait.
+    public var defaultWait: TimeInterval
+    public var maxWait: TimeInterval
+
+    public init(
+        defaultPageSize: Int = 1000, maxPageSize: Int = 5000, maxOpsPerPush: Int = 1000, maxPushBytes: Int = 16 << 20,
+        sessionLifetime: TimeInterval = 3600,
+        retention: TimeInterval = 90 * 86_400, defaultWait: TimeInterval = 25, maxWait: TimeInterval = 120
+    ) {
+        self.defaultPageSize = defaultPageSize
+        self.maxPageSize = maxPageSize
+        self.maxOpsPerPush = maxOpsPerPush
+        self.maxPushBytes = maxPushBytes
+        self.sessionLifetime = sessionLifetime
+        self.retention = retention
+        self.defaultWait = defaultWait
+        self.maxWait = maxWait
+    }
+}

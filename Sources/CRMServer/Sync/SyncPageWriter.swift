@@ -1,0 +1,30 @@
+import CRMModel
+import CRMSyncProtocol
+
+/// Writes a pull page as JSON by hand (DESIGN section 7): the shape of `SyncPage`, without Codable per record.
+enum SyncPageWriter {
+    static func bytes(_ page: PullPage, cursor: String, more: Bool) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256 + page.upserts.count * 600)
+        bytes.append(contentsOf: "{\"cursor\":".utf8)
+        FieldJSON.writeString(cursor, into: &bytes)
+        bytes.append(contentsOf: ",\"more\":\(more),\"protocolVersion\":\(ProtocolVersion.current),\"removes\":[".utf8)
+        for (index, remove) in page.removes.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: "{\"id\":".utf8)
+            FieldJSON.writeString(remove.id, into: &bytes)
+            bytes.append(contentsOf: ",\"reason\":\"\(remove.reason.rawValue)\",\"type\":".utf8)
+            FieldJSON.writeString(remove.type, into: &bytes)
+            bytes.append(UInt8(ascii: "}"))
+        }
+        bytes.append(contentsOf: "],\"upserts\":[".utf8)
+        for (index, upsert) in page.upserts.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: "{\"incomplete\":\(upsert.incomplete),\"record\":".utf8)
+            RecordJSON.write(upsert.record, into: &bytes)
+            bytes.append(UInt8(ascii: "}"))
+        }
+        bytes.append(contentsOf: "]}".utf8)
+        return bytes
+    }
+}

@@ -1,0 +1,108 @@
+import CRMModel
+import CRMStore
+import CRMSyncProtocol
+import Foundation
+
+extension SyncService {
+    /// The next page for the session's device, as JSON bytes. The cursor it carries acknowledges the page
+    /// it came with; no cursor means the device holds nothing and starts from scratch.
+    public func pull(_ caller: Caller, _ request: SyncPullRequest, now: Date = Timestamp.now()) async throws -> [UInt8] {
+        try Self.checkProtocol(request.protocolVersion)
+        let (session, filter) = try await openSession(caller, request.session, now: now)
+        if let limit = request.limit, limit < 1 {
+            throw CRMError(.malformed, "limit is at least 1", field: "limit")
+        }
+        let limit = min(request.limit ?? configuration.defaultPageSize, configuration.maxPageSize)
+        let start = try await startingCursor(request.cursor, device: session.device, now: now)
+        let context = ScopeContext(caller: caller, filter: filter, device: session.device)
+        let (page, next, more) = try await PageBuilder(store: store, context: context, limit: limit).page(after: start)
+        var cursor = next
+        cursor.generation = try await store.setPending(device: session.device, delta: page.delta)
+        cursor.issued = Self.millis(now)
+        let (_, key) = try await store.cursorSecret()
+        try await store.recordActivity(
+            session: session.id, counts: ["pulled": page.count],
+            expiresAt: now.addingTimeInterval(configuration.sessionLifetime))
+        return SyncPageWriter.bytes(page, cursor: cursor.signed(key: key), more: more || cursor.phase != .feed)
+    }
+
+    /// Answers as soon as the device has something to pull after `cursor`, or after the timeout.
+    public func wait(_ caller: Caller, _ request: SyncWaitRequest, now: Date = Timestamp.now()) async throws
+        -> SyncWaitResponse
+    {
+        try Self.checkProtocol(request.protocolVersion)
+        let (session, filter) = try await openSession(caller, request.session, now: now)
+        if let timeout = request.timeout, !(timeout >= 0) {
+            throw CRMError(.malformed, "timeout is a number of seconds, at least 0", field: "timeout")
+        }
+        let timeout = min(request.timeout ?? configuration.defaultWait, configuration.maxWait)
+        var cursor = try await verify(request.cursor, device: session.device, now: now)
+        let state = try await store.syncState(device: session.device)
+        if cursor.phase != .feed || cursor.rescansServed < (state?.rescanRequested ?? 0) {
+            return SyncWaitResponse(changed: true)
+        }
+        let context = ScopeContext(caller: caller, filter: filter, device: session.device)
+        let builder = PageBuilder(store: store, context: context, limit: configuration.defaultPageSize)
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            // Pages are computed without being recorded: waiting acknowledges nothing.
+            let (page, next, more) = try await builder.page(after: cursor)
+            if page.count > 0 { return SyncWaitResponse(changed: true) }
+            cursor = next
+            if more { continue }
+            let left = deadline.timeIntervalSinceNow
+            if left <= 0 { return SyncWaitResponse(changed: false) }
+            await signal.next(within: min(left, 1))
+        }
+    }
+
+    /// The cursor a pull continues from, after acknowledging the page it came with.
+    private func startingCursor(_ text: String?, device: String, now: Date) async throws -> SyncCursor {
+        guard var state = try await store.syncState(device: device) else {
+            throw CRMError(.conflict, "begin a sync session first", field: "session")
+        }
+        guard let text else {
+            try await store.clearScope(device: device)
+            let (epoch, _) = try await store.cursorSecret()
+            return SyncCursor(
+                epoch: epoch, device: device, generation: 0, rescansServed: state.rescanRequested, phase: .rescan,
+                seq: try await store.lastSequence(), type: nil, afterID: nil, issued: Self.millis(now))
+        }
+        var cursor = try await verify(text, device: device, now: now)
+        if cursor.generation == state.pendingGeneration {
+            _ = try await store.acknowledge(device: device, generation: cursor.generation)
+            state.ackedGeneration = cursor.generation
+        } else if cursor.generation != state.ackedGeneration {
+            throw Self.reset("the cursor is not the device's latest; rebuild from scratch")
+        }
+        if cursor.phase == .feed, cursor.rescansServed < state.rescanRequested {
+            cursor.phase = .rescan
+            cursor.type = nil
+            cursor.afterID = nil
+            cursor.rescansServed = state.rescanRequested
+        }
+        return cursor
+    }
+
+    /// A cursor this store signed for this device, not older than the retention horizon.
+    func verify(_ text: String, device: String, now: Date) async throws -> SyncCursor {
+        let (epoch, key) = try await store.cursorSecret()
+        guard let cursor = SyncCursor.verified(text, key: key) else {
+            throw Self.reset("the cursor was not issued by this server")
+        }
+        guard cursor.epoch == epoch else {
+            throw Self.reset("the server's data was restored or moved since this cursor was issued")
+        }
+        guard cursor.device == device else { throw Self.reset("the cursor belongs to another device") }
+        guard Self.millis(now) - cursor.issued <= Int64(configuration.retention * 1000) else {
+            throw Self.reset("the cursor is older than the server keeps deletions")
+        }
+        return cursor
+    }
+
+    static func reset(_ why: String) -> CRMError {
+        CRMError(.reset, why + "; pull again without a cursor (unsent changes are kept)", field: "cursor")
+    }
+
+    static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
+}

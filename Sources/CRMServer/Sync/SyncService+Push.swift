@@ -1,0 +1,50 @@
+import CRMModel
+import CRMStore
+import CRMSyncProtocol
+import Foundation
+
+extension SyncService {
+    /// Applies a batch of the device's ops in one transaction; see `PushApplier`.
+    public func push(_ caller: Caller, _ request: SyncPushRequest, now: Date = Timestamp.now()) async throws
+        -> SyncPushResponse
+    {
+        try Self.checkProtocol(request.protocolVersion)
+        let (session, _) = try await openSession(caller, request.session, now: now)
+        guard request.ops.count <= configuration.maxOpsPerPush else {
+            throw CRMError(
+                .tooLarge, "a push carries at most \(configuration.maxOpsPerPush) ops; this one has \(request.ops.count): "
+                    + "send them in smaller batches", field: "ops")
+        }
+        var seen = Set<String>()
+        for (index, op) in request.ops.enumerated() {
+            guard !op.opId.isEmpty, op.opId.count <= 100 else {
+                throw CRMError(.malformed, "ops[\(index)].opId must be 1 to 100 characters", field: "ops[\(index)].opId")
+            }
+            guard seen.insert(op.opId).inserted else {
+                throw CRMError(.malformed, "ops[\(index)].opId '\(op.opId)' appears twice in the batch", field: "ops[\(index)].opId")
+            }
+        }
+        var names = Set(request.ops.flatMap { [$0.owner].compactMap { $0 } + ($0.team ?? []) })
+        names.insert(caller.user.name)
+        var enabled = Set<String>()
+        for name in names.sorted() {
+            if let user = try await store.user(named: name), user.enabled { enabled.insert(name) }
+        }
+        let applier = PushApplier(caller: caller, device: session.device, now: now, enabledUsers: enabled)
+        let ops = request.ops
+        let results = try await store.push { tx in try applier.apply(ops, in: tx) }
+        if results.contains(where: { $0.status != .rejected && $0.status != .held }) { await signal.changed() }
+        var counts = ["pushed": results.count]
+        for result in results {
+            switch result.status {
+            case .applied: counts["applied", default: 0] += 1
+            case .merged: counts["merged", default: 0] += 1
+            case .conflict: counts["conflicts", default: 0] += 1
+            case .rejected, .held: counts["rejected", default: 0] += 1
+            }
+        }
+        try await store.recordActivity(
+            session: session.id, counts: counts, expiresAt: now.addingTimeInterval(configuration.sessionLifetime))
+        return SyncPushResponse(results: results)
+    }
+}

@@ -1,0 +1,97 @@
+import CRMModel
+import CRMStore
+import Foundation
+import GRDB
+
+/// A push batch's view of its write transaction.
+struct SQLitePushTransaction: PushTransaction {
+    let db: Database
+
+    func record(id: String) throws -> CRMModel.Record? {
+        try RecordRow.fetch(id: id, in: db)
+    }
+
+    func insert(_ record: CRMModel.Record) throws -> CRMModel.Record {
+        if try RecordRow.fetch(id: record.id, in: db) != nil { throw StoreError.alreadyExists(record.id) }
+        try SQLiteStore.checkLive(Self.references(of: record), in: db)
+        var stored = record
+        stored.seq = try db.reserveSequence()
+        try save(stored)
+        return stored
+    }
+
+    func update(_ record: CRMModel.Record) throws -> CRMModel.Record {
+        try SQLiteStore.checkLive(Self.references(of: record), in: db)
+        var stored = record
+        stored.seq = try db.reserveSequence()
+        try save(stored)
+        return stored
+    }
+
+    /// A conflict's `recordId` names the record it is about, which may be deleted (update-vs-delete) and whose
+    /// deletion must not clear it: it is not a reference, so it is neither checked nor indexed.
+    private static func references(of record: CRMModel.Record) -> Set<String> {
+        record.type == ConflictRecord.typeName ? [] : Set(RecordRow.referenceValues(record).map(\.1))
+    }
+
+    private func save(_ record: CRMModel.Record) throws {
+        try RecordRow.save(record, in: db)
+        if record.type == ConflictRecord.typeName {
+            try db.execute(sql: "DELETE FROM record_refs WHERE source_id = ?", arguments: [record.id])
+        }
+    }
+
+    func delete(_ record: CRMModel.Record, by user: String, at time: Date, rules: (String) -> [ReferenceRule]) throws
+        -> DeleteOutcome
+    {
+        var outcome = DeleteOutcome(deleted: [], updated: [])
+        try SQLiteStore.delete(record, by: user, at: time, rules: rules, outcome: &outcome, in: db)
+        return outcome
+    }
+
+    func matching(type: String, values: [String: FieldValue], limit: Int) throws -> [CRMModel.Record] {
+        var sql = "SELECT \(RecordRow.columns) FROM records WHERE type = ? AND deleted = 0"
+        var arguments: [DatabaseValueConvertible] = [type]
+        for (field, value) in values.sorted(by: { $0.key < $1.key }) {
+            let path = "$.\"\(field.replacingOccurrences(of: "\"", with: ""))\""
+            switch value {
+            case .string(let text):
+                sql += " AND lower(json_extract(fields, ?)) = lower(?)"
+                arguments += [path, text]
+            case .bool(let flag):
+                sql += " AND json_extract(fields, ?) = ?"
+                arguments += [path, flag ? 1 : 0]
+            case .number(let number):
+                sql += " AND json_extract(fields, ?) = ?"
+                arguments += [path, NSDecimalNumber(decimal: number).doubleValue]
+            default:
+                sql += " AND json(json_extract(fields, ?)) = json(?)"
+                arguments += [path, FieldJSON.text(value)]
+            }
+        }
+        arguments.append(max(1, limit))
+        return try Row.fetchAll(db, sql: sql + " ORDER BY id LIMIT ?", arguments: StatementArguments(arguments))
+            .map(RecordRow.record)
+    }
+
+    func opResult(device: String, opId: String) throws -> Data? {
+        try String.fetchOne(
+            db, sql: "SELECT result FROM op_results WHERE device = ? AND op_id = ?", arguments: [device, opId]
+        ).map { Data($0.utf8) }
+    }
+
+    func saveOpResult(device: String, opId: String, result: Data, at time: Date) throws {
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO op_results (device, op_id, result, created_at) VALUES (?, ?, ?, ?)",
+            arguments: [device, opId, String(decoding: result, as: UTF8.self), RecordRow.millis(time)])
+    }
+
+    func savepoint<T>(_ body: () throws -> T) throws -> T {
+        var result: T?
+        try db.inSavepoint {
+            result = try body()
+            return .commit
+        }
+        return result!
+    }
+}

@@ -1,0 +1,257 @@
+import CRMModel
+import CRMStore
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    public func cursorSecret() async throws -> (epoch: String, key: Data) {
+        try await read { db in
+            let epoch = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'epoch'") ?? ""
+            let key = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'cursor_key'") ?? ""
+            return (epoch, Data(key.utf8))
+        }
+    }
+
+    public func syncState(device: String) async throws -> DeviceSyncState? {
+        try await read { db in
+            let row = try Row.fetchOne(
+                db, sql: "SELECT state, pending_generation FROM device_sync WHERE device = ?", arguments: [device])
+            guard let row else { return nil }
+            return try Self.decodeState(row)
+        }
+    }
+
+    public func saveSyncState(_ state: DeviceSyncState) async throws {
+        try await write { db in
+            // Generations only move forward, whatever copy of the state the caller holds.
+            var state = state
+            if let row = try Row.fetchOne(
+                db, sql: "SELECT state, pending_generation FROM device_sync WHERE device = ?", arguments: [state.device])
+            {
+                let stored = try Self.decodeState(row)
+                state.ackedGeneration = stored.ackedGeneration
+                state.nextGeneration = max(state.nextGeneration, stored.nextGeneration)
+            }
+            let text = try Self.json(state)
+            try db.execute(
+                sql: """
+                    INSERT INTO device_sync (device, user, state) VALUES (?, ?, ?)
+                    ON CONFLICT (device) DO UPDATE SET user = excluded.user, state = excluded.state
+                    """, arguments: [state.device, state.user, text])
+        }
+    }
+
+    public func setPending(device: String, delta: ScopeDelta) async throws -> Int64 {
+        let text = try Self.json(delta)
+        return try await write { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT state, pending_generation FROM device_sync WHERE device = ?", arguments: [device])
+            else { throw StoreError.notFound(device) }
+            var state = try Self.decodeState(row)
+            let generation = state.nextGeneration
+            state.nextGeneration += 1
+            state.pendingGeneration = generation
+            try db.execute(
+                sql: "UPDATE device_sync SET state = ?, pending_generation = ?, pending_delta = ? WHERE device = ?",
+                arguments: [try Self.json(state), generation, text, device])
+            return generation
+        }
+    }
+
+    public func acknowledge(device: String, generation: Int64) async throws -> Bool {
+        try await write { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT state, pending_generation, pending_delta FROM device_sync WHERE device = ?",
+                    arguments: [device]),
+                (row["pending_generation"] as Int64?) == generation
+            else { return false }
+            let deltaText: String = row["pending_delta"] ?? "{}"
+            let delta = try JSONDecoder().decode(ScopeDelta.self, from: Data(deltaText.utf8))
+            let upsert = try db.makeStatement(
+                sql: "INSERT OR REPLACE INTO device_scope (device, record_id, type, version, reason) VALUES (?, ?, ?, ?, ?)")
+            for entry in delta.upserts {
+                try upsert.execute(arguments: [device, entry.id, entry.type, entry.version, entry.reason.rawValue])
+            }
+            let remove = try db.makeStatement(sql: "DELETE FROM device_scope WHERE device = ? AND record_id = ?")
+            for id in delta.removes { try remove.execute(arguments: [device, id]) }
+            var state = try Self.decodeState(row)
+            state.ackedGeneration = generation
+            state.pendingGeneration = nil
+            try db.execute(
+                sql: "UPDATE device_sync SET state = ?, pending_generation = NULL, pending_delta = NULL WHERE device = ?",
+                arguments: [try Self.json(state), device])
+            return true
+        }
+    }
+
+    public func clearScope(device: String) async throws {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM device_scope WHERE device = ?", arguments: [device])
+            try db.execute(
+                sql: "UPDATE device_sync SET pending_generation = NULL, pending_delta = NULL WHERE device = ?",
+                arguments: [device])
+        }
+    }
+
+    public func scopeEntries(device: String, ids: [String]) async throws -> [String: ScopeEntry] {
+        guard !ids.isEmpty else { return [:] }
+        return try await read { db in
+            var result: [String: ScopeEntry] = [:]
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let slice = Array(ids[start..<min(start + 500, ids.count)])
+                let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT record_id, type, version, reason FROM device_scope
+                        WHERE device = ? AND record_id IN (\(marks))
+                        """, arguments: StatementArguments([device] + slice))
+                for row in rows {
+                    let entry = Self.entry(row)
+                    result[entry.id] = entry
+                }
+            }
+            return result
+        }
+    }
+
+    public func scopeEntries(device: String, type: String, after: String, through: String?) async throws -> [ScopeEntry] {
+        try await read { db in
+            var sql = "SELECT record_id, type, version, reason FROM device_scope WHERE device = ? AND type = ? AND record_id > ?"
+            var arguments: [DatabaseValueConvertible] = [device, type, after]
+            if let through {
+                sql += " AND record_id <= ?"
+                arguments.append(through)
+            }
+            return try Row.fetchAll(db, sql: sql + " ORDER BY record_id", arguments: StatementArguments(arguments))
+                .map(Self.entry)
+        }
+    }
+
+    public func scopeCounts(device: String) async throws -> [String: Int] {
+        try await read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT type, count(*) AS n FROM device_scope WHERE device = ? GROUP BY type", arguments: [device])
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["type"] as String, $0["n"] as Int) })
+        }
+    }
+
+    public func isReferenced(device: String, target: String) async throws -> Bool {
+        try await read { db in
+            try Bool.fetchOne(
+                db,
+                sql: """
+                    SELECT EXISTS (SELECT 1 FROM record_refs r JOIN device_scope s
+                      ON s.device = ? AND s.record_id = r.source_id AND s.reason = 'filter'
+                    WHERE r.target_id = ?)
+                    """, arguments: [device, target]) ?? false
+        }
+    }
+
+    public func missingReferences(device: String) async throws -> [String] {
+        try await read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT r.target_id FROM device_scope s
+                    JOIN record_refs r ON r.source_id = s.record_id
+                    WHERE s.device = ? AND s.reason = 'filter'
+                      AND NOT EXISTS (SELECT 1 FROM device_scope t WHERE t.device = s.device AND t.record_id = r.target_id)
+                    ORDER BY r.target_id
+                    """, arguments: [device])
+        }
+    }
+
+    public func orphanedReferences(device: String) async throws -> [ScopeEntry] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT t.record_id, t.type, t.version, t.reason FROM device_scope t
+                    WHERE t.device = ? AND t.reason = 'reference' AND NOT EXISTS (
+                        SELECT 1 FROM record_refs r JOIN device_scope s
+                          ON s.device = t.device AND s.record_id = r.source_id AND s.reason = 'filter'
+                        WHERE r.target_id = t.record_id)
+                    ORDER BY t.record_id
+                    """, arguments: [device]
+            ).map(Self.entry)
+        }
+    }
+
+    public func liveRecords(type: String, visibility: VisibilityScope, after: String, limit: Int) async throws
+        -> [CRMModel.Record]
+    {
+        try await read { db in
+            var sql = "SELECT \(RecordRow.columns) FROM records WHERE type = ? AND deleted = 0 AND id > ?"
+            var arguments: [DatabaseValueConvertible] = [type, after]
+            if case .users(let users) = visibility {
+                let names = users.sorted()
+                let marks = Array(repeating: "?", count: names.count).joined(separator: ",")
+                sql += """
+                     AND (owner IN (\(marks)) OR id IN (SELECT record_id FROM record_team WHERE user IN (\(marks))))
+                    """
+                arguments += names + names
+            }
+            sql += " ORDER BY id LIMIT ?"
+            arguments.append(max(1, limit))
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(RecordRow.record)
+        }
+    }
+
+    public func push<T: Sendable>(_ body: @escaping @Sendable (any PushTransaction) throws -> T) async throws -> T {
+        try await write { db in try body(SQLitePushTransaction(db: db)) }
+    }
+
+    public func opResults(device: String, opIds: [String]) async throws -> [String: Data] {
+        guard !opIds.isEmpty else { return [:] }
+        return try await read { db in
+            var result: [String: Data] = [:]
+            for start in stride(from: 0, to: opIds.count, by: 500) {
+                let slice = Array(opIds[start..<min(start + 500, opIds.count)])
+                let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT op_id, result FROM op_results WHERE device = ? AND op_id IN (\(marks))",
+                    arguments: StatementArguments([device] + slice))
+                {
+                    result[row["op_id"]] = Data((row["result"] as String).utf8)
+                }
+            }
+            return result
+        }
+    }
+
+    public func purge(before date: Date) async throws -> Int {
+        let cutoff = RecordRow.millis(date)
+        return try await write { db in
+            try db.execute(sql: "DELETE FROM records WHERE deleted = 1 AND updated_at < ?", arguments: [cutoff])
+            var removed = db.changesCount
+            try db.execute(sql: "DELETE FROM op_results WHERE created_at < ?", arguments: [cutoff])
+            removed += db.changesCount
+            try db.execute(sql: "DELETE FROM sync_sessions WHERE started_at < ?", arguments: [cutoff])
+            return removed + db.changesCount
+        }
+    }
+
+    // MARK: - Rows
+
+    static func entry(_ row: Row) -> ScopeEntry {
+        ScopeEntry(
+            id: row["record_id"], type: row["type"], version: row["version"],
+            reason: ScopeReason(rawValue: row["reason"]) ?? .filter)
+    }
+
+    static func decodeState(_ row: Row) throws -> DeviceSyncState {
+        let text: String = row["state"]
+        var state = try JSONDecoder().decode(DeviceSyncState.self, from: Data(text.utf8))
+        state.pendingGeneration = row["pending_generation"]
+        return state
+    }
+
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}

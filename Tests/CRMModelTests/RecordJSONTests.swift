@@ -1,0 +1,35 @@
+import CRMModel
+import Foundation
+import Testing
+
+/// The hand-written record writer of pull pages gives the JSON that `Codable` gives, so desktops decode it
+/// with the same types.
+@Suite struct RecordJSONTests {
+    @Test(arguments: [
+        Record(
+            id: "0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b", type: "Contact", version: 3, seq: 42, owner: "rita",
+            team: ["maria", "tom"], createdAt: Date(timeIntervalSince1970: 1_750_000_000.125),
+            updatedAt: Date(timeIntervalSince1970: 1_750_000_100.5), updatedBy: "maria",
+            fields: [
+                "lastName": "Doe \"the\" \\ one\n", "amount": .number(Decimal(string: "1234.50")!), "vip": true,
+                "contactIds": .array(["a", "b"]), "nested": .object(["x": .null]), "name": "Zoë 🎉",
+            ],
+            fieldVersions: [
+                "lastName": FieldStamp(version: 3, at: Date(timeIntervalSince1970: 1_750_000_100.5)),
+                "vip": FieldStamp(version: 1, at: Date(timeIntervalSince1970: 1_750_000_000.125)),
+            ]),
+        Record(
+            id: "0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2c", type: "Account", deleted: true, owner: "peter",
+            createdAt: Date(timeIntervalSince1970: 0), updatedAt: Date(timeIntervalSince1970: 0), updatedBy: "peter",
+            fields: [:]),
+    ])
+    func handWrittenJSONEqualsTheCodableForm(record: Record) throws {
+        var bytes: [UInt8] = []
+        RecordJSON.write(record, into: &bytes)
+        let handWritten = try JSONSerialization.jsonObject(with: Data(bytes)) as? NSDictionary
+        let codable = try JSONSerialization.jsonObject(with: CRMJSON.encoder().encode(record)) as? NSDictionary
+        #expect(handWritten != nil)
+        #expect(handWritten == codable)
+        #expect(try CRMJSON.decoder().decode(Record.self, from: Data(bytes)) == record)
+    }
+}
