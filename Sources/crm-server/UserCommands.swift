@@ -84,7 +84,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             _ = try await UserAdministration(store: store.open()).change(name, .init(enabled: false))
-            print("\(name) disabled; their sessions ended")
+            print("\(name) disabled; their sessions ended and their devices revoked")
         }
     }
 

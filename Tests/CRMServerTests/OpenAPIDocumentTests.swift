@@ -168,6 +168,60 @@ struct OpenAPIDocumentTests {
             let peter = try await api.login("peter")
             try await call(.forbidden, devices, "/api/v1/devices?all=true", token: peter)
 
+            let begin = "POST /api/v1/sync/begin", pull = "POST /api/v1/sync/pull", push = "POST /api/v1/sync/push"
+            let end = "POST /api/v1/sync/end", wait = "POST /api/v1/sync/wait", receipts = "GET /api/v1/sync/sessions"
+            let syncLog = "GET /api/v1/admin/sync-sessions", conflicts = "GET /api/v1/conflicts"
+            let resolve = "POST /api/v1/conflicts/{id}/resolve"
+            let laptop = try await api.registerDevice("laptop", token: token)
+            try await call(.notFound, begin, "/api/v1/sync/begin", token: token,
+                body: #"{"protocolVersion": 1, "device": "\#(RecordID.make())", "timeZone": "UTC"}"#)
+            try await call(.badRequest, begin, "/api/v1/sync/begin", token: token,
+                body: #"{"protocolVersion": 1, "device": "\#(laptop.id)", "timeZone": "Mars/Olympus"}"#)
+            try await call(.unprocessableContent, begin, "/api/v1/sync/begin", token: token,
+                body: #"{"protocolVersion": 1, "device": "\#(laptop.id)", "timeZone": "UTC", "filter": "nothing"}"#)
+            let begun = try await call(.created, begin, "/api/v1/sync/begin", token: token,
+                body: #"{"protocolVersion": 1, "device": "\#(laptop.id)", "timeZone": "Europe/Berlin"}"#)
+            let syncSession = try begun.decode(SyncBeginResponse.self).session
+            let page = try await call(.ok, pull, "/api/v1/sync/pull", token: token,
+                body: #"{"protocolVersion": 1, "session": "\#(syncSession)"}"#)
+            let cursor = try page.decode(SyncPage.self).cursor
+            try await call(.conflict, pull, "/api/v1/sync/pull", token: token,
+                body: #"{"protocolVersion": 1, "session": "\#(syncSession)", "cursor": "forged"}"#)
+            try await call(.badRequest, pull, "/api/v1/sync/pull", token: token,
+                body: #"{"protocolVersion": 1, "session": "\#(syncSession)", "limit": 0}"#)
+            let mine = try await api.create("Opportunity", ["name": "Deal", "stage": "Proposal"], token: token)
+            let op = SyncOp(
+                opId: "op-1", kind: .update, type: "Opportunity", id: mine.id, baseVersion: 1,
+                fields: ["stage": "Negotiation"], editedAt: Date())
+            let pushBody = String(decoding: try CRMJSON.encoder().encode(SyncPushRequest(session: syncSession, ops: [op])), as: UTF8.self)
+            try await call(.ok, push, "/api/v1/sync/push", token: token, body: pushBody)
+            try await call(.badRequest, push, "/api/v1/sync/push", token: token, body: #"{"protocolVersion": 1}"#)
+            try await call(.ok, wait, "/api/v1/sync/wait", token: token,
+                body: #"{"protocolVersion": 1, "session": "\#(syncSession)", "cursor": "\#(cursor)", "timeout": 0}"#)
+            try await call(.ok, end, "/api/v1/sync/end", token: token,
+                body: #"{"protocolVersion": 1, "session": "\#(syncSession)", "counts": {"pulled": 0, "pushed": 1, "applied": 1, "merged": 0, "conflicts": 0, "rejected": 0}}"#)
+            try await call(.conflict, end, "/api/v1/sync/end", token: token,
+                body: #"{"protocolVersion": 1, "session": "\#(syncSession)", "counts": {"pulled": 0, "pushed": 0, "applied": 0, "merged": 0, "conflicts": 0, "rejected": 0}}"#)
+            try await call(.ok, receipts, "/api/v1/sync/sessions?limit=5", token: token)
+            try await call(.badRequest, receipts, "/api/v1/sync/sessions?limit=0", token: token)
+            try await call(.forbidden, syncLog, "/api/v1/admin/sync-sessions", token: token)
+            let admin = try await api.login("ada")
+            try await call(.ok, syncLog, "/api/v1/admin/sync-sessions?user=maria&errors=false", token: admin)
+
+            // A stage moved two ways (manual policy) leaves an open conflict to resolve.
+            var rival = try await TestDesktop.connect(api, "maria", name: "tablet")
+            try await rival.begin()
+            let racing = SyncOp(
+                opId: "op-2", kind: .update, type: "Opportunity", id: mine.id, baseVersion: 1,
+                fields: ["stage": "Qualification"], editedAt: Date())
+            let raced = try await rival.push([racing])
+            let conflict = try #require(raced.first?.conflicts?.first)
+            try await call(.ok, conflicts, "/api/v1/conflicts?status=open", token: token)
+            try await call(.badRequest, conflicts, "/api/v1/conflicts?status=maybe", token: token)
+            try await call(.badRequest, resolve, "/api/v1/conflicts/\(conflict.id)/resolve", token: token, body: #"{"choose": "value"}"#)
+            try await call(.notFound, resolve, "/api/v1/conflicts/\(RecordID.make())/resolve", token: token, body: #"{"choose": "server"}"#)
+            try await call(.ok, resolve, "/api/v1/conflicts/\(conflict.id)/resolve", token: token, body: #"{"choose": "client"}"#)
+
             try await call(.noContent, logout, "/api/v1/sessions", token: token)
             try await call(.unauthorized, package, "/api/v1/package", token: token)
 
