@@ -15,10 +15,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Hours a login session lasts.") var sessionHours: Double = 8
     @Option(help: "The largest request body in bytes.") var maxBodyBytes = 1 << 20
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: Logger.Level = .info
+    @Option(help: "Days tombstones, op ids and sync log rows are kept; older desktop cursors get a reset.")
+    var retentionDays: Double = 90
+    @Option(help: "The most records one sync pull page may carry.") var maxSyncPage = 5000
+    @Option(help: "The most operations one sync push may carry.") var maxPushOps = 1000
 
     func validate() throws {
         guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost is between 4 and 31") }
         guard (1...65535).contains(port) else { throw ValidationError("--port is between 1 and 65535") }
+        guard retentionDays >= 1 else { throw ValidationError("--retention-days is at least 1") }
+        guard maxSyncPage >= 1, maxPushOps >= 1 else {
+            throw ValidationError("--max-sync-page and --max-push-ops are at least 1")
+        }
     }
 
     func run() async throws {
@@ -28,9 +36,13 @@ struct ServeCommand: AsyncParsableCommand {
         if try await store.ensurePackage(database) {
             logger.notice("published the default customization package")
         }
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: host, port: port, sessionLifetime: sessionHours * 3600, bcryptCost: bcryptCost,
             maxBodyBytes: maxBodyBytes)
+        configuration.sync.retention = retentionDays * 86_400
+        configuration.sync.maxPageSize = maxSyncPage
+        configuration.sync.defaultPageSize = min(configuration.sync.defaultPageSize, maxSyncPage)
+        configuration.sync.maxOpsPerPush = maxPushOps
         let app = CRMApplication.make(store: database, configuration: configuration, logger: logger)
         let group = ServiceGroup(
             configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -71,6 +71,16 @@ import Testing
         #expect(bobLine?.split(separator: " ").contains("no") == true, "\(bobLine ?? "no line for bob")")
     }
 
+    @Test func serveRefusesSyncLimitsThatCannotWorkNamingTheFlag() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        for (flag, value) in [("--retention-days", "0"), ("--max-sync-page", "0"), ("--max-push-ops", "-1")] {
+            let run = try Self.run(["serve", flag, value], in: directory)
+            #expect(run.status != 0)
+            #expect(run.error.contains(flag), "\(flag): \(run.error)")
+        }
+    }
+
     @Test func aBrokenPackageIsRefusedNamingFileLineAndKey() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
