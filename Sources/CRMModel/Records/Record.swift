@@ -67,6 +67,24 @@ public struct Record: Codable, Sendable, Equatable {
         return result
     }
 
+    /// The record given to `owner` and `team` (nil keeps each; a team is kept sorted and without repeats)
+    /// by `user` at `time`. A new owner or team is a change: the version moves on unless this record already
+    /// moved past `original` in the same write.
+    public func assigned(owner: String?, team: [String]?, by user: String, at time: Date, since original: Record)
+        -> Record
+    {
+        let newTeam = team.map { Set($0).sorted() } ?? self.team
+        let newOwner = owner ?? self.owner
+        guard newOwner != self.owner || newTeam != self.team else { return self }
+        var result = self
+        if result.version == original.version { result.version += 1 }
+        result.owner = newOwner
+        result.team = newTeam
+        result.updatedAt = time
+        result.updatedBy = user
+        return result
+    }
+
     /// The record with `target` removed from `field` (a reference cleared, an id dropped from a set).
     public func removingReference(_ target: String, from field: String, by user: String, at time: Date) -> Record {
         switch fields[field] {

@@ -117,16 +117,8 @@ public struct RecordService: Sendable {
                 let merged = RecordMerge.merge(
                     server: latest, baseVersion: expectedVersion ?? latest.version, changes: fields, editTime: now,
                     type: baseType)
-                var next = latest.applying(merged.changes, by: user, at: now)
-                let team = write.team.map { Set($0).sorted() } ?? next.team
-                if (write.owner ?? next.owner) != next.owner || team != next.team {
-                    if next.version == latest.version { next.version += 1 }
-                    next.owner = write.owner ?? next.owner
-                    next.team = team
-                    next.updatedAt = now
-                    next.updatedBy = user
-                }
-                return next
+                return latest.applying(merged.changes, by: user, at: now)
+                    .assigned(owner: write.owner, team: write.team, by: user, at: now, since: latest)
             }
             await signal?.changed()
             return caller.present(updated)
@@ -202,16 +194,7 @@ public struct RecordService: Sendable {
         let ids = Set(wanted.map(\.target))
         guard !ids.isEmpty else { return [] }
         let found = Dictionary(uniqueKeysWithValues: try await store.records(ids: Array(ids)).map { ($0.id, $0) })
-        var issues: [FieldIssue] = []
-        for (name, target) in wanted {
-            guard let record = found[target], !record.deleted, caller.canSee(record) else {
-                issues.append(FieldIssue(field: name, code: .reference, message: "no record \(target) to refer to"))
-                continue
-            }
-            if type.fields[name]?.allowsTarget(record.type) != true {
-                issues.append(FieldIssue(field: name, code: .reference, message: "'\(name)' cannot refer to a \(record.type)"))
-            }
-        }
+        let issues = caller.referenceIssues(type: type, fields: fields) { found[$0] }
         if !issues.isEmpty { throw CRMError.validation(issues) }
         return ids
     }

@@ -52,8 +52,11 @@ struct PushApplier {
             {
                 blocked[op.id] = op.opId
             }
-            try tx.saveOpResult(device: device, opId: op.opId, result: try CRMJSON.encoder().encode(result), at: now)
-            results.append(result)
+            let stored = try CRMJSON.encoder().encode(result)
+            try tx.saveOpResult(device: device, opId: op.opId, result: stored, at: now)
+            // Answer with the stored answer, as a retry will: a time that went through JSON may differ from the
+            // one in memory (Timestamp parsing is not exact), and both answers must be the same.
+            results.append(try CRMJSON.decoder().decode(SyncOpResult.self, from: stored))
         }
         return results
     }
@@ -199,14 +202,7 @@ struct PushApplier {
         for (name, stamp) in next.fieldVersions where stamp != current.fieldVersions[name] {
             next.fieldVersions[name]?.at = clamped(op)
         }
-        let team = op.team.map { Set($0).sorted() } ?? next.team
-        if (op.owner ?? next.owner) != next.owner || team != next.team {
-            if next.version == current.version { next.version += 1 }
-            next.owner = op.owner ?? next.owner
-            next.team = team
-            next.updatedAt = now
-            next.updatedBy = user
-        }
+        next = next.assigned(owner: op.owner, team: op.team, by: user, at: now, since: current)
         let stored = next == current ? current : try mapStoreErrors(fields: fields, type: type) { try tx.update(next) }
         var conflicts: [Record] = []
         for conflict in outcome.conflicts {
@@ -319,16 +315,7 @@ struct PushApplier {
 
     /// Every reference the fields set must name a live record the user may see, of a type the field allows.
     private func checkReferences(type: ObjectType, fields: [String: FieldValue], _ tx: any PushTransaction) throws {
-        var issues: [FieldIssue] = []
-        for (name, target) in type.references(in: fields) {
-            guard let record = try tx.record(id: target), !record.deleted, caller.canSee(record) else {
-                issues.append(FieldIssue(field: name, code: .reference, message: "no record \(target) to refer to"))
-                continue
-            }
-            if type.fields[name]?.allowsTarget(record.type) != true {
-                issues.append(FieldIssue(field: name, code: .reference, message: "'\(name)' cannot refer to a \(record.type)"))
-            }
-        }
+        let issues = try caller.referenceIssues(type: type, fields: fields) { try tx.record(id: $0) }
         if !issues.isEmpty { throw Refusal(issues: issues, message: issues.map(\.description).joined(separator: "; ")) }
     }
 
