@@ -62,7 +62,10 @@ public struct SyncService: Sendable {
         let rescan = fingerprint != state.fingerprint
         let context = ScopeContext(caller: caller, filter: resolved, device: device.id)
         let preview = rescan ? try await previewCounts(context) : try await heldCounts(device.id, context)
-        try Self.checkLimits(resolved, preview: preview)
+        // The limit guards the choice of a filter: a device choosing one (or its first) that brings too much is
+        // refused; a device whose records grew past it through the feed still syncs, so its outbox can go.
+        let choosing = existing == nil || name != state.filter || Self.effectiveParameters(preset, parameters) != state.parameters
+        if choosing { try Self.checkLimits(resolved, preview: preview) }
 
         var update: PackageUpdate?
         if (request.packageVersion ?? 0) < caller.package.version {
@@ -75,7 +78,7 @@ public struct SyncService: Sendable {
                 package: caller.package)
         }
         state.filter = name
-        state.parameters = resolved.types.isEmpty ? parameters : Self.effectiveParameters(preset, parameters)
+        state.parameters = Self.effectiveParameters(preset, parameters)
         state.timeZone = request.timeZone
         if rescan {
             state.fingerprint = fingerprint
