@@ -7,7 +7,7 @@ enum RecordRow {
     static let columns =
         "id, type, version, seq, deleted, owner, team, created_at, updated_at, updated_by, fields, field_versions"
 
-    static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
+    static func millis(_ date: Date) -> Int64 { Timestamp.milliseconds(date) }
     static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
 
     static func record(_ row: Row) throws -> Record {
@@ -101,7 +101,10 @@ enum RecordRow {
 
     /// The (field, id) pairs of a record's references: the UUID values of fields named `...Id` or `...Ids`
     /// (the package's naming rule for reference fields; a text field such as `messageId` holds no UUID).
+    /// A conflict's `recordId` names the record it is about, which may be deleted (update-vs-delete) and whose
+    /// deletion must not clear it: conflicts hold no references.
     static func referenceValues(_ record: Record) -> [(String, String)] {
+        guard record.type != ConflictRecord.typeName else { return [] }
         var result: [(String, String)] = []
         for (name, value) in record.fields where name.hasSuffix("Id") || name.hasSuffix("Ids") {
             switch value {

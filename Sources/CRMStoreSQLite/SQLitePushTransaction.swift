@@ -13,32 +13,19 @@ struct SQLitePushTransaction: PushTransaction {
 
     func insert(_ record: CRMModel.Record) throws -> CRMModel.Record {
         if try RecordRow.fetch(id: record.id, in: db) != nil { throw StoreError.alreadyExists(record.id) }
-        try SQLiteStore.checkLive(Self.references(of: record), in: db)
+        try SQLiteStore.checkLive(Set(RecordRow.referenceValues(record).map(\.1)), in: db)
         var stored = record
         stored.seq = try db.reserveSequence()
-        try save(stored)
+        try RecordRow.save(stored, in: db)
         return stored
     }
 
     func update(_ record: CRMModel.Record) throws -> CRMModel.Record {
-        try SQLiteStore.checkLive(Self.references(of: record), in: db)
+        try SQLiteStore.checkLive(Set(RecordRow.referenceValues(record).map(\.1)), in: db)
         var stored = record
         stored.seq = try db.reserveSequence()
-        try save(stored)
+        try RecordRow.save(stored, in: db)
         return stored
-    }
-
-    /// A conflict's `recordId` names the record it is about, which may be deleted (update-vs-delete) and whose
-    /// deletion must not clear it: it is not a reference, so it is neither checked nor indexed.
-    private static func references(of record: CRMModel.Record) -> Set<String> {
-        record.type == ConflictRecord.typeName ? [] : Set(RecordRow.referenceValues(record).map(\.1))
-    }
-
-    private func save(_ record: CRMModel.Record) throws {
-        try RecordRow.save(record, in: db)
-        if record.type == ConflictRecord.typeName {
-            try db.execute(sql: "DELETE FROM record_refs WHERE source_id = ?", arguments: [record.id])
-        }
     }
 
     func delete(_ record: CRMModel.Record, by user: String, at time: Date, rules: (String) -> [ReferenceRule]) throws

@@ -33,3 +33,17 @@ import Testing
         #expect(try CRMJSON.decoder().decode(Record.self, from: Data(bytes)) == record)
     }
 }
+
+@Suite struct TimestampMillisecondTests {
+    /// Every millisecond of a second round-trips through a `Date` to the same millisecond: stores and the
+    /// wire format must never disagree by one.
+    @Test func aDateMadeFromWholeMillisecondsKeepsItsMillisecond() {
+        let base: Int64 = 1_764_087_123_000
+        for offset in Int64(0)..<1000 {
+            let millis = base + offset
+            let date = Date(timeIntervalSince1970: Double(millis) / 1000)
+            #expect(Timestamp.milliseconds(date) == millis)
+            #expect(Timestamp.date(from: Timestamp.string(from: date)).map(Timestamp.milliseconds) == millis)
+        }
+    }
+}

@@ -34,9 +34,17 @@ public enum Timestamp {
         Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded(.down) / 1000)
     }
 
+    /// Milliseconds since 1970, rounded down. A date made from whole milliseconds (`now()`, a stored time) may
+    /// sit a hair below its millisecond as a binary fraction: within a microsecond of a millisecond counts as it.
+    public static func milliseconds(_ date: Date) -> Int64 {
+        let exact = date.timeIntervalSince1970 * 1000
+        let nearest = exact.rounded()
+        return Int64(abs(exact - nearest) < 0.001 ? nearest : exact.rounded(.down))
+    }
+
     /// `2026-11-25T13:08:56.123Z`
     public static func string(from date: Date) -> String {
-        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let millis = milliseconds(date)
         var days = millis >= 0 ? millis / 86_400_000 : (millis - 86_399_999) / 86_400_000
         let inDay = millis - days * 86_400_000
         let (year, month, day) = civil(fromDays: &days)
@@ -61,16 +69,18 @@ public enum Timestamp {
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
-    /// Parses an RFC 3339 date-time with an offset (`Z` or `+01:00`), with or without fractional seconds.
+    /// Parses an RFC 3339 date-time with an offset (`Z` or `+01:00`), with or without fractional seconds, to the
+    /// millisecond.
     public static func date(from text: String) -> Date? {
         guard text.count >= 20, text.count <= 40 else { return nil }
         let pattern = #"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$"#
         guard text.range(of: pattern, options: .regularExpression) != nil, namesARealInstant(text) else { return nil }
         let normalized = text.replacingOccurrences(of: " ", with: "T")
-        if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(normalized) {
-            return date
-        }
-        return try? Date.ISO8601FormatStyle().parse(normalized)
+        let parsed =
+            (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(normalized))
+            ?? (try? Date.ISO8601FormatStyle().parse(normalized))
+        // To the millisecond, made as `now()` makes dates, so that a time read back equals the one written.
+        return parsed.map { Date(timeIntervalSince1970: ($0.timeIntervalSince1970 * 1000).rounded() / 1000) }
     }
 
     /// Whether a text of the RFC 3339 shape names a real day, time and offset: the parser rolls `2026-02-30` over

@@ -104,5 +104,5 @@ extension SyncService {
         CRMError(.reset, why + "; pull again without a cursor (unsent changes are kept)", field: "cursor")
     }
 
-    static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
+    static func millis(_ date: Date) -> Int64 { Timestamp.milliseconds(date) }
 }
