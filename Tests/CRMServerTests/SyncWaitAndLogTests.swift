@@ -40,6 +40,34 @@ struct SyncWaitAndLogTests {
         }
     }
 
+    @Test func aWaitWakesForTheDeleteOfARecordThatCameInThePageItsCursorAcknowledges() async throws {
+        let server = try await TestServer.make()
+        try await server.run { api in
+            var rita = try await TestDesktop.connect(api, "rita")
+            try await rita.begin()
+            try await rita.pullAll()
+            let ritaToken = try await api.login("rita")
+            let account = try await api.create("Account", ["name": "Short-lived"], token: ritaToken)
+            // The page that brings the account; its cursor is not pulled with again before the wait.
+            try await rita.pullAll()
+            #expect(rita.records("Account").map(\.id) == [account.id])
+            let waiter = rita
+            let port = try #require(api.client.port)
+            let waiting = Task { try await Self.waitOnItsOwnConnection(port: port, waiter, timeout: 5) }
+            try await Task.sleep(for: .milliseconds(200))
+            let maria = try await api.login("maria")
+            let deleted = try await api.send(.delete, "/api/v1/records/Account/\(account.id)", token: maria)
+            #expect(deleted.status == .ok)
+            let clock = ContinuousClock()
+            let deletedAt = clock.now
+            let answer = try await waiting.value
+            #expect(answer.changed)
+            #expect(clock.now - deletedAt < .seconds(3))
+            let pages = try await rita.pullAll()
+            #expect(pages.flatMap(\.removes) == [SyncRemove(id: account.id, type: "Account", reason: .deleted)])
+        }
+    }
+
     @Test func aWaitTimesOutUnchangedWhenTheOnlyChangeIsInvisibleToTheWaiter() async throws {
         let server = try await TestServer.make()
         try await server.run { api in

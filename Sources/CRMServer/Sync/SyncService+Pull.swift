@@ -36,16 +36,14 @@ extension SyncService {
             throw CRMError(.malformed, "timeout is a number of seconds, at least 0", field: "timeout")
         }
         let timeout = min(request.timeout ?? configuration.defaultWait, configuration.maxWait)
-        var cursor = try await verify(request.cursor, device: session.device, now: now)
-        let state = try await store.syncState(device: session.device)
-        if cursor.phase != .feed || cursor.rescansServed < (state?.rescanRequested ?? 0) {
-            return SyncWaitResponse(changed: true)
-        }
+        // The cursor acknowledges its page as a pull would: the device waits on what it has applied.
+        var cursor = try await startingCursor(request.cursor, device: session.device, now: now)
+        if cursor.phase != .feed { return SyncWaitResponse(changed: true) }
         let context = ScopeContext(caller: caller, filter: filter, device: session.device)
         let builder = PageBuilder(store: store, context: context, limit: configuration.defaultPageSize)
         let deadline = Date().addingTimeInterval(timeout)
         while true {
-            // Pages are computed without being recorded: waiting acknowledges nothing.
+            // Pages are computed without being recorded.
             let (page, next, more) = try await builder.page(after: cursor)
             if page.count > 0 { return SyncWaitResponse(changed: true) }
             cursor = next
