@@ -54,8 +54,8 @@ struct PushApplier {
             }
             let stored = try CRMJSON.encoder().encode(result)
             try tx.saveOpResult(device: device, opId: op.opId, result: stored, at: now)
-            // Answer with the stored answer, as a retry will: a time that went through JSON may differ from the
-            // one in memory (Timestamp parsing is not exact), and both answers must be the same.
+            // Answer with the stored answer, as a retry will, so that both are the same to the byte whatever a
+            // round trip through JSON normalizes (times to the millisecond, decimals to their shortest form).
             results.append(try CRMJSON.decoder().decode(SyncOpResult.self, from: stored))
         }
         return results
@@ -111,11 +111,8 @@ struct PushApplier {
             else { continue }
             // The same email or meeting shared by another user: join it rather than copy it.
             if existing.owner != user, !existing.team.contains(user) {
-                existing.team = (existing.team + [user]).sorted()
-                existing.version += 1
-                existing.updatedAt = now
-                existing.updatedBy = user
-                existing = try tx.update(existing)
+                existing = try tx.update(
+                    existing.assigned(owner: nil, team: existing.team + [user], by: user, at: now, since: existing))
             }
             return SyncOpResult(
                 opId: op.opId, status: .merged, id: existing.id, version: existing.version,
