@@ -347,6 +347,27 @@ struct SyncConflictTests {
             #expect(try await api.list("Activity", token: rita.token).map(\.id) == [first.id])
         }
     }
+
+    @Test func aConflictCannotBeResolvedByAnAuthorWhoNoLongerSeesItsRecord() async throws {
+        let server = try await TestServer.make()
+        try await server.run { api in
+            let account = try await api.create("Account", ["name": "Acme"], token: api.login("rita"))
+            let rita = try await TestDesktop.ready(api, "rita")
+            let maria = try await TestDesktop.ready(api, "maria")
+            _ = try await maria.push([.update("Account", account.id, base: 1, ["name": "Acme Corp"])])
+            let result = try #require(try await rita.push([.update("Account", account.id, base: 1, ["name": "Acme Ltd"])]).first)
+            let conflict = try #require(result.conflicts?.first)
+            // The administrator gives the account to peter: rita no longer sees it.
+            let moved = try await api.send(
+                .patch, "/api/v1/records/Account/\(account.id)", token: api.login("ada"), json: RecordWrite(fields: [:], owner: "peter"))
+            #expect(moved.status == .ok)
+            let refused = try await api.send(
+                .post, "/api/v1/conflicts/\(conflict.id)/resolve", token: rita.token,
+                json: ConflictResolution(choose: .client))
+            #expect(refused.status == .notFound)
+            #expect(try await api.record("Account", account.id, token: api.login("peter"))?.fields["name"] == "Acme Corp")
+        }
+    }
 }
 
 extension TestAPI {

@@ -45,8 +45,12 @@ public struct ConflictService: Sendable {
         let user = caller.user.name
         let validator = caller.validator
         let base = caller.base
+        let canSee = caller.canSee
         let result: (Record, Record?) = try await store.push { tx in
-            guard let recordID = conflict.fields["recordId"]?.stringValue, let target = try tx.record(id: recordID) else {
+            // The record must still be one the resolver may see: a conflict does not open a way around visibility.
+            guard let recordID = conflict.fields["recordId"]?.stringValue, let target = try tx.record(id: recordID),
+                canSee(target)
+            else {
                 throw CRMError.notFound("the conflict's record")
             }
             var written: Record?
