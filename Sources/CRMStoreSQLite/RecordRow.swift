@@ -10,20 +10,21 @@ enum RecordRow {
     static func millis(_ date: Date) -> Int64 { Timestamp.milliseconds(date) }
     static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
 
+    /// The record of a row that selected `columns` first, in that order (read by position: looking columns up
+    /// by name costs a lower-casing per access, on every row of every page).
     static func record(_ row: Row) throws -> Record {
         let decoder = JSONDecoder()
-        let fieldsText: String = row["fields"]
-        let stampsText: String = row["field_versions"]
-        let teamText: String = row["team"]
+        let fieldsText: String = row[10]
+        let stampsText: String = row[11]
+        let teamText: String = row[6]
         let fields = try decoder.decode([String: FieldValue].self, from: Data(fieldsText.utf8))
-        let stamps = try decoder.decode([String: [Int64]].self, from: Data(stampsText.utf8))
+        let stamps = stampsText == "{}" ? [:] : try decoder.decode([String: [Int64]].self, from: Data(stampsText.utf8))
+        let createdAt = date(row[7])
         return Record(
-            id: row["id"], type: row["type"], version: row["version"], seq: row["seq"],
-            deleted: row["deleted"], owner: row["owner"],
-            team: try decoder.decode([String].self, from: Data(teamText.utf8)),
-            createdAt: date(row["created_at"]), updatedAt: date(row["updated_at"]), updatedBy: row["updated_by"],
-            fields: fields,
-            fieldVersions: expandStamps(stamps, fields: fields, createdAt: date(row["created_at"])))
+            id: row[0], type: row[1], version: row[2], seq: row[3], deleted: row[4], owner: row[5],
+            team: teamText == "[]" ? [] : try decoder.decode([String].self, from: Data(teamText.utf8)),
+            createdAt: createdAt, updatedAt: date(row[8]), updatedBy: row[9], fields: fields,
+            fieldVersions: expandStamps(stamps, fields: fields, createdAt: createdAt))
     }
 
     static func arguments(_ record: Record) throws -> StatementArguments {

@@ -51,6 +51,7 @@ extension SQLiteSchema {
                     CREATE INDEX sync_sessions_user ON sync_sessions (user, started_at);
 
                     CREATE INDEX records_type_id ON records (type, id) WHERE deleted = 0;
+                    CREATE INDEX records_type_owner_id ON records (type, owner, id) WHERE deleted = 0;
                     CREATE INDEX records_tombstones ON records (updated_at) WHERE deleted = 1;
                     """)
         }

@@ -183,21 +183,52 @@ extension SQLiteStore {
     public func liveRecords(type: String, visibility: VisibilityScope, after: String, limit: Int) async throws
         -> [CRMModel.Record]
     {
-        try await read { db in
-            var sql = "SELECT \(RecordRow.columns) FROM records WHERE type = ? AND deleted = 0 AND id > ?"
-            var arguments: [DatabaseValueConvertible] = [type, after]
-            if case .users(let users) = visibility {
-                let names = users.sorted()
-                let marks = Array(repeating: "?", count: names.count).joined(separator: ",")
-                sql += """
-                     AND (owner IN (\(marks)) OR id IN (SELECT record_id FROM record_team WHERE user IN (\(marks))))
-                    """
-                arguments += names + names
-            }
-            sql += " ORDER BY id LIMIT ?"
-            arguments.append(max(1, limit))
+        return try await read { db in
+            let (sql, arguments) = Self.liveRecordsQuery(type: type, visibility: visibility, after: after, limit: limit)
             return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(RecordRow.record)
         }
+    }
+
+    /// For a few users, one ordered index range per user's own records and one per their team memberships,
+    /// merged by SQLite in id order and cut at `limit`: a page reads what the users may see, not the whole
+    /// type. For many users (or all), the type is walked by id and each row checked.
+    static func liveRecordsQuery(type: String, visibility: VisibilityScope, after: String, limit: Int)
+        -> (String, [DatabaseValueConvertible])
+    {
+        let limit = max(1, limit)
+        guard case .users(let users) = visibility else {
+            return (
+                "SELECT \(RecordRow.columns) FROM records WHERE type = ? AND deleted = 0 AND id > ? ORDER BY id LIMIT ?",
+                [type, after, limit]
+            )
+        }
+        let names = users.sorted()
+        guard names.count <= 200 else {
+            let marks = Array(repeating: "?", count: names.count).joined(separator: ",")
+            return (
+                """
+                SELECT \(RecordRow.columns) FROM records WHERE type = ? AND deleted = 0 AND id > ?
+                  AND (owner IN (\(marks)) OR id IN (SELECT record_id FROM record_team WHERE user IN (\(marks))))
+                ORDER BY id LIMIT ?
+                """, [type, after] + names + names + [limit]
+            )
+        }
+        let teamColumns = RecordRow.columns.split(separator: ",").map { "r." + $0.trimmingCharacters(in: .whitespaces) }
+            .joined(separator: ", ")
+        var arms: [String] = []
+        var arguments: [DatabaseValueConvertible] = []
+        for name in names {
+            arms.append(
+                "SELECT \(RecordRow.columns) FROM records WHERE type = ? AND owner = ? AND deleted = 0 AND id > ?")
+            arguments += [type, name, after]
+            arms.append(
+                """
+                SELECT \(teamColumns) FROM record_team t CROSS JOIN records r ON r.id = t.record_id
+                WHERE t.user = ? AND t.record_id > ? AND r.type = ? AND r.deleted = 0
+                """)
+            arguments += [name, after, type]
+        }
+        return (arms.joined(separator: " UNION ") + " ORDER BY id LIMIT ?", arguments + [limit])
     }
 
     public func push<T: Sendable>(_ body: @escaping @Sendable (any PushTransaction) throws -> T) async throws -> T {

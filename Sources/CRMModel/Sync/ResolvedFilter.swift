@@ -23,11 +23,21 @@ public struct ResolvedFilter: Codable, Sendable, Equatable {
 
     /// Whether `record` belongs on the device of `user` (visibility is checked apart).
     public func matches(_ record: Record, user: String) -> Bool {
-        guard let filter = types[record.type] else { return false }
-        return filter.matches(record, user: user, zone: zone)
+        matches(record, user: user, calendar: calendar)
     }
 
-    private var zone: TimeZone { TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")! }
+    /// The same, with `calendar` made once for many records (`calendar` of this filter).
+    public func matches(_ record: Record, user: String, calendar: Calendar) -> Bool {
+        guard let filter = types[record.type] else { return false }
+        return filter.matches(record, user: user, calendar: calendar)
+    }
+
+    /// A Gregorian calendar in the device's zone, which windows on datetime fields are evaluated in.
+    public var calendar: Calendar {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")!
+        return calendar
+    }
 }
 
 /// The concrete rule for one type.
@@ -48,10 +58,10 @@ public struct ResolvedTypeFilter: Codable, Sendable, Equatable {
         self.limit = limit
     }
 
-    func matches(_ record: Record, user: String, zone: TimeZone) -> Bool {
+    func matches(_ record: Record, user: String, calendar: Calendar) -> Bool {
         if records == .mine, record.owner != user, !record.team.contains(user) { return false }
         for condition in conditions where !RuleEvaluator.matches(condition, fields: record.fields) { return false }
-        if let window, !window.contains(record.fields, zone: zone) { return false }
+        if let window, !window.contains(record.fields, calendar: calendar) { return false }
         return true
     }
 }
@@ -72,17 +82,17 @@ public struct ResolvedWindow: Codable, Sendable, Equatable {
         self.orWhen = orWhen
     }
 
-    func contains(_ fields: [String: FieldValue], zone: TimeZone) -> Bool {
+    func contains(_ fields: [String: FieldValue], calendar: Calendar) -> Bool {
         if let orWhen, RuleEvaluator.matches(orWhen, fields: fields) { return true }
-        guard let text = fields[field]?.stringValue, let day = Self.day(of: text, zone: zone) else { return false }
+        guard let text = fields[field]?.stringValue, let day = Self.day(of: text, calendar: calendar) else { return false }
         return day >= from && day <= to
     }
 
-    /// The day of a date (as written) or of a datetime (in `zone`); ISO days compare as text.
-    static func day(of text: String, zone: TimeZone) -> String? {
+    /// The day of a date (as written) or of a datetime (in the calendar's zone); ISO days compare as text.
+    static func day(of text: String, calendar: Calendar) -> String? {
         if text.count == 10, CalendarDate(text) != nil { return text }
         guard let instant = Timestamp.date(from: text) else { return nil }
-        return DayArithmetic.day(of: instant, zone: zone)
+        return DayArithmetic.day(of: instant, calendar: calendar)
     }
 }
 
@@ -91,6 +101,11 @@ public enum DayArithmetic {
     public static func day(of instant: Date, zone: TimeZone) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
+        return day(of: instant, calendar: calendar)
+    }
+
+    /// The day of `instant` in `calendar`'s zone.
+    public static func day(of instant: Date, calendar: Calendar) -> String {
         let parts = calendar.dateComponents([.year, .month, .day], from: instant)
         return format(parts.year!, parts.month!, parts.day!)
     }

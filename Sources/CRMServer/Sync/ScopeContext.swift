@@ -1,6 +1,7 @@
 import CRMModel
 import CRMStore
 import CRMSyncProtocol
+import Foundation
 
 /// What decides, for one device in one session, whether a record belongs on it: the user's visibility,
 /// their role's view of the package, and the session's resolved filter.
@@ -8,6 +9,15 @@ struct ScopeContext: Sendable {
     let caller: Caller
     let filter: ResolvedFilter
     let device: String
+    /// Made once: building a calendar per record costs more than the rest of the check.
+    let calendar: Calendar
+
+    init(caller: Caller, filter: ResolvedFilter, device: String) {
+        self.caller = caller
+        self.filter = filter
+        self.device = device
+        self.calendar = filter.calendar
+    }
 
     var user: String { caller.user.name }
 
@@ -32,7 +42,7 @@ struct ScopeContext: Sendable {
     func inFilter(_ record: Record) -> Bool {
         guard canHold(record) else { return false }
         if record.type == ConflictRecord.typeName { return true }
-        return filter.matches(record, user: user)
+        return filter.matches(record, user: user, calendar: calendar)
     }
 
     /// Why a record the device held is leaving it.
