@@ -48,6 +48,10 @@ public struct DeviceSyncState: Codable, Sendable, Equatable {
     public var fingerprint: String
     /// Re-evaluations asked for; a cursor carries how many it has served.
     public var rescanRequested: Int
+    /// The package version the device's records were last sent under, and the re-evaluation that must
+    /// send every record again whatever its version (the role's view of fields and types changed).
+    public var packageVersion: Int?
+    public var fullRescan: Int?
     /// The generation of the last page the device acknowledged (0: none), and of the page sent since.
     public var ackedGeneration: Int64
     public var pendingGeneration: Int64?

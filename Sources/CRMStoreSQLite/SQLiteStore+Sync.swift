@@ -89,9 +89,21 @@ extension SQLiteStore {
     public func clearScope(device: String) async throws {
         try await write { db in
             try db.execute(sql: "DELETE FROM device_scope WHERE device = ?", arguments: [device])
+            // No cursor issued before may continue: it would follow the feed against a scope that is gone.
+            var stateText: String?
+            if let row = try Row.fetchOne(
+                db, sql: "SELECT state, pending_generation FROM device_sync WHERE device = ?", arguments: [device])
+            {
+                var state = try Self.decodeState(row)
+                state.ackedGeneration = 0
+                state.pendingGeneration = nil
+                stateText = try Self.json(state)
+            }
             try db.execute(
-                sql: "UPDATE device_sync SET pending_generation = NULL, pending_delta = NULL WHERE device = ?",
-                arguments: [device])
+                sql: """
+                    UPDATE device_sync SET pending_generation = NULL, pending_delta = NULL, state = coalesce(?, state)
+                    WHERE device = ?
+                    """, arguments: [stateText, device])
         }
     }
 

@@ -59,15 +59,18 @@ public enum RecordMerge {
     ///   - setChanges: the many-to-many fields the writer changed, as additions and removals.
     ///   - editTime: when the writer made the edit, already clamped to the server's clock (`newest-wins`).
     ///   - type: the record's type, for its conflict policy.
+    ///   - ownVersions: versions the same writer produced after `baseVersion` (earlier ops of one push
+    ///     batch): its own changes are not the server's, so a second edit of a field never conflicts with the
+    ///     first.
     public static func merge(
         server: Record, baseVersion: Int, changes: [String: FieldValue], setChanges: [String: SetChange] = [:],
-        editTime: Date, type: ObjectType
+        editTime: Date, type: ObjectType, ownVersions: Set<Int> = []
     ) -> MergeOutcome {
         var outcome = MergeOutcome(changes: [:], keptFromServer: [], conflicts: [])
         for (field, value) in changes.sorted(by: { $0.key < $1.key }) {
             let current = server.fields[field] ?? .null
             let stamp = server.fieldVersions[field]
-            guard let stamp, stamp.version > baseVersion, current != value else {
+            guard let stamp, stamp.version > baseVersion, !ownVersions.contains(stamp.version), current != value else {
                 outcome.changes[field] = value
                 continue
             }

@@ -45,7 +45,11 @@ struct PageBuilder: Sendable {
                 // The references phase reads the acknowledged scope, which does not yet hold this page's
                 // records: it starts on the next page, once the device has acknowledged this one.
                 if cursor.phase == .references, page.count > 0 { return (page, cursor, true) }
-            case .references: try await referencesStep(&cursor, &page)
+            case .references:
+                try await referencesStep(&cursor, &page)
+                // Likewise the feed: a record decided here must not be decided again against a scope that
+                // does not hold this page yet.
+                if cursor.phase == .feed, page.count > 0 { return (page, cursor, true) }
             case .feed:
                 let more = try await feedStep(&cursor, &page)
                 return (page, cursor, more)
@@ -74,12 +78,12 @@ struct PageBuilder: Sendable {
         for record in candidates {
             let entry = heldByID.removeValue(forKey: record.id)
             if context.inFilter(record) {
-                if entry == nil || entry?.version != record.version || entry?.reason != .filter {
+                if entry == nil || entry?.version != record.version || entry?.reason != .filter || cursor.full == true {
                     page.upsert(record, reason: .filter, as: context.caller.present(record))
                 }
             } else if entry?.reason == .filter {
                 page.remove(id: record.id, type: type, reason: .leftFilter)
-            } else if let entry, entry.reason == .reference, entry.version != record.version {
+            } else if let entry, entry.reason == .reference, entry.version != record.version || cursor.full == true {
                 page.upsert(record, reason: .reference, as: context.caller.present(record))
             }
         }

@@ -25,10 +25,12 @@ struct PushApplier {
         var results: [SyncOpResult] = []
         /// Record ids whose op was refused or held, with that op's id.
         var blocked: [String: String] = [:]
+        /// Per record, the versions this batch's earlier ops produced: a later op's own edits are not conflicts.
+        var produced: [String: Set<Int>] = [:]
         for op in ops {
             if let stored = try tx.opResult(device: device, opId: op.opId) {
                 let result = try CRMJSON.decoder().decode(SyncOpResult.self, from: stored)
-                if result.status == .rejected { blocked[op.id] = blocked[op.id] ?? op.opId }
+                if Self.blocks(result, op) { blocked[op.id] = blocked[op.id] ?? op.opId }
                 results.append(result)
                 continue
             }
@@ -42,15 +44,15 @@ struct PushApplier {
             }
             var result: SyncOpResult
             do {
-                result = try tx.savepoint { try applyOne(op, tx) }
+                let own = produced[op.id] ?? []
+                result = try tx.savepoint { try applyOne(op, own: own, tx) }
             } catch let refusal as Refusal {
                 result = SyncOpResult(
                     opId: op.opId, status: .rejected, id: op.id, issues: refusal.issues, message: refusal.message)
             }
-            if result.status == .rejected || (op.kind == .create && result.record == nil && result.existing != nil
-                && result.status == .conflict)
-            {
-                blocked[op.id] = op.opId
+            if Self.blocks(result, op) { blocked[op.id] = op.opId }
+            if let version = result.version, result.status != .rejected, result.id == op.id {
+                produced[op.id, default: []].insert(version)
             }
             let stored = try CRMJSON.encoder().encode(result)
             try tx.saveOpResult(device: device, opId: op.opId, result: stored, at: now)
@@ -59,6 +61,13 @@ struct PushApplier {
             results.append(try CRMJSON.decoder().decode(SyncOpResult.self, from: stored))
         }
         return results
+    }
+
+    /// Whether later ops on the op's record must wait: it was refused, or its create did not create (a
+    /// duplicate). The same rule for a fresh answer and a stored one, so a retry answers the same.
+    static func blocks(_ result: SyncOpResult, _ op: SyncOp) -> Bool {
+        result.status == .rejected
+            || (op.kind == .create && result.status == .conflict && result.existing != nil && result.record == nil)
     }
 
     /// The ids an op needs to exist: the records its fields or link point to.
@@ -71,7 +80,7 @@ struct PushApplier {
         return ids
     }
 
-    private func applyOne(_ op: SyncOp, _ tx: any PushTransaction) throws -> SyncOpResult {
+    private func applyOne(_ op: SyncOp, own: Set<Int>, _ tx: any PushTransaction) throws -> SyncOpResult {
         guard let type = caller.package.types[op.type], let baseType = caller.base.types[op.type] else {
             throw Refusal(
                 issues: [FieldIssue(field: "type", code: .unknownField, message: "there is no record type '\(op.type)'")],
@@ -82,12 +91,18 @@ struct PushApplier {
                 issues: [FieldIssue(field: "id", code: .badFormat, message: "'\(op.id)' is not a lower-case UUID")],
                 message: "'\(op.id)' is not a lower-case UUID")
         }
+        if op.kind != .create, op.baseVersion == nil {
+            throw Refusal(
+                issues: [FieldIssue(field: "baseVersion", code: .required, message: "the version the edit started from")],
+                message: "a \(op.kind.rawValue) needs the baseVersion it was made from, or changes made meanwhile would "
+                    + "be overwritten without a conflict")
+        }
         switch op.kind {
         case .create: return try create(op, type: type, baseType: baseType, tx)
         case .update:
-            return try update(op, changes: op.fields ?? [:], setChanges: [:], type: type, baseType: baseType, tx)
-        case .delete: return try delete(op, tx)
-        case .link, .unlink: return try link(op, type: type, baseType: baseType, tx)
+            return try update(op, changes: op.fields ?? [:], setChanges: [:], type: type, baseType: baseType, own: own, tx)
+        case .delete: return try delete(op, own: own, tx)
+        case .link, .unlink: return try link(op, type: type, baseType: baseType, own: own, tx)
         }
     }
 
@@ -161,7 +176,7 @@ struct PushApplier {
 
     private func update(
         _ op: SyncOp, changes: [String: FieldValue], setChanges: [String: SetChange], type: ObjectType,
-        baseType: ObjectType, _ tx: any PushTransaction
+        baseType: ObjectType, own: Set<Int>, _ tx: any PushTransaction
     ) throws -> SyncOpResult {
         let current = try visibleRecord(op, tx)
         if current.deleted {
@@ -187,7 +202,7 @@ struct PushApplier {
         }
         let outcome = RecordMerge.merge(
             server: current, baseVersion: base, changes: fields, setChanges: setChanges, editTime: clamped(op),
-            type: baseType)
+            type: baseType, ownVersions: own)
         // The merged record must still satisfy the package's rules (a rule may compare a field the server
         // changed with one the device changed).
         if case .failure(let failure) = caller.validator.check(typeName: op.type, changes: [:], merged: current.fields.merging(outcome.changes) { $1 }.filter { !$0.value.isNull }) {
@@ -208,7 +223,7 @@ struct PushApplier {
                     ConflictRecord.make(
                         conflict, record: stored, serverAuthor: current.updatedBy, clientAuthor: user, now: now)))
         }
-        let serverFields = current.fieldVersions.filter { $0.value.version > base }.keys
+        let serverFields = current.fieldVersions.filter { $0.value.version > base && !own.contains($0.value.version) }.keys
             .filter { caller.package.types[op.type]?.fields[$0] != nil }.sorted()
         let status: SyncOpResult.Status = !conflicts.isEmpty ? .conflict : serverFields.isEmpty ? .applied : .merged
         return SyncOpResult(
@@ -217,7 +232,7 @@ struct PushApplier {
             conflicts: conflicts.isEmpty ? nil : conflicts.map(caller.present))
     }
 
-    private func link(_ op: SyncOp, type: ObjectType, baseType: ObjectType, _ tx: any PushTransaction) throws
+    private func link(_ op: SyncOp, type: ObjectType, baseType: ObjectType, own: Set<Int>, _ tx: any PushTransaction) throws
         -> SyncOpResult
     {
         guard let field = op.field, let definition = type.fields[field], definition.kind.isReference else {
@@ -239,7 +254,7 @@ struct PushApplier {
         if definition.kind == .references {
             let change = op.kind == .link ? SetChange(add: [target]) : SetChange(remove: [target])
             if op.kind == .link { try checkReferences(type: type, fields: [field: .array([.string(target)])], tx) }
-            return try update(op, changes: [:], setChanges: [field: change], type: type, baseType: baseType, tx)
+            return try update(op, changes: [:], setChanges: [field: change], type: type, baseType: baseType, own: own, tx)
         }
         if op.kind == .unlink {
             let current = try visibleRecord(op, tx)
@@ -248,20 +263,21 @@ struct PushApplier {
                     opId: op.opId, status: .applied, id: current.id, version: current.version, record: caller.present(current),
                     message: "'\(field)' did not point to \(target) any more")
             }
-            return try update(op, changes: [field: .null], setChanges: [:], type: type, baseType: baseType, tx)
+            return try update(op, changes: [field: .null], setChanges: [:], type: type, baseType: baseType, own: own, tx)
         }
-        return try update(op, changes: [field: .string(target)], setChanges: [:], type: type, baseType: baseType, tx)
+        return try update(op, changes: [field: .string(target)], setChanges: [:], type: type, baseType: baseType, own: own, tx)
     }
 
     // MARK: - Delete
 
-    private func delete(_ op: SyncOp, _ tx: any PushTransaction) throws -> SyncOpResult {
+    private func delete(_ op: SyncOp, own: Set<Int>, _ tx: any PushTransaction) throws -> SyncOpResult {
         let current = try visibleRecord(op, tx)
         if current.deleted {
             return SyncOpResult(opId: op.opId, status: .applied, id: current.id, version: current.version)
         }
-        if let base = op.baseVersion, base < current.version {
-            let changed = current.fieldVersions.filter { $0.value.version > base }.keys.sorted()
+        if let base = op.baseVersion, base < current.version, !(base + 1...current.version).allSatisfy(own.contains) {
+            let changed = current.fieldVersions.filter { $0.value.version > base && !own.contains($0.value.version) }
+                .keys.sorted()
             let conflict = try tx.insert(
                 ConflictRecord.make(
                     kind: .deleteUpdated, record: current,

@@ -21,6 +21,8 @@ struct SyncCursor: Codable, Sendable, Equatable {
     /// In `rescan`: the type being walked and the last id done in it.
     var type: String?
     var afterID: String?
+    /// In `rescan`: send every record in scope again, whatever version the device holds.
+    var full: Bool?
     /// When the cursor was issued, in milliseconds since 1970: older than the retention horizon means reset.
     var issued: Int64
 

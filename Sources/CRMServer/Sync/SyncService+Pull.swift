@@ -73,11 +73,14 @@ extension SyncService {
         } else if cursor.generation != state.ackedGeneration {
             throw Self.reset("the cursor is not the device's latest; rebuild from scratch")
         }
-        if cursor.phase == .feed, cursor.rescansServed < state.rescanRequested {
+        // A re-evaluation asked for since this cursor's began (another session's filter, a new day) starts
+        // over, whatever phase the cursor is in.
+        if cursor.rescansServed < state.rescanRequested {
             cursor.phase = .rescan
             cursor.type = nil
             cursor.afterID = nil
             cursor.rescansServed = state.rescanRequested
+            cursor.full = state.fullRescan == state.rescanRequested ? true : nil
         }
         return cursor
     }

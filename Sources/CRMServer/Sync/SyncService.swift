@@ -83,11 +83,20 @@ public struct SyncService: Sendable {
         if rescan {
             state.fingerprint = fingerprint
             state.rescanRequested += 1
+            if let sent = state.packageVersion, sent != caller.package.version { state.fullRescan = state.rescanRequested }
         }
+        state.packageVersion = caller.package.version
         try await store.saveSyncState(state)
         let session = SyncSessionRow(
             id: RecordID.make(at: now), user: caller.user.name, device: device.id, startedAt: now,
             expiresAt: now.addingTimeInterval(configuration.sessionLifetime), filter: try Self.encode(resolved))
+        // One session per device at a time: an older one still open would pull with its old filter.
+        for open in try await store.syncSessions(SyncSessionQuery(device: device.id, limit: 20))
+        where open.endedAt == nil && open.expiresAt > now {
+            try await store.endSyncSession(
+                id: open.id, at: now, clientCounts: open.clientCounts ?? [:],
+                errors: open.errors + ["superseded by session \(session.id)"])
+        }
         try await store.createSyncSession(session)
         try await store.touchDevice(id: device.id, at: now)
         if await retention.due(at: now) {
@@ -208,7 +217,13 @@ public struct SyncService: Sendable {
 
     /// What the scope was computed from: the resolved filter, the role and the users whose records are visible.
     static func fingerprint(_ filter: ResolvedFilter, caller: Caller) -> String {
-        var text = (try? String(decoding: encode(filter), as: UTF8.self)) ?? ""
+        // The day and zone matter only through date windows, whose resolved days are in the filter: a filter
+        // without windows does not re-evaluate every morning.
+        var scope = filter
+        scope.today = ""
+        if !filter.types.values.contains(where: { $0.window != nil }) { scope.timeZone = "" }
+        var text = (try? String(decoding: encode(scope), as: UTF8.self)) ?? ""
+        text += "|package \(caller.package.version)"
         text += "|" + caller.user.role + "|"
         switch caller.scope {
         case .all: text += "*"
