@@ -257,6 +257,39 @@ struct SyncConflictTests {
         }
     }
 
+    @Test func restoringADeletedRecordAppliesALinkAsASetAndRefusesAnInvalidEdit() async throws {
+        let server = try await TestServer.make()
+        try await server.run { api in
+            let token = try await api.login("rita")
+            let account = try await api.create("Account", ["name": "Acme"], token: token)
+            let contact = try await api.create("Contact", ["lastName": "Doe"], token: token)
+            let deal = try await api.create(
+                "Opportunity", ["name": "Deal", "stage": "Proposal", "accountId": .string(account.id)], token: token)
+            let rita = try await TestDesktop.ready(api, "rita")
+            let maria = try await TestDesktop.ready(api, "maria")
+            #expect(try await rita.push([.delete("Opportunity", deal.id, base: 1)]).first?.status == .applied)
+            let linked = try #require(
+                try await maria.push([.link("Opportunity", deal.id, base: 1, "contactIds", contact.id)]).first)
+            let conflict = try #require(linked.conflicts?.first)
+            _ = try await api.resolve(conflict.id, ConflictResolution(choose: .client), token: maria.token)
+            let restored = try #require(try await api.record("Opportunity", deal.id, token: token))
+            #expect(restored.fields["contactIds"] == .array([.string(contact.id)]))
+
+            // An edit that is no longer valid (its account was deleted meanwhile) cannot restore the record.
+            #expect(try await rita.push([.delete("Opportunity", deal.id, base: restored.version)]).first?.status == .applied)
+            let edited = try #require(
+                try await maria.push([.update("Opportunity", deal.id, base: restored.version, ["stage": "Negotiation"])]).first)
+            let second = try #require(edited.conflicts?.first)
+            let accountNow = try #require(try await api.record("Account", account.id, token: token))
+            #expect(try await rita.push([.delete("Account", account.id, base: accountNow.version)]).first?.status == .applied)
+            let refused = try await api.send(
+                .post, "/api/v1/conflicts/\(second.id)/resolve", token: maria.token, json: ConflictResolution(choose: .client))
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.issueFields == ["accountId"])
+            #expect(try await api.record("Opportunity", deal.id, token: token) == nil)
+        }
+    }
+
     @Test func aDeleteOfARecordChangedMeanwhileKeepsItUntilResolvedForTheDelete() async throws {
         let server = try await TestServer.make()
         try await server.run { api in

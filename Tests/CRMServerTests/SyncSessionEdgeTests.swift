@@ -108,4 +108,32 @@ struct SyncSessionEdgeTests {
             #expect(voided.errorCode == "reset")
         }
     }
+
+    @Test func aConflictShowsNoValueOfAFieldTheViewersRoleHides() async throws {
+        let server = try await TestServer.make()
+        try await server.run { api in
+            // sam (service agent: annualRevenue hidden) owns the account and was the last to change it.
+            let account = try await api.create("Account", ["name": "Acme"], token: api.login("sam"))
+            let ada = try await TestDesktop.ready(api, "ada", name: "desk")
+            let adaPhone = try await TestDesktop.ready(api, "ada", name: "phone")
+            _ = try await ada.push([.update("Account", account.id, base: 1, ["annualRevenue": 1000])])
+            var sam = try await TestDesktop.ready(api, "sam")
+            let samEdit = try await sam.push([.update("Account", account.id, base: 2, ["city": "Lyon"])])
+            #expect(samEdit.first?.status == .applied)
+            let raced = try #require(
+                try await adaPhone.push([.update("Account", account.id, base: 1, ["annualRevenue": 2000])]).first)
+            let conflict = try #require(raced.conflicts?.first)
+            #expect(conflict.fields["serverValue"] == 1000)
+            #expect(conflict.team == ["sam"])
+
+            try await sam.pullAll()
+            let seen = try #require(sam.replica[conflict.id]?.record)
+            #expect(seen.fields["field"] == "annualRevenue")
+            #expect(seen.fields["serverValue"] == nil)
+            #expect(seen.fields["clientValue"] == nil)
+            let listed = try await api.conflicts(token: sam.token)
+            #expect(listed.map(\.id) == [conflict.id])
+            #expect(listed.first?.fields["clientValue"] == nil)
+        }
+    }
 }

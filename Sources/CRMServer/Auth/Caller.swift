@@ -20,6 +20,7 @@ public struct Caller: Sendable {
 
     /// The record as the caller's role shows it: fields the role hides are left out.
     public func present(_ record: Record) -> Record {
+        if record.type == ConflictRecord.typeName { return presentConflict(record) }
         guard let type = package.types[record.type] else { return record }
         var shown = record
         shown.fields = record.fields.filter { type.fields[$0.key] != nil }
@@ -28,4 +29,22 @@ public struct Caller: Sendable {
     }
 
     public var validator: RecordValidator { RecordValidator(base: base, view: package) }
+
+    /// A conflict shows only the values of fields the caller's role shows: the other author's role may hide
+    /// the field the conflict is about.
+    private func presentConflict(_ record: Record) -> Record {
+        let visibleFields = record.fields["recordType"]?.stringValue.flatMap { package.types[$0] }?.fields ?? [:]
+        var shown = record
+        if let field = record.fields["field"]?.stringValue, visibleFields[field] == nil {
+            for key in ["serverValue", "clientValue", "resolution"] { shown.fields[key] = nil }
+        }
+        if case .object(let edit) = record.fields["clientValue"] ?? .null {
+            shown.fields["clientValue"] = .object(edit.filter { visibleFields[$0.key] != nil })
+        }
+        if let changed = record.fields["fields"]?.stringArray {
+            shown.fields["fields"] = .array(changed.filter { visibleFields[$0] != nil }.map(FieldValue.string))
+        }
+        shown.fieldVersions = shown.fieldVersions.filter { shown.fields[$0.key] != nil }
+        return shown
+    }
 }

@@ -24,7 +24,8 @@ public struct ConflictService: Sendable {
             sort: RecordSort(field: "createdAt", descending: true), limit: limit, cursor: cursor)
         if let status { query.filters = [FieldFilter(field: "status", value: .string(status), isReference: false)] }
         do {
-            return try await store.list(query)
+            let page = try await store.list(query)
+            return RecordListPage(records: page.records.map(caller.present), nextCursor: page.nextCursor)
         } catch is InvalidCursor {
             throw CRMError(.malformed, "the cursor is not one this server gave out", field: "cursor")
         }
@@ -46,6 +47,9 @@ public struct ConflictService: Sendable {
         let validator = caller.validator
         let base = caller.base
         let canSee = caller.canSee
+        let referenceIssues = { @Sendable (type: ObjectType, fields: [String: FieldValue], find: (String) throws -> Record?) throws in
+            try caller.referenceIssues(type: type, fields: fields, record: find)
+        }
         let result: (Record, Record?) = try await store.push { tx in
             // The record must still be one the resolver may see: a conflict does not open a way around visibility.
             guard let recordID = conflict.fields["recordId"]?.stringValue, let target = try tx.record(id: recordID),
@@ -73,9 +77,31 @@ public struct ConflictService: Sendable {
                 written = next == target ? target : try tx.update(next)
             case (.updateDeleted, .client):
                 guard case .object(let edit) = conflict.fields["clientValue"] ?? .null else { break }
+                // The edit as the device sent it: whole values, and link changes as additions and removals.
+                var changes: [String: FieldValue] = [:]
+                for (name, value) in edit {
+                    if case .object(let parts) = value, let add = parts["add"]?.stringArray,
+                        let remove = parts["remove"]?.stringArray
+                    {
+                        let current = target.fields[name]?.stringArray ?? []
+                        changes[name] = .array(SetChange(add: add, remove: remove).applied(to: current).map(FieldValue.string))
+                    } else {
+                        changes[name] = value
+                    }
+                }
+                // Restored, the record must be valid and refer only to live records the resolver may see.
+                let fields: [String: FieldValue]
+                switch validator.check(typeName: target.type, changes: changes, merged: target.fields) {
+                case .success(let checked): fields = checked
+                case .failure(let failure): throw CRMError.validation(failure.issues)
+                }
                 var restored = target
                 restored.deleted = false
-                restored = restored.applying(edit.filter { base.types[target.type]?.fields[$0.key] != nil }, by: user, at: now)
+                restored = restored.applying(fields, by: user, at: now)
+                if let type = base.types[target.type] {
+                    let issues = try referenceIssues(type, restored.fields) { try tx.record(id: $0) }
+                    if !issues.isEmpty { throw CRMError.validation(issues) }
+                }
                 if restored.version == target.version { restored.version += 1 }
                 restored.updatedAt = now
                 restored.updatedBy = user
