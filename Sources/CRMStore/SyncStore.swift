@@ -193,6 +193,10 @@ public protocol SyncStore: Sendable {
     func endSyncSession(id: String, at time: Date, clientCounts: [String: Int], errors: [String]) async throws
     func syncSessions(_ query: SyncSessionQuery) async throws -> [SyncSessionRow]
 
+    /// The highest sequence number of a tombstone the purge removed (0: none): a cursor below it may have
+    /// missed a delete.
+    func purgedSequence() async throws -> Int64
+
     /// Drops tombstones, op results and sync sessions older than `date`; returns how many rows went.
     func purge(before date: Date) async throws -> Int
 }

@@ -4,6 +4,12 @@ import Foundation
 import GRDB
 
 extension SQLiteStore {
+    public func purgedSequence() async throws -> Int64 {
+        try await read { db in
+            try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'purged_seq'") ?? 0
+        }
+    }
+
     public func cursorSecret() async throws -> (epoch: String, key: Data) {
         try await read { db in
             let epoch = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'epoch'") ?? ""
@@ -268,6 +274,16 @@ extension SQLiteStore {
     public func purge(before date: Date) async throws -> Int {
         let cutoff = RecordRow.millis(date)
         return try await write { db in
+            // Remember the newest change whose tombstone went: a cursor before it could miss that delete.
+            if let purged = try Int64.fetchOne(
+                db, sql: "SELECT max(seq) FROM records WHERE deleted = 1 AND updated_at < ?", arguments: [cutoff])
+            {
+                try db.execute(
+                    sql: """
+                        INSERT INTO meta (key, value) VALUES ('purged_seq', ?)
+                        ON CONFLICT (key) DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))
+                        """, arguments: [String(purged)])
+            }
             try db.execute(sql: "DELETE FROM records WHERE deleted = 1 AND updated_at < ?", arguments: [cutoff])
             var removed = db.changesCount
             try db.execute(sql: "DELETE FROM op_results WHERE created_at < ?", arguments: [cutoff])

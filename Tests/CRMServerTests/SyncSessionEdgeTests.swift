@@ -136,4 +136,27 @@ struct SyncSessionEdgeTests {
             #expect(listed.first?.fields["clientValue"] == nil)
         }
     }
+
+    @Test func aCursorFromBeforeAPurgedDeleteGetsAReset() async throws {
+        let server = try await TestServer.make()
+        try await server.run { api in
+            let token = try await api.login("rita")
+            let account = try await api.create("Account", ["name": "Acme"], token: token)
+            var rita = try await TestDesktop.connect(api, "rita")
+            try await rita.begin()
+            try await rita.pullAll()
+            let deleted = try await api.send(.delete, "/api/v1/records/Account/\(account.id)", token: token)
+            #expect(deleted.status == .ok)
+            // The tombstone goes before the device came back for it.
+            _ = try await server.store.purge(before: Date().addingTimeInterval(60))
+            try await rita.begin()
+            let reply = try await rita.pullReply(cursor: rita.cursor)
+            #expect(reply.status == .conflict)
+            #expect(reply.errorCode == "reset")
+            rita.replica = [:]
+            rita.cursor = nil
+            try await rita.pullAll()
+            #expect(rita.replica.isEmpty)
+        }
+    }
 }

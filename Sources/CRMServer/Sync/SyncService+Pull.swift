@@ -95,7 +95,9 @@ extension SyncService {
             throw Self.reset("the server's data was restored or moved since this cursor was issued")
         }
         guard cursor.device == device else { throw Self.reset("the cursor belongs to another device") }
-        guard Self.millis(now) - cursor.issued <= Int64(configuration.retention * 1000) else {
+        guard Self.millis(now) - cursor.issued <= Int64(configuration.retention * 1000),
+            cursor.seq >= (try await store.purgedSequence())
+        else {
             throw Self.reset("the cursor is older than the server keeps deletions")
         }
         return cursor
