@@ -1,4 +1,5 @@
 import CRMModel
+import CRMSyncProtocol
 import Foundation
 
 /// A request the server refuses, with what the user needs to fix it. The HTTP tier maps each kind to its
@@ -42,6 +43,16 @@ public struct CRMError: Error, Sendable {
             "the device \(id) was revoked; its data on the desktop must be discarded and the desktop set up again "
                 + "(crm-desktop setup)",
             field: "device")
+    }
+
+    /// 426 for a desktop speaking a protocol older than the server still serves (the header or a body's
+    /// `protocolVersion`); nil when the version is served.
+    public static func protocolTooOld(_ version: Int) -> CRMError? {
+        guard version < ProtocolVersion.oldestSupported else { return nil }
+        return CRMError(
+            .upgradeRequired,
+            "this desktop speaks protocol \(version); the server needs \(ProtocolVersion.oldestSupported) or newer: "
+                + "upgrade crm-desktop")
     }
 
     public static func validation(_ issues: [FieldIssue]) -> CRMError {

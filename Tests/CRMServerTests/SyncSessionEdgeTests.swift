@@ -159,4 +159,17 @@ struct SyncSessionEdgeTests {
             #expect(rita.replica.isEmpty)
         }
     }
+
+    @Test func aSyncBodyFromATooOldProtocolIsAnsweredUpgradeRequired() async throws {
+        let server = try await TestServer.make()
+        try await server.run { api in
+            let rita = try await TestDesktop.connect(api, "rita")
+            let reply = try await api.send(
+                .post, "/api/v1/sync/begin", token: rita.token,
+                json: SyncBeginRequest(protocolVersion: 0, device: rita.device.id, timeZone: "UTC"))
+            #expect(reply.status == .upgradeRequired)
+            #expect(reply.errorField == "protocolVersion")
+            #expect(reply.text.contains("upgrade crm-desktop"))
+        }
+    }
 }

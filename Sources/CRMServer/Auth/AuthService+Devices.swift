@@ -50,17 +50,6 @@ extension AuthService {
         return try await openSession(for: user, device: found.id, now: now)
     }
 
-    /// The device `id` when it belongs to `user` and is not revoked: 404 when it is unknown or someone else's
-    /// (the same answer, so ids of other users' devices cannot be probed), 403 `revoked` when revoked.
-    func usableDevice(_ id: String, of user: String) async throws -> Device {
-        guard let device = try await store.device(id: id), device.user == user else {
-            throw CRMError(
-                .notFound, "device '\(id)' not found; register the desktop with POST /api/v1/devices", field: "device")
-        }
-        guard !device.isRevoked else { throw CRMError.deviceRevoked(id) }
-        return device
-    }
-
     /// Mints and stores a refresh token for `device`; returns the token, which only its holder ever sees.
     func issueRefreshToken(device: String, user: String, now: Date) async throws -> String {
         let token = SessionToken.make()

@@ -48,7 +48,7 @@ public struct AuthService: Sendable {
         // Only the user's count: a successful login of one's own must not wipe an address's failed guesses.
         try await store.clearFailures(keys: [userKey])
         guard let device else { return try await openSession(for: user, device: nil, now: now) }
-        _ = try await usableDevice(device, of: user.name)
+        _ = try await store.usableDevice(device, of: user.name)
         var grant = try await openSession(for: user, device: device, now: now)
         grant.refreshToken = try await issueRefreshToken(device: device, user: user.name, now: now)
         return grant

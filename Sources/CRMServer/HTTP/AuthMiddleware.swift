@@ -34,12 +34,7 @@ struct ProtocolVersionMiddleware<Context: RequestContext>: RouterMiddleware {
             guard let version = Int(text) else {
                 throw CRMError(.malformed, "\(ProtocolVersion.header) must be a whole number")
             }
-            if version < ProtocolVersion.oldestSupported {
-                throw CRMError(
-                    .upgradeRequired,
-                    "this desktop speaks protocol \(version); the server needs \(ProtocolVersion.oldestSupported) "
-                        + "or newer: upgrade crm-desktop")
-            }
+            if let refusal = CRMError.protocolTooOld(version) { throw refusal }
         }
         var response = try await next(request, context)
         response.headers[.crmProtocolVersion] = String(ProtocolVersion.current)

@@ -155,10 +155,7 @@ public struct SyncService: Sendable {
 
     /// The caller's device `id`: 404 for an unknown or someone else's, "revoked" for a revoked one.
     func ownDevice(_ caller: Caller, _ id: String) async throws -> Device {
-        guard let device = try await store.device(id: id), device.user == caller.user.name else {
-            throw CRMError(.notFound, "no device '\(id)' of yours; register it first", field: "device")
-        }
-        if device.isRevoked { throw CRMError.deviceRevoked(id) }
+        let device = try await store.usableDevice(id, of: caller.user.name)
         if let bound = caller.device, bound != id {
             throw CRMError(.forbidden, "this session belongs to another device", field: "device")
         }
@@ -166,11 +163,9 @@ public struct SyncService: Sendable {
     }
 
     static func checkProtocol(_ version: Int) throws {
-        if version < ProtocolVersion.oldestSupported {
-            throw CRMError(
-                .upgradeRequired,
-                "this desktop speaks protocol \(version); the server needs \(ProtocolVersion.oldestSupported) or newer: "
-                    + "upgrade crm-desktop", field: "protocolVersion")
+        if var refusal = CRMError.protocolTooOld(version) {
+            refusal.field = "protocolVersion"
+            throw refusal
         }
     }
 
