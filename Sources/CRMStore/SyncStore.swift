@@ -1,4 +1,5 @@
 import CRMModel
+import CRMSyncProtocol
 import Foundation
 
 /// Why a device holds a record.
@@ -85,13 +86,14 @@ public struct SyncSessionRow: Sendable, Equatable {
     public var endedAt: Date?
     /// The resolved filter of the session, as JSON.
     public var filter: Data
-    public var counts: [String: Int]
-    public var clientCounts: [String: Int]?
+    /// The server's counts, and the device's as it reported them at the end.
+    public var counts: SyncCounts
+    public var clientCounts: SyncCounts?
     public var errors: [String]
 
     public init(
         id: String, user: String, device: String, startedAt: Date, expiresAt: Date, endedAt: Date? = nil, filter: Data,
-        counts: [String: Int] = [:], clientCounts: [String: Int]? = nil, errors: [String] = []
+        counts: SyncCounts = SyncCounts(), clientCounts: SyncCounts? = nil, errors: [String] = []
     ) {
         self.id = id
         self.user = user
@@ -189,8 +191,8 @@ public protocol SyncStore: Sendable {
     func createSyncSession(_ session: SyncSessionRow) async throws
     func syncSession(id: String) async throws -> SyncSessionRow?
     /// Adds to a session's server counts and moves its expiry.
-    func recordActivity(session: String, counts: [String: Int], expiresAt: Date) async throws
-    func endSyncSession(id: String, at time: Date, clientCounts: [String: Int], errors: [String]) async throws
+    func recordActivity(session: String, counts: SyncCounts, expiresAt: Date) async throws
+    func endSyncSession(id: String, at time: Date, clientCounts: SyncCounts, errors: [String]) async throws
     func syncSessions(_ query: SyncSessionQuery) async throws -> [SyncSessionRow]
 
     /// The highest sequence number of a tombstone the purge removed (0: none): a cursor below it may have

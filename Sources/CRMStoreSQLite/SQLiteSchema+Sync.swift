@@ -43,7 +43,7 @@ extension SQLiteSchema {
                         expires_at INTEGER NOT NULL,
                         ended_at INTEGER,
                         filter TEXT NOT NULL,
-                        counts TEXT NOT NULL DEFAULT '{}',
+                        counts TEXT NOT NULL,
                         client_counts TEXT,
                         errors TEXT NOT NULL DEFAULT '[]'
                     );

@@ -1,5 +1,6 @@
 import CRMModel
 import CRMStore
+import CRMSyncProtocol
 import Foundation
 import GRDB
 
@@ -25,19 +26,18 @@ extension SQLiteStore {
         }
     }
 
-    public func recordActivity(session: String, counts: [String: Int], expiresAt: Date) async throws {
+    public func recordActivity(session: String, counts: SyncCounts, expiresAt: Date) async throws {
         try await write { db in
             guard let text = try String.fetchOne(db, sql: "SELECT counts FROM sync_sessions WHERE id = ?", arguments: [session])
             else { throw StoreError.notFound(session) }
-            var total = try JSONDecoder().decode([String: Int].self, from: Data(text.utf8))
-            for (key, value) in counts { total[key, default: 0] += value }
+            let total = try JSONDecoder().decode(SyncCounts.self, from: Data(text.utf8)) + counts
             try db.execute(
                 sql: "UPDATE sync_sessions SET counts = ?, expires_at = ? WHERE id = ?",
                 arguments: [try Self.json(total), RecordRow.millis(expiresAt), session])
         }
     }
 
-    public func endSyncSession(id: String, at time: Date, clientCounts: [String: Int], errors: [String]) async throws {
+    public func endSyncSession(id: String, at time: Date, clientCounts: SyncCounts, errors: [String]) async throws {
         let counts = try Self.json(clientCounts)
         let errorText = try Self.json(errors)
         try await write { db in
@@ -87,8 +87,8 @@ extension SQLiteStore {
         return SyncSessionRow(
             id: row["id"], user: row["user"], device: row["device"], startedAt: RecordRow.date(row["started_at"]),
             expiresAt: RecordRow.date(row["expires_at"]), endedAt: (row["ended_at"] as Int64?).map(RecordRow.date),
-            filter: Data(filter.utf8), counts: try decoder.decode([String: Int].self, from: Data(counts.utf8)),
-            clientCounts: try clientCounts.map { try decoder.decode([String: Int].self, from: Data($0.utf8)) },
+            filter: Data(filter.utf8), counts: try decoder.decode(SyncCounts.self, from: Data(counts.utf8)),
+            clientCounts: try clientCounts.map { try decoder.decode(SyncCounts.self, from: Data($0.utf8)) },
             errors: try decoder.decode([String].self, from: Data(errors.utf8)))
     }
 }

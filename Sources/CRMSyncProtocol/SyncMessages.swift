@@ -184,6 +184,13 @@ public struct SyncCounts: Codable, Sendable, Equatable {
         self.conflicts = conflicts
         self.rejected = rejected
     }
+
+    /// Both counts added, field by field (a session's total over its requests).
+    public static func + (lhs: SyncCounts, rhs: SyncCounts) -> SyncCounts {
+        SyncCounts(
+            pulled: lhs.pulled + rhs.pulled, pushed: lhs.pushed + rhs.pushed, applied: lhs.applied + rhs.applied,
+            merged: lhs.merged + rhs.merged, conflicts: lhs.conflicts + rhs.conflicts, rejected: lhs.rejected + rhs.rejected)
+    }
 }
 
 /// A row of the sync log: one session, the user's receipt.

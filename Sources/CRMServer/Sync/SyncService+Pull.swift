@@ -21,7 +21,7 @@ extension SyncService {
         cursor.issued = Self.millis(now)
         let (_, key) = try await store.cursorSecret()
         try await store.recordActivity(
-            session: session.id, counts: ["pulled": page.count],
+            session: session.id, counts: SyncCounts(pulled: page.count),
             expiresAt: now.addingTimeInterval(configuration.sessionLifetime))
         return SyncPageWriter.bytes(page, cursor: cursor.signed(key: key), more: more || cursor.phase != .feed)
     }

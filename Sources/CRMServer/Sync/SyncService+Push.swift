@@ -34,13 +34,13 @@ extension SyncService {
         let ops = request.ops
         let results = try await store.push { tx in try applier.apply(ops, in: tx) }
         if results.contains(where: { $0.status != .rejected && $0.status != .held }) { await signal.changed() }
-        var counts = ["pushed": results.count]
+        var counts = SyncCounts(pushed: results.count)
         for result in results {
             switch result.status {
-            case .applied: counts["applied", default: 0] += 1
-            case .merged: counts["merged", default: 0] += 1
-            case .conflict: counts["conflicts", default: 0] += 1
-            case .rejected, .held: counts["rejected", default: 0] += 1
+            case .applied: counts.applied += 1
+            case .merged: counts.merged += 1
+            case .conflict: counts.conflicts += 1
+            case .rejected, .held: counts.rejected += 1
             }
         }
         try await store.recordActivity(

@@ -94,7 +94,7 @@ public struct SyncService: Sendable {
         for open in try await store.syncSessions(SyncSessionQuery(device: device.id, limit: 20))
         where open.endedAt == nil && open.expiresAt > now {
             try await store.endSyncSession(
-                id: open.id, at: now, clientCounts: open.clientCounts ?? [:],
+                id: open.id, at: now, clientCounts: open.clientCounts ?? SyncCounts(),
                 errors: open.errors + ["superseded by session \(session.id)"])
         }
         try await store.createSyncSession(session)
@@ -117,13 +117,14 @@ public struct SyncService: Sendable {
         let (session, _) = try await openSession(caller, request.session, now: now)
         let errors = (request.errors ?? []).prefix(100).map { String($0.prefix(2000)) }
         try await store.endSyncSession(
-            id: session.id, at: now, clientCounts: Self.dictionary(request.counts), errors: Array(errors))
+            id: session.id, at: now, clientCounts: request.counts, errors: Array(errors))
         guard let ended = try await store.syncSession(id: session.id) else { throw CRMError.notFound("session") }
         logger.info(
             "sync session ended",
             metadata: [
                 "session": .string(session.id), "user": .string(caller.user.name),
-                "counts": .string(ended.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")),
+                "pulled": .stringConvertible(ended.counts.pulled), "pushed": .stringConvertible(ended.counts.pushed),
+                "conflicts": .stringConvertible(ended.counts.conflicts), "rejected": .stringConvertible(ended.counts.rejected),
             ])
         return Self.entry(ended)
     }
@@ -240,23 +241,10 @@ public struct SyncService: Sendable {
         try CRMJSON.encoder().encode(value)
     }
 
-    static func dictionary(_ counts: SyncCounts) -> [String: Int] {
-        [
-            "pulled": counts.pulled, "pushed": counts.pushed, "applied": counts.applied, "merged": counts.merged,
-            "conflicts": counts.conflicts, "rejected": counts.rejected,
-        ]
-    }
-
-    static func counts(_ dictionary: [String: Int]) -> SyncCounts {
-        SyncCounts(
-            pulled: dictionary["pulled"] ?? 0, pushed: dictionary["pushed"] ?? 0, applied: dictionary["applied"] ?? 0,
-            merged: dictionary["merged"] ?? 0, conflicts: dictionary["conflicts"] ?? 0, rejected: dictionary["rejected"] ?? 0)
-    }
-
     static func entry(_ row: SyncSessionRow) -> SyncLogEntry {
         SyncLogEntry(
             session: row.id, user: row.user, device: row.device, startedAt: row.startedAt, endedAt: row.endedAt,
-            counts: counts(row.counts), clientCounts: row.clientCounts.map(counts), errors: row.errors)
+            counts: row.counts, clientCounts: row.clientCounts, errors: row.errors)
     }
 }
 
