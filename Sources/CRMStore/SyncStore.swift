@@ -2,6 +2,23 @@ import CRMModel
 import CRMSyncProtocol
 import Foundation
 
+/// The store-wide facts a sync cursor is signed with and checked against.
+public struct SyncMeta: Sendable, Equatable {
+    /// New when a store is restored or copied: cursors of another epoch get a reset.
+    public var epoch: String
+    /// The key cursors are signed with, shared by every server on the store.
+    public var cursorKey: Data
+    /// The highest sequence number of a tombstone the purge removed (0: none): a cursor below it may have
+    /// missed a delete.
+    public var purgedSequence: Int64
+
+    public init(epoch: String, cursorKey: Data, purgedSequence: Int64) {
+        self.epoch = epoch
+        self.cursorKey = cursorKey
+        self.purgedSequence = purgedSequence
+    }
+}
+
 /// Why a device holds a record.
 public enum ScopeReason: String, Codable, Sendable {
     /// The device's filter selects it.
@@ -152,8 +169,8 @@ public protocol PushTransaction {
 /// What the server keeps to run sync sessions: devices' scopes, op results for exactly-once pushes, the
 /// sync log, and the secret that signs cursors.
 public protocol SyncStore: Sendable {
-    /// The store's epoch (new on restore or copy) and the key cursors are signed with.
-    func cursorSecret() async throws -> (epoch: String, key: Data)
+    /// What cursors are checked against, in one read: the store's epoch, the key, and the purge mark.
+    func syncMeta() async throws -> SyncMeta
 
     func syncState(device: String) async throws -> DeviceSyncState?
     func saveSyncState(_ state: DeviceSyncState) async throws
@@ -194,10 +211,6 @@ public protocol SyncStore: Sendable {
     func recordActivity(session: String, counts: SyncCounts, expiresAt: Date) async throws
     func endSyncSession(id: String, at time: Date, clientCounts: SyncCounts, errors: [String]) async throws
     func syncSessions(_ query: SyncSessionQuery) async throws -> [SyncSessionRow]
-
-    /// The highest sequence number of a tombstone the purge removed (0: none): a cursor below it may have
-    /// missed a delete.
-    func purgedSequence() async throws -> Int64
 
     /// Drops tombstones, op results and sync sessions older than `date`; returns how many rows went.
     func purge(before date: Date) async throws -> Int

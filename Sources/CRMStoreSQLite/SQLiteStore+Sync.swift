@@ -4,17 +4,14 @@ import Foundation
 import GRDB
 
 extension SQLiteStore {
-    public func purgedSequence() async throws -> Int64 {
+    public func syncMeta() async throws -> SyncMeta {
         try await read { db in
-            try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'purged_seq'") ?? 0
-        }
-    }
-
-    public func cursorSecret() async throws -> (epoch: String, key: Data) {
-        try await read { db in
-            let epoch = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'epoch'") ?? ""
-            let key = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'cursor_key'") ?? ""
-            return (epoch, Data(key.utf8))
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT key, value FROM meta WHERE key IN ('epoch', 'cursor_key', 'purged_seq')")
+            let values = Dictionary(uniqueKeysWithValues: rows.map { ($0["key"] as String, $0["value"] as String) })
+            return SyncMeta(
+                epoch: values["epoch"] ?? "", cursorKey: Data((values["cursor_key"] ?? "").utf8),
+                purgedSequence: values["purged_seq"].flatMap { Int64($0) } ?? 0)
         }
     }
 

@@ -109,11 +109,11 @@ import Testing
                 try tx.saveOpResult(device: "d1", opId: "old", result: Data("x".utf8), at: Fixture.time(0))
                 try tx.saveOpResult(device: "d1", opId: "new", result: Data("y".utf8), at: Fixture.time(1000))
             }
-            #expect(try await store.purgedSequence() == 0)
+            #expect(try await store.syncMeta().purgedSequence == 0)
             let oldTombstone = try #require(try await store.record(id: old.id))
             let removed = try await store.purge(before: Fixture.time(500))
             #expect(removed == 2)
-            #expect(try await store.purgedSequence() == oldTombstone.seq)
+            #expect(try await store.syncMeta().purgedSequence == oldTombstone.seq)
             #expect(try await store.record(id: old.id) == nil)
             #expect(try await store.record(id: recent.id)?.deleted == true)
             #expect(try await store.record(id: live.id)?.deleted == false)

@@ -13,17 +13,17 @@ extension SyncService {
             throw CRMError(.malformed, "limit is at least 1", field: "limit")
         }
         let limit = min(request.limit ?? configuration.defaultPageSize, configuration.maxPageSize)
-        let start = try await startingCursor(request.cursor, device: session.device, now: now)
+        let meta = try await store.syncMeta()
+        let start = try await startingCursor(request.cursor, device: session.device, meta: meta, now: now)
         let context = ScopeContext(caller: caller, filter: filter, device: session.device)
         let (page, next, more) = try await PageBuilder(store: store, context: context, limit: limit).page(after: start)
         var cursor = next
         cursor.generation = try await store.setPending(device: session.device, delta: page.delta)
         cursor.issued = Self.millis(now)
-        let (_, key) = try await store.cursorSecret()
         try await store.recordActivity(
             session: session.id, counts: SyncCounts(pulled: page.count),
             expiresAt: now.addingTimeInterval(configuration.sessionLifetime))
-        return SyncPageWriter.bytes(page, cursor: cursor.signed(key: key), more: more || cursor.phase != .feed)
+        return SyncPageWriter.bytes(page, cursor: cursor.signed(key: meta.cursorKey), more: more || cursor.phase != .feed)
     }
 
     /// Answers as soon as the device has something to pull after `cursor`, or after the timeout.
@@ -37,7 +37,8 @@ extension SyncService {
         }
         let timeout = min(request.timeout ?? configuration.defaultWait, configuration.maxWait)
         // The cursor acknowledges its page as a pull would: the device waits on what it has applied.
-        var cursor = try await startingCursor(request.cursor, device: session.device, now: now)
+        var cursor = try await startingCursor(
+            request.cursor, device: session.device, meta: try await store.syncMeta(), now: now)
         if cursor.phase != .feed { return SyncWaitResponse(changed: true) }
         let context = ScopeContext(caller: caller, filter: filter, device: session.device)
         let builder = PageBuilder(store: store, context: context, limit: configuration.defaultPageSize)
@@ -55,18 +56,17 @@ extension SyncService {
     }
 
     /// The cursor a pull continues from, after acknowledging the page it came with.
-    private func startingCursor(_ text: String?, device: String, now: Date) async throws -> SyncCursor {
+    private func startingCursor(_ text: String?, device: String, meta: SyncMeta, now: Date) async throws -> SyncCursor {
         guard var state = try await store.syncState(device: device) else {
             throw CRMError(.conflict, "begin a sync session first", field: "session")
         }
         guard let text else {
             try await store.clearScope(device: device)
-            let (epoch, _) = try await store.cursorSecret()
             return SyncCursor(
-                epoch: epoch, device: device, generation: 0, rescansServed: state.rescanRequested, phase: .rescan,
+                epoch: meta.epoch, device: device, generation: 0, rescansServed: state.rescanRequested, phase: .rescan,
                 seq: try await store.lastSequence(), type: nil, afterID: nil, issued: Self.millis(now))
         }
-        var cursor = try await verify(text, device: device, now: now)
+        var cursor = try verify(text, device: device, meta: meta, now: now)
         if cursor.generation == state.pendingGeneration {
             _ = try await store.acknowledge(device: device, generation: cursor.generation)
             state.ackedGeneration = cursor.generation
@@ -86,17 +86,16 @@ extension SyncService {
     }
 
     /// A cursor this store signed for this device, not older than the retention horizon.
-    func verify(_ text: String, device: String, now: Date) async throws -> SyncCursor {
-        let (epoch, key) = try await store.cursorSecret()
-        guard let cursor = SyncCursor.verified(text, key: key) else {
+    func verify(_ text: String, device: String, meta: SyncMeta, now: Date) throws -> SyncCursor {
+        guard let cursor = SyncCursor.verified(text, key: meta.cursorKey) else {
             throw Self.reset("the cursor was not issued by this server")
         }
-        guard cursor.epoch == epoch else {
+        guard cursor.epoch == meta.epoch else {
             throw Self.reset("the server's data was restored or moved since this cursor was issued")
         }
         guard cursor.device == device else { throw Self.reset("the cursor belongs to another device") }
         guard Self.millis(now) - cursor.issued <= Int64(configuration.retention * 1000),
-            cursor.seq >= (try await store.purgedSequence())
+            cursor.seq >= meta.purgedSequence
         else {
             throw Self.reset("the cursor is older than the server keeps deletions")
         }
