@@ -72,8 +72,14 @@ public struct DeviceSyncState: Codable, Sendable, Equatable {
     public var fullRescan: Int?
     /// The generation of the last page the device acknowledged (0: none), and of the page sent since.
     public var ackedGeneration: Int64
+    /// Kept by the store beside the pending page's delta, not in the saved state, so it has one home.
     public var pendingGeneration: Int64?
     public var nextGeneration: Int64
+
+    private enum CodingKeys: String, CodingKey {
+        case device, user, filter, parameters, timeZone, fingerprint, rescanRequested, packageVersion, fullRescan
+        case ackedGeneration, nextGeneration
+    }
 
     public init(
         device: String, user: String, filter: String? = nil, parameters: [String: String] = [:],

@@ -54,7 +54,6 @@ extension SQLiteStore {
             var state = try Self.decodeState(row)
             let generation = state.nextGeneration
             state.nextGeneration += 1
-            state.pendingGeneration = generation
             try db.execute(
                 sql: "UPDATE device_sync SET state = ?, pending_generation = ?, pending_delta = ? WHERE device = ?",
                 arguments: [try Self.json(state), generation, text, device])
@@ -81,7 +80,6 @@ extension SQLiteStore {
             for id in delta.removes { try remove.execute(arguments: [device, id]) }
             var state = try Self.decodeState(row)
             state.ackedGeneration = generation
-            state.pendingGeneration = nil
             try db.execute(
                 sql: "UPDATE device_sync SET state = ?, pending_generation = NULL, pending_delta = NULL WHERE device = ?",
                 arguments: [try Self.json(state), device])
@@ -99,7 +97,6 @@ extension SQLiteStore {
             {
                 var state = try Self.decodeState(row)
                 state.ackedGeneration = 0
-                state.pendingGeneration = nil
                 stateText = try Self.json(state)
             }
             try db.execute(
