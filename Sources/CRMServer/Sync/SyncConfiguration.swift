@@ -15,12 +15,17 @@ public struct SyncConfiguration: Sendable {
     /// The long-poll's default and longest wait.
     public var defaultWait: TimeInterval
     public var maxWait: TimeInterval
+    /// How often a waiting long-poll looks for changes committed by other processes (this process's own
+    /// commits wake it at once).
+    public var waitRecheck: TimeInterval
 
     public init(
         defaultPageSize: Int = 1000, maxPageSize: Int = 5000, maxOpsPerPush: Int = 1000, maxPushBytes: Int = 16 << 20,
         sessionLifetime: TimeInterval = 3600,
-        retention: TimeInterval = 90 * 86_400, defaultWait: TimeInterval = 25, maxWait: TimeInterval = 120
+        retention: TimeInterval = 90 * 86_400, defaultWait: TimeInterval = 25, maxWait: TimeInterval = 120,
+        waitRecheck: TimeInterval = 1
     ) {
+        self.waitRecheck = waitRecheck
         self.defaultPageSize = defaultPageSize
         self.maxPageSize = maxPageSize
         self.maxOpsPerPush = maxOpsPerPush

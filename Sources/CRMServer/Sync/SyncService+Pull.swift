@@ -51,7 +51,7 @@ extension SyncService {
             if more { continue }
             let left = deadline.timeIntervalSinceNow
             if left <= 0 { return SyncWaitResponse(changed: false) }
-            await signal.next(within: min(left, 1))
+            await signal.next(within: min(left, configuration.waitRecheck))
         }
     }
 
