@@ -7,11 +7,13 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "crm-server", targets: ["crm-server"]),
+        .executable(name: "crm-desktop", targets: ["crm-desktop"]),
         .library(name: "CRMModel", targets: ["CRMModel"]),
         .library(name: "CRMSyncProtocol", targets: ["CRMSyncProtocol"]),
         .library(name: "CRMStore", targets: ["CRMStore"]),
         .library(name: "CRMStoreSQLite", targets: ["CRMStoreSQLite"]),
         .library(name: "CRMServer", targets: ["CRMServer"]),
+        .library(name: "CRMDesktop", targets: ["CRMDesktop"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -24,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // Customization package, records, field values, validation, merge. No I/O.
@@ -56,6 +59,18 @@ let package = Package(
             ],
             resources: [.copy("Resources/openapi.yaml")]
         ),
+        // The desktop: offline replica, outbox, sync engine, package installer, first run assistant.
+        .target(
+            name: "CRMDesktop",
+            dependencies: [
+                "CRMModel", "CRMSyncProtocol",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]
+        ),
         // Fixtures and a test server on loopback, shared by the test targets.
         .target(
             name: "CRMTesting",
@@ -75,6 +90,14 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
+        .executableTarget(
+            name: "crm-desktop",
+            dependencies: [
+                "CRMDesktop", "CRMModel", "CRMSyncProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "CRMModelTests", dependencies: ["CRMModel"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "CRMStoreSQLiteTests",
@@ -88,6 +111,13 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "CRMDesktopTests",
+            dependencies: [
+                "CRMDesktop", "CRMTesting", "CRMModel", "CRMSyncProtocol", "CRMServer", "CRMStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
     ],

@@ -9,6 +9,9 @@ import NIOCore
 public struct TestAPI: Sendable {
     public let client: any TestClientProtocol
 
+    /// The server's address on loopback (`http://127.0.0.1:PORT`), for clients other than the test client.
+    public var baseURL: URL { URL(string: "http://127.0.0.1:\(client.port ?? 0)")! }
+
     /// An answer: status, headers and the body as text and as JSON.
     public struct Reply: Sendable {
         public let status: HTTPResponse.Status

@@ -1,0 +1,162 @@
+import CRMModel
+import CRMSyncProtocol
+import Foundation
+import GRDB
+
+extension Replica {
+    /// Puts a change into the outbox in one transaction.
+    ///
+    /// An update folds into the record's last op when that op has not gone out yet or failed (a create keeps
+    /// being a create, and a failed op the user edits becomes pending again under a new op id, so the server
+    /// does not answer it with its stored refusal). A delete of a record that never reached the server drops
+    /// its ops. Ops held behind a failed op of the same record go back to pending with it.
+    @discardableResult
+    public func append(_ op: SyncOp) throws -> OutboxOp? {
+        try write { db in
+            let existing = try Self.ops(db, recordID: op.id)
+            if op.kind == .delete, let first = existing.first, first.op.kind == .create, !existing.contains(where: \.sent) {
+                try db.execute(sql: "DELETE FROM outbox WHERE record_id = ?", arguments: [op.id])
+                return nil
+            }
+            if op.kind == .update, let last = existing.last, !last.sent || last.state == .failed,
+                last.op.kind == .create || last.op.kind == .update, (op.owner == nil && op.team == nil)
+            {
+                var folded = last
+                var fields = folded.op.fields ?? [:]
+                for (name, value) in op.fields ?? [:] { fields[name] = value }
+                if folded.op.kind == .create { fields = fields.filter { !$0.value.isNull } }
+                folded.op.fields = fields
+                folded.op.editedAt = op.editedAt
+                folded.op.packageVersion = op.packageVersion
+                try Self.revive(db, &folded)
+                try Self.reviveHeld(db, recordID: op.id)
+                return folded
+            }
+            try Self.reviveFailed(db, recordID: op.id)
+            return try Self.insert(db, op)
+        }
+    }
+
+    /// Every op in the outbox, oldest first.
+    public func outbox() throws -> [OutboxOp] {
+        try read { db in try Self.fetchOps(db, "SELECT * FROM outbox ORDER BY seq", []) }
+    }
+
+    /// Pending ops ready to go, oldest first, at most `limit`, never splitting one record's ops over two
+    /// batches (the server treats versions made earlier in the same batch as the device's own).
+    public func nextBatch(limit: Int) throws -> [OutboxOp] {
+        try read { db in
+            let pending = try Self.fetchOps(db, "SELECT * FROM outbox WHERE state = 'pending' ORDER BY seq", [])
+            guard !pending.isEmpty else { return [] }
+            var byRecord: [String: [OutboxOp]] = [:]
+            for op in pending { byRecord[op.op.id, default: []].append(op) }
+            var batch: [OutboxOp] = []
+            var taken = Set<String>()
+            for op in pending where !taken.contains(op.op.id) {
+                let group = byRecord[op.op.id] ?? []
+                if !batch.isEmpty, batch.count + group.count > limit { break }
+                batch += group
+                taken.insert(op.op.id)
+            }
+            return batch.sorted { $0.seq < $1.seq }
+        }
+    }
+
+    /// Marks ops as sent before the push goes out: from then on their op ids belong to the server.
+    public func markSent(_ ops: [OutboxOp]) throws {
+        let seqs = ops.map(\.seq)
+        try write { db in
+            for seq in seqs { try db.execute(sql: "UPDATE outbox SET sent = 1 WHERE seq = ?", arguments: [seq]) }
+        }
+    }
+
+    /// Puts failed ops back to pending under new op ids (all of them, or one record's, or one op).
+    @discardableResult
+    public func retry(opSeq: Int64? = nil, insist: Bool = false) throws -> Int {
+        try write { db in
+            var failed = try Self.fetchOps(db, "SELECT * FROM outbox WHERE state = 'failed' ORDER BY seq", [])
+            if let opSeq { failed = failed.filter { $0.seq == opSeq } }
+            for var op in failed {
+                if insist, op.op.kind == .create { op.op.insist = true }
+                try Self.revive(db, &op)
+            }
+            return failed.count
+        }
+    }
+
+    /// Drops an op from the outbox for good (the user's explicit choice), with the ops held behind it.
+    public func discard(opSeq: Int64) throws -> [OutboxOp] {
+        try write { db in
+            guard let op = try Self.fetchOps(db, "SELECT * FROM outbox WHERE seq = ?", [opSeq]).first else {
+                throw DesktopError(.notFound, "the outbox has no op \(opSeq); `crm-desktop status` lists them")
+            }
+            var dropped = [op]
+            if op.op.kind == .create {
+                dropped += try Self.ops(db, recordID: op.op.id).filter { $0.seq != op.seq }
+            }
+            for gone in dropped { try db.execute(sql: "DELETE FROM outbox WHERE seq = ?", arguments: [gone.seq]) }
+            return dropped
+        }
+    }
+
+    // MARK: - Rows
+
+    static func insert(_ db: Database, _ op: SyncOp) throws -> OutboxOp {
+        try db.execute(
+            sql: "INSERT INTO outbox(op_id, record_id, type, state, sent, json) VALUES (?, ?, ?, 'pending', 0, ?)",
+            arguments: [op.opId, op.id, op.type, try encode(op)])
+        return OutboxOp(seq: db.lastInsertedRowID, op: op)
+    }
+
+    /// Writes an op back as pending; one that went out gets a new op id.
+    static func revive(_ db: Database, _ op: inout OutboxOp) throws {
+        if op.sent { op.op.opId = RecordID.make() }
+        op.state = .pending
+        op.sent = false
+        op.failure = nil
+        try db.execute(
+            sql: "UPDATE outbox SET op_id = ?, state = 'pending', sent = 0, failure = NULL, json = ? WHERE seq = ?",
+            arguments: [op.op.opId, try encode(op.op), op.seq])
+    }
+
+    static func reviveFailed(_ db: Database, recordID: String) throws {
+        for var op in try ops(db, recordID: recordID) where op.state == .failed { try revive(db, &op) }
+    }
+
+    static func reviveHeld(_ db: Database, recordID: String) throws {
+        for var op in try ops(db, recordID: recordID) where op.state == .failed && op.failure?.heldBy != nil {
+            try revive(db, &op)
+        }
+    }
+
+    static func ops(_ db: Database, recordID: String) throws -> [OutboxOp] {
+        try fetchOps(db, "SELECT * FROM outbox WHERE record_id = ? ORDER BY seq", [recordID])
+    }
+
+    static func ops(_ db: Database, type: String) throws -> [OutboxOp] {
+        try fetchOps(db, "SELECT * FROM outbox WHERE type = ? ORDER BY seq", [type])
+    }
+
+    static func fetchOps(_ db: Database, _ sql: String, _ arguments: StatementArguments) throws -> [OutboxOp] {
+        let decoder = CRMJSON.decoder()
+        return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+            OutboxOp(
+                seq: row["seq"], op: try decoder.decode(SyncOp.self, from: Data((row["json"] as String).utf8)),
+                state: OutboxOp.State(rawValue: row["state"]) ?? .pending, sent: row["sent"],
+                failure: try (row["failure"] as String?).map {
+                    try decoder.decode(OpFailure.self, from: Data($0.utf8))
+                })
+        }
+    }
+
+    static func update(_ db: Database, _ op: OutboxOp) throws {
+        let failure = try op.failure.map { String(decoding: try CRMJSON.encoder().encode($0), as: UTF8.self) }
+        try db.execute(
+            sql: "UPDATE outbox SET op_id = ?, record_id = ?, state = ?, sent = ?, json = ?, failure = ? WHERE seq = ?",
+            arguments: [op.op.opId, op.op.id, op.state.rawValue, op.sent, try encode(op.op), failure, op.seq])
+    }
+
+    static func encode(_ op: SyncOp) throws -> String {
+        String(decoding: try CRMJSON.encoder().encode(op), as: UTF8.self)
+    }
+}

@@ -1,0 +1,49 @@
+import GRDB
+
+/// The replica's tables. One SQLite file per home folder:
+/// - `records`: the last server copy of each record (the full record as JSON), never a local edit;
+/// - `outbox`: the user's changes not yet confirmed, in order (the op as JSON), apart from the server copies;
+/// - `exclusions`: records the user removed from this desktop only; pulls skip them;
+/// - `sync_log`: the receipts of this desktop's syncs;
+/// - `meta`: cursor, installed package, filter and its parameters.
+enum ReplicaSchema {
+    static func migrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+                    CREATE TABLE records (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        type TEXT NOT NULL,
+                        version INTEGER NOT NULL,
+                        incomplete INTEGER NOT NULL DEFAULT 0,
+                        json TEXT NOT NULL
+                    );
+                    CREATE INDEX records_type ON records(type, id);
+                    CREATE TABLE outbox (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        op_id TEXT NOT NULL UNIQUE,
+                        record_id TEXT NOT NULL,
+                        type TEXT NOT NULL,
+                        state TEXT NOT NULL DEFAULT 'pending',
+                        sent INTEGER NOT NULL DEFAULT 0,
+                        json TEXT NOT NULL,
+                        failure TEXT
+                    );
+                    CREATE INDEX outbox_record ON outbox(record_id, seq);
+                    CREATE TABLE exclusions (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        type TEXT NOT NULL,
+                        excluded_at TEXT NOT NULL
+                    );
+                    CREATE TABLE sync_log (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        started_at TEXT NOT NULL,
+                        json TEXT NOT NULL
+                    );
+                    """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,183 @@
+import CRMModel
+import CRMSyncProtocol
+import Foundation
+import Logging
+
+/// The desktop's synchronization engine: begin, install a newer package and migrate the outbox, push the
+/// outbox, pull pages until done, end (DESIGN section 3).
+///
+/// Every step commits before the next goes out: ops are marked sent before a push and leave the outbox only
+/// with the server's answer; each page is applied with its cursor in one transaction. So a kill at any moment
+/// loses nothing, and the next sync repeats nothing (the server answers a repeated op id with its first answer,
+/// and a repeated cursor with the same page).
+public struct SyncEngine: Sendable {
+    public let home: DesktopHome
+    public let replica: Replica
+    public let connection: ServerConnection
+    public var configuration: Configuration
+    let logger: Logger
+
+    /// Sizes of one sync's requests.
+    public struct Configuration: Sendable {
+        /// Records per pulled page (the server caps it).
+        public var pageSize: Int
+        /// Ops per push (the server caps it; one record's ops never split over two pushes).
+        public var pushBatch: Int
+
+        public init(pageSize: Int = 1000, pushBatch: Int = 500) {
+            self.pageSize = pageSize
+            self.pushBatch = pushBatch
+        }
+    }
+
+    public init(
+        home: DesktopHome, replica: Replica, connection: ServerConnection, configuration: Configuration = .init(),
+        logger: Logger = Logger(label: "crm-desktop.sync")
+    ) {
+        self.home = home
+        self.replica = replica
+        self.connection = connection
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Runs one whole sync under the home folder's lock and keeps its receipt.
+    ///
+    /// Returns the receipt of a sync that ran to its end (`success`, or `partial` when ops conflicted or were
+    /// refused); throws when it could not (offline, signed out, revoked, ...), after keeping a `failed` receipt.
+    public func run(progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws -> SyncReceipt {
+        let lock = try SyncLock(path: home.lockPath)
+        defer { withExtendedLifetime(lock) {} }
+        var state = SyncState(startedAt: Date())
+        do {
+            try await begin(&state)
+            try await pushOutbox(&state, progress: progress)
+            try await pullAll(&state, progress: progress)
+            try await end(&state)
+            let receipt = state.receipt(outcome: state.counts.conflicts + state.counts.rejected > 0 ? .partial : .success)
+            try replica.log(receipt)
+            return receipt
+        } catch {
+            try await fail(&state, error)
+        }
+    }
+
+    /// Keeps a failed receipt, ends the server session with the error, and turns "revoked" into a wiped
+    /// replica; then throws the error for the caller to report.
+    func fail(_ state: inout SyncState, _ error: any Error) async throws -> Never {
+        let message = (error as? DesktopError)?.message ?? String(describing: error)
+        if let session = state.session {
+            let counts = state.counts
+            _ = try? await connection.call { client, token in
+                try await client.end(SyncEndRequest(session: session, counts: counts, errors: [message]), token: token)
+            }
+            state.session = nil
+        }
+        if let error = error as? DesktopError, error.code == .revoked {
+            throw try RevokedDevice(home: home, replica: replica).wipe(after: error)
+        }
+        try? replica.log(state.receipt(outcome: .failed, message: message))
+        throw error
+    }
+
+    // MARK: - Steps
+
+    /// Opens a session; installs a newer package (migrating the outbox) before anything is pushed.
+    func begin(_ state: inout SyncState) async throws {
+        let filter = try replica.filter()
+        let request = SyncBeginRequest(
+            device: connection.settings.device, packageVersion: try replica.packageVersion(),
+            filter: filter.pending ? filter.name : nil, parameters: filter.pending ? filter.parameters : nil,
+            timeZone: connection.settings.timeZone ?? TimeZone.current.identifier)
+        let answer = try await connection.call { client, token in try await client.begin(request, token: token) }
+        state.session = answer.session
+        state.preview = answer.preview
+        if let update = answer.package {
+            let failed = try replica.install(update)
+            state.installedPackage = update.version
+            if !failed.isEmpty {
+                logger.warning("\(failed.count) unsent changes no longer fit package \(update.version)")
+            }
+        }
+        try replica.confirmFilter(name: answer.filter, parameters: answer.parameters)
+    }
+
+    /// Pushes the outbox in batches and applies each answer in one transaction.
+    func pushOutbox(_ state: inout SyncState, progress: (@Sendable (SyncProgress) -> Void)?) async throws {
+        guard let session = state.session else { return }
+        var pushed = Set<Int64>()
+        var done = 0
+        while true {
+            let batch = try replica.nextBatch(limit: configuration.pushBatch)
+            // An op the server did not answer stays pending; it goes with the next sync, not in a loop.
+            guard !batch.isEmpty, !batch.allSatisfy({ pushed.contains($0.seq) }) else { break }
+            try replica.markSent(batch)
+            let request = SyncPushRequest(session: session, ops: batch.map(\.op))
+            let answer = try await connection.call { client, token in try await client.push(request, token: token) }
+            state.counts = state.counts + (try replica.apply(results: answer.results, for: batch))
+            pushed.formUnion(batch.map(\.seq))
+            done += batch.count
+            progress?(SyncProgress(phase: .pushing, done: done, total: nil))
+        }
+    }
+
+    /// Pulls and applies pages until the server has no more; a "reset" answer rebuilds the replica (the
+    /// outbox stays) and pulls from nothing.
+    func pullAll(_ state: inout SyncState, progress: (@Sendable (SyncProgress) -> Void)?) async throws {
+        guard let session = state.session else { return }
+        var cursor = try replica.cursor()
+        var total = cursor == nil ? state.preview.values.reduce(0, +) : nil
+        var done = 0
+        var rebuilt = false
+        while true {
+            let request = SyncPullRequest(session: session, cursor: cursor, limit: configuration.pageSize)
+            let page: SyncPage
+            do {
+                page = try await connection.call { client, token in try await client.pull(request, token: token) }
+            } catch let error as DesktopError where error.code == .reset && !rebuilt {
+                logger.notice("the server asked for a rebuild: \(error.message)")
+                try replica.startRebuild()
+                rebuilt = true
+                cursor = nil
+                total = state.preview.values.reduce(0, +)
+                continue
+            }
+            state.counts.pulled += try replica.apply(page)
+            cursor = page.cursor
+            state.cursor = page.cursor
+            done += page.upserts.count + page.removes.count
+            progress?(SyncProgress(phase: .pulling, done: done, total: total.map { max($0, done) }))
+            if !page.more { break }
+        }
+    }
+
+    /// Ends the session with this side's counts; the server keeps them in the sync log.
+    func end(_ state: inout SyncState) async throws {
+        guard let session = state.session else { return }
+        let counts = state.counts
+        _ = try await connection.call { client, token in
+            try await client.end(SyncEndRequest(session: session, counts: counts), token: token)
+        }
+        state.session = nil
+    }
+}
+
+/// What one sync has done so far.
+struct SyncState: Sendable {
+    var startedAt: Date
+    var session: String?
+    var preview: [String: Int] = [:]
+    var counts = SyncCounts()
+    var cursor: String?
+    var installedPackage: Int?
+
+    func receipt(outcome: SyncReceipt.Outcome, message: String? = nil) -> SyncReceipt {
+        var text = message
+        if text == nil, outcome == .partial {
+            text = "\(counts.conflicts) conflicts and \(counts.rejected) refused changes wait for you (`crm-desktop status`)"
+        }
+        return SyncReceipt(
+            startedAt: startedAt, endedAt: Date(), outcome: outcome, counts: counts, session: session,
+            message: text, installedPackage: installedPackage)
+    }
+}
