@@ -1,0 +1,126 @@
+import CRMModel
+import CRMSyncProtocol
+import Foundation
+import GRDB
+import Logging
+import ServiceLifecycle
+
+/// `crm-desktop sync --watch SECONDS`: syncs now and every interval, and in between waits on the server's
+/// long-poll so that a change made elsewhere arrives within a second, and watches the outbox so that an edit
+/// made on this desktop goes out within a second. A service: it stops cleanly on SIGINT or SIGTERM.
+///
+/// Offline, it keeps trying (every interval, at most every 30 s); a revoked device, a sign-in that needs the
+/// password again, or a damaged replica stop it with the error.
+public struct SyncWatcher: Service {
+    public let desktop: Desktop
+    public let interval: Duration
+    let onReceipt: @Sendable (SyncReceipt) -> Void
+    let onError: @Sendable (any Error) -> Void
+    let logger: Logger
+
+    public init(
+        desktop: Desktop, interval: Duration, logger: Logger = Logger(label: "crm-desktop.watch"),
+        onReceipt: @escaping @Sendable (SyncReceipt) -> Void, onError: @escaping @Sendable (any Error) -> Void
+    ) {
+        self.desktop = desktop
+        self.interval = interval
+        self.logger = logger
+        self.onReceipt = onReceipt
+        self.onError = onError
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            try await loop()
+        }
+    }
+
+    private func loop() async throws {
+        let engine = desktop.engine()
+        while !Task.isCancelled {
+            let deadline = ContinuousClock.now + interval
+            do {
+                onReceipt(try await engine.run())
+                try await waitForChanges(until: deadline)
+            } catch is CancellationError {
+                return
+            } catch let error as DesktopError {
+                onError(error)
+                switch error.code {
+                case .revoked, .loginRequired, .damagedReplica, .upgradeRequired, .incompatiblePackage: throw error
+                default:
+                    let retry = min(ContinuousClock.now.duration(to: deadline), .seconds(30))
+                    try? await Task.sleep(for: max(retry, .seconds(1)))
+                }
+            } catch {
+                onError(error)
+                try? await Task.sleep(for: .seconds(5))
+            }
+        }
+    }
+
+    /// Returns when the server has a change for this device, the outbox has a new op, or the deadline passed.
+    private func waitForChanges(until deadline: ContinuousClock.Instant) async throws {
+        let pendingAtStart = try desktop.replica.outboxSignature()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await longPoll(until: deadline) }
+            group.addTask {
+                while ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(250))
+                    if try desktop.replica.outboxSignature() != pendingAtStart { return }
+                }
+            }
+            _ = try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Long-polls the server in a session of its own until it reports a change or the deadline passes.
+    private func longPoll(until deadline: ContinuousClock.Instant) async throws {
+        guard let cursor = try desktop.replica.cursor() else { return }
+        let settings = desktop.settings
+        let packageVersion = try desktop.replica.packageVersion()
+        let begin = try await desktop.connection.call { client, token in
+            try await client.begin(
+                SyncBeginRequest(
+                    device: settings.device, packageVersion: packageVersion,
+                    timeZone: settings.timeZone ?? TimeZone.current.identifier), token: token)
+        }
+        let session = begin.session
+        let outcome: Result<Void, any Error>
+        do {
+            if begin.package == nil, !begin.rescan {
+                try await waitOnServer(session: session, cursor: cursor, until: deadline)
+            }
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
+        }
+        _ = try? await desktop.connection.call { client, token in
+            try await client.end(SyncEndRequest(session: session, counts: SyncCounts()), token: token)
+        }
+        try outcome.get()
+    }
+
+    private func waitOnServer(session: String, cursor: String, until deadline: ContinuousClock.Instant) async throws {
+        while ContinuousClock.now < deadline {
+            let left = ContinuousClock.now.duration(to: deadline)
+            let seconds = min(25, max(1, Double(left.components.seconds)))
+            let answer = try await desktop.connection.call { client, token in
+                try await client.wait(SyncWaitRequest(session: session, cursor: cursor, timeout: seconds), token: token)
+            }
+            if answer.changed { return }
+        }
+    }
+}
+
+extension Replica {
+    /// Changes whenever an op is added to or changed in the outbox, by this process or another (an edit made
+    /// while `--watch` runs).
+    func outboxSignature() throws -> String {
+        try read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT COUNT(*), IFNULL(MAX(seq), 0), IFNULL(SUM(sent), 0), IFNULL(SUM(length(json)), 0) FROM outbox")
+            return "\(row?[0] as Int? ?? 0)/\(row?[1] as Int64? ?? 0)/\(row?[2] as Int? ?? 0)/\(row?[3] as Int? ?? 0)"
+        }
+    }
+}
