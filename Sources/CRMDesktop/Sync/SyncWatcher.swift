@@ -14,6 +14,8 @@ import ServiceLifecycle
 public struct SyncWatcher: Service {
     public let desktop: Desktop
     public let interval: Duration
+    /// The longest one long-poll waits on the server before asking again.
+    public var pollTimeout: Double = 25
     let onReceipt: @Sendable (SyncReceipt) -> Void
     let onError: @Sendable (any Error) -> Void
     let logger: Logger
@@ -105,7 +107,7 @@ public struct SyncWatcher: Service {
     private func waitOnServer(session: String, cursor: String, until deadline: ContinuousClock.Instant) async throws {
         while ContinuousClock.now < deadline {
             let left = ContinuousClock.now.duration(to: deadline)
-            let seconds = min(25, max(1, Double(left.components.seconds)))
+            let seconds = min(pollTimeout, max(1, Double(left.components.seconds)))
             let answer = try await desktop.connection.call { client, token in
                 try await client.wait(SyncWaitRequest(session: session, cursor: cursor, timeout: seconds), token: token)
             }

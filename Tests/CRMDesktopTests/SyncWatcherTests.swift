@@ -1,0 +1,57 @@
+import CRMDesktop
+import CRMModel
+import CRMServer
+import CRMSyncProtocol
+import CRMTesting
+import Foundation
+import Testing
+
+@Suite("Watch")
+struct SyncWatcherTests {
+    /// Waits (polling) until `condition` holds, up to `seconds`; the time is a bound, not a measurement.
+    private func eventually(_ seconds: Double = 10, _ condition: () throws -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return try condition()
+    }
+
+    @Test func aWatchingDesktopGetsChangesFromElsewhereAndSendsItsOwnWithoutWaitingForTheInterval() async throws {
+        let server = try await TestServer.make()
+        try await server.run { api in
+            let fixture = try await DesktopFixture.make(api, user: "rita")
+            let desktop = try Desktop.open(home: fixture.home)
+            let receipts = ReceiptBox()
+            var watcher = SyncWatcher(
+                desktop: desktop, interval: .seconds(300), onReceipt: { receipts.add($0) }, onError: { _ in })
+            // Short polls, so the test server's shutdown does not wait out a long one the client left.
+            watcher.pollTimeout = 2
+            let task = Task { try await watcher.run() }
+            defer { task.cancel() }
+            #expect(try await eventually { receipts.count >= 1 })
+
+            let rita = try await api.login("rita")
+            let made = try await api.create("Account", ["name": "Made Elsewhere"], token: rita)
+            #expect(try await eventually { try fixture.record(made.id) != nil })
+
+            let mine = try fixture.editor().create(type: "Account", fields: ["name": "Made Here"])
+            #expect(try await eventually { try fixture.record(mine.id)?.serverVersion == 1 })
+            let onServer = try await api.send(.get, "/api/v1/records/Account/\(mine.id)", token: rita)
+            #expect(onServer.status == .ok)
+            task.cancel()
+            _ = await task.result
+        }
+    }
+}
+
+/// Receipts collected from the watcher's callback.
+final class ReceiptBox: @unchecked Sendable {
+    // Guarded by `lock`: the watcher calls back from its own task while the test reads.
+    private let lock = NSLock()
+    private var receipts: [SyncReceipt] = []
+
+    func add(_ receipt: SyncReceipt) { lock.withLock { receipts.append(receipt) } }
+    var count: Int { lock.withLock { receipts.count } }
+}
