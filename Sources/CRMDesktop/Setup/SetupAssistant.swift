@@ -1,0 +1,279 @@
+import CRMModel
+import CRMSyncProtocol
+import Foundation
+
+/// `crm-desktop setup`, the first run assistant: asks, step by step, for what its flags did not answer (the
+/// server's address, checked by reaching it; the user; the password, without echo), signs the device in,
+/// shows the role's sync filters and lets the user pick one and its parameters, then runs the first sync.
+///
+/// Without a person at the console, a missing answer is an error naming its flag. `DesktopSetup` does the
+/// server side of the work; this asks the questions, so a scripted `Console` can drive it in tests.
+public struct SetupAssistant: Sendable {
+    /// The answers given as flags; nil (or empty) ones are asked on a terminal.
+    public struct Answers: Sendable, Equatable {
+        public var server: String?
+        public var user: String?
+        public var password: String?
+        public var filter: String?
+        public var parameters: [String: String]
+        public var deviceName: String
+        /// Where PIM data goes: only `none` until the PIM bridge comes.
+        public var pim: String
+        /// The IANA zone date windows use (nil: the machine's).
+        public var timeZone: String?
+        /// Drop unsent edits of another server or user (`--discard-unsent`).
+        public var discardUnsent: Bool
+        /// Ask no confirmation questions (`--yes`).
+        public var assumeYes: Bool
+
+        public init(
+            server: String? = nil, user: String? = nil, password: String? = nil, filter: String? = nil,
+            parameters: [String: String] = [:], deviceName: String, pim: String = "none", timeZone: String? = nil,
+            discardUnsent: Bool = false, assumeYes: Bool = false
+        ) {
+            self.server = server
+            self.user = user
+            self.password = password
+            self.filter = filter
+            self.parameters = parameters
+            self.deviceName = deviceName
+            self.pim = pim
+            self.timeZone = timeZone
+            self.discardUnsent = discardUnsent
+            self.assumeYes = assumeYes
+        }
+    }
+
+    /// What setup did.
+    public struct Outcome: Sendable {
+        public var settings: DesktopSettings
+        public var filter: FilterChoice
+        public var receipt: SyncReceipt
+        /// Records on the desktop after the first sync, by type.
+        public var counts: [String: Int]
+    }
+
+    public let home: DesktopHome
+    public let console: Console
+    public let answers: Answers
+    /// Whether to draw a progress bar during the first sync (standard error is a terminal).
+    public let showsProgress: Bool
+
+    public init(home: DesktopHome, console: Console, answers: Answers, showsProgress: Bool? = nil) {
+        self.home = home
+        self.console = console
+        self.answers = answers
+        self.showsProgress = showsProgress ?? console.isInteractive
+    }
+
+    /// Runs the assistant to the end of the first sync.
+    public func run() async throws -> Outcome {
+        let previous = try? home.settings()
+        if let previous {
+            console.note("This desktop (\(home.path)) is set up for \(previous.user) at \(previous.server).")
+        }
+        let server = try await askServer(previous: previous?.server)
+        let user = try askUser(previous: previous?.user)
+        try confirmReplacement(server: server, user: user, previous: previous)
+        let settings = try await signIn(server: server, user: user)
+        console.note("Signed in as \(settings.user); this desktop is device \(settings.device) (\(settings.deviceName)).")
+        if settings.pim == "none" {
+            console.note("Address book and calendar: none (the PIM bridge comes with a later version).")
+        }
+
+        let desktop = try Desktop.open(home: home)
+        let package = try await desktop.connection.call { client, token in try await client.package(token: token) }
+        let presets = package.filters ?? []
+        let sameAccount = previous.map { $0.server == settings.server && $0.user == settings.user } ?? false
+        let current = sameAccount ? try desktop.replica.filter() : nil
+        var choice = try chooseFilter(presets, current: current, role: package.role, askAgain: false)
+        for attempt in 0...Console.reaskLimit {
+            if let choice { try desktop.replica.chooseFilter(choice.name, parameters: choice.parameters) }
+            do {
+                let receipt = try await firstSync(desktop)
+                var counts = try desktop.replica.counts()
+                counts[ConflictRecord.typeName] = nil
+                console.printLine(receipt.line)
+                console.printLine(Self.countsLine(counts))
+                console.note("Try `crm-desktop list \(counts.keys.sorted().first ?? "Account")`.")
+                return Outcome(settings: settings, filter: try desktop.replica.filter(), receipt: receipt, counts: counts)
+            } catch let error as DesktopError where error.code == .refused && error.status == 422 {
+                console.note(error.description)
+                guard console.isInteractive, attempt < Console.reaskLimit, !presets.isEmpty else {
+                    throw DesktopError(
+                        .invalidInput,
+                        "\(error.message). Choose another filter or other parameters with --filter and --param "
+                            + "(or later with `crm-desktop filters --set`)", field: "--filter", status: 422)
+                }
+                choice = try chooseFilter(presets, current: nil, role: package.role, askAgain: true)
+            }
+        }
+        throw DesktopError(.invalidInput, "no filter the server accepts was chosen", field: "--filter")
+    }
+
+    // MARK: - Steps
+
+    /// The server's address: the flag's, or asked (and asked again while it cannot be reached).
+    func askServer(previous: String?) async throws -> String {
+        if let server = answers.server, !server.isEmpty { return Self.normalized(server) }
+        guard console.isInteractive else { throw missing("the CRM server's address", flag: "--server") }
+        for _ in 0...Console.reaskLimit {
+            let server = Self.normalized(try console.ask("CRM server address (like https://crm.example.com)", default: previous))
+            guard !server.isEmpty else { continue }
+            do {
+                try await Self.checkServer(server)
+                return server
+            } catch let error as DesktopError {
+                console.note("\(error.description)\nCheck the address and type it again.")
+            }
+        }
+        throw DesktopError(.invalidInput, "no CRM server could be reached at the addresses given", field: "--server")
+    }
+
+    func askUser(previous: String?) throws -> String {
+        if let user = answers.user, !user.isEmpty { return user }
+        guard console.isInteractive else { throw missing("the user name", flag: "--user") }
+        for _ in 0...Console.reaskLimit {
+            let user = try console.ask("User name", default: previous)
+            if !user.isEmpty { return user }
+        }
+        throw missing("the user name", flag: "--user")
+    }
+
+    /// Setting up for another server or user rebuilds the replica: says so, shows unsent edits that would go
+    /// (refusing without `--discard-unsent`), and asks to go on unless `--yes`.
+    func confirmReplacement(server: String, user: String, previous: DesktopSettings?) throws {
+        guard let previous, previous.server != server || previous.user != user else { return }
+        console.note(
+            "Setting it up for \(user) at \(server) rebuilds the replica from that server; the records of "
+                + "\(previous.user) leave this desktop.")
+        let unsent = try DesktopSetup(home: home).unsentEditsInTheWay(server: server, user: user)
+        if !unsent.isEmpty {
+            let list = unsent.map { "  " + RecordPresenter.describe($0.op) }.joined(separator: "\n")
+            guard answers.discardUnsent else {
+                throw DesktopError(
+                    .unsentEdits,
+                    "this desktop has \(unsent.count) unsent edits of \(previous.user) at \(previous.server); sync them "
+                        + "first (`crm-desktop sync`), or set up again with --discard-unsent to drop them:\n" + list,
+                    field: "--discard-unsent")
+            }
+            console.note("These \(unsent.count) unsent edits will be dropped:\n" + list)
+        }
+        guard console.isInteractive, !answers.assumeYes else { return }
+        guard try console.confirm("Rebuild this desktop for \(user) at \(server)?", default: false) else {
+            throw DesktopError(.invalidInput, "setup stopped; nothing was changed", field: "--yes")
+        }
+    }
+
+    /// Signs in and registers the device; a wrong typed password is asked again.
+    func signIn(server: String, user: String) async throws -> DesktopSettings {
+        var password = answers.password
+        for _ in 0...Console.reaskLimit {
+            if password == nil {
+                guard console.isInteractive else { throw missing("the password", flag: "--password-stdin") }
+                password = try console.askSecret("Password for \(user)")
+            }
+            do {
+                return try await DesktopSetup(home: home).connect(
+                    server: server, user: user, password: password ?? "", deviceName: answers.deviceName,
+                    pim: answers.pim, timeZone: answers.timeZone, discardUnsent: answers.discardUnsent,
+                    client: ServerClient.desktop(server)
+                ).settings
+            } catch let error as DesktopError where error.status == 401 && answers.password == nil {
+                console.note("\(error.message). Type the password again.")
+                password = nil
+            }
+        }
+        throw DesktopError(.refused, "the server refused the password of \(user)", field: "--password-stdin", status: 401)
+    }
+
+    /// The filter and its parameters: the flags', else asked on a terminal, else the role's default (nil when
+    /// the package has no presets: the server's default applies).
+    func chooseFilter(_ presets: [SyncFilter], current: FilterChoice?, role: RoleInfo?, askAgain: Bool) throws
+        -> (name: String, parameters: [String: String])?
+    {
+        guard !presets.isEmpty else { return nil }
+        let roleDefault = presets.first(where: \.isDefault)?.name ?? presets[0].name
+        let preselected = current?.name.flatMap { name in presets.contains { $0.name == name } ? name : nil } ?? roleDefault
+        let interactive = console.isInteractive
+        for _ in 0...Console.reaskLimit {
+            let name: String
+            if let flag = answers.filter, !flag.isEmpty, !askAgain {
+                name = flag
+            } else if interactive {
+                console.note("Sync filters: which records this desktop keeps" + (role.map { " (role \($0.label))" } ?? ""))
+                name = try console.choose(
+                    "Filter", options: presets.map { ($0.name, Self.describe($0, roleDefault: roleDefault)) },
+                    default: preselected)
+            } else {
+                name = preselected
+            }
+            var parameters = askAgain ? [:] : answers.parameters
+            let preset = presets.first { $0.name == name }
+            for parameter in preset?.parameters ?? [] where parameters[parameter.name] == nil && interactive {
+                let known = name == current?.name ? current?.parameters[parameter.name] : nil
+                parameters[parameter.name] = try console.ask(
+                    "\(parameter.label) (\(parameter.name))", default: known ?? parameter.default)
+            }
+            parameters = parameters.filter { !$0.value.isEmpty }
+            do {
+                try FilterChoiceCheck.check(name: name, parameters: parameters, presets: presets)
+                return (name, parameters)
+            } catch let error as DesktopError where interactive {
+                console.note(error.description)
+                if answers.filter != nil || !answers.parameters.isEmpty { throw error }
+            }
+        }
+        throw DesktopError(.invalidInput, "no valid filter was chosen", field: "--filter")
+    }
+
+    /// The first sync, with a progress bar when asked for.
+    func firstSync(_ desktop: Desktop) async throws -> SyncReceipt {
+        console.note("First sync with \(desktop.settings.server)...")
+        guard showsProgress else { return try await desktop.engine().run() }
+        let output = console.output
+        let line = SyncProgress.Line(write: { text in output.write(text, to: .diagnostics) })
+        defer { line.finish() }
+        return try await desktop.engine().run(progress: { progress in line.update(progress) })
+    }
+
+    // MARK: - Helpers
+
+    /// Checks that `server` is an http(s) address of a CRM server that answers.
+    public static func checkServer(_ server: String) async throws {
+        guard let url = URL(string: server), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+            throw DesktopError(
+                .invalidInput, "'\(server)' is not a server address; write it like https://crm.example.com",
+                field: "--server")
+        }
+        try await (ServerClient.desktop(server) ?? ServerClient(baseURL: url)).checkServer()
+    }
+
+    /// The address without surrounding spaces and trailing slashes, so the same server is always the same text.
+    static func normalized(_ server: String) -> String {
+        var text = server.trimmingCharacters(in: .whitespaces)
+        while text.hasSuffix("/") { text.removeLast() }
+        return text
+    }
+
+    /// A preset as an option: its label, whether it is the role's default, and its parameters with defaults.
+    static func describe(_ preset: SyncFilter, roleDefault: String) -> String {
+        var text = preset.label
+        var notes: [String] = []
+        if preset.name == roleDefault { notes.append("your role's default") }
+        let parameters = (preset.parameters ?? []).map { "\($0.name) \($0.default ?? "-")" }
+        if !parameters.isEmpty { notes.append(parameters.joined(separator: ", ")) }
+        if !notes.isEmpty { text += " (\(notes.joined(separator: "; ")))" }
+        return text
+    }
+
+    /// `Records on this desktop: Account 12, Contact 40`.
+    public static func countsLine(_ counts: [String: Int]) -> String {
+        let parts = counts.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+        return "Records on this desktop: " + (parts.isEmpty ? "none" : parts.joined(separator: ", "))
+    }
+
+    private func missing(_ what: String, flag: String) -> DesktopError {
+        DesktopError(.invalidInput, "no terminal to ask for \(what) on: give it with \(flag)", field: flag)
+    }
+}
