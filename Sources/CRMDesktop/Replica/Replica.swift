@@ -149,4 +149,10 @@ public struct FilterChoice: Sendable, Equatable {
     public var parameters: [String: String]
     /// Chosen on this desktop and not yet sent to the server.
     public var pending: Bool
+
+    public init(name: String?, parameters: [String: String], pending: Bool) {
+        self.name = name
+        self.parameters = parameters
+        self.pending = pending
+    }
 }
