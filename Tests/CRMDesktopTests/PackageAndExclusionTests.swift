@@ -128,4 +128,27 @@ struct PackageAndExclusionTests {
             #expect(error.field == "--filter")
         }
     }
+
+    @Test func aRecordCreatedHereOutsideTheFilterReachesTheCRMAndLeavesThisDesktop() async throws {
+        let server = try await TestServer.make()
+        try await server.run { api in
+            let desktop = try await DesktopFixture.make(api, user: "rita")
+            try await desktop.sync()
+            let editor = try desktop.editor()
+            let old = try editor.create(
+                type: "Activity",
+                fields: ["subject": "Call last year", "display": "calendar", "start": "2020-01-01T10:00:00Z"])
+            let soon = try editor.create(
+                type: "Activity", fields: ["subject": "Call tomorrow", "display": "calendar",
+                    "start": .string(Timestamp.string(from: Date().addingTimeInterval(86_400)))])
+            let receipt = try await desktop.sync()
+            #expect(receipt.counts.applied == 2)
+
+            #expect(try desktop.record(old.id) == nil)
+            #expect(try desktop.record(soon.id)?.serverVersion == 1)
+            let rita = try await api.login("rita")
+            let onServer = try await api.send(.get, "/api/v1/records/Activity/\(old.id)", token: rita)
+            #expect(onServer.status == .ok)
+        }
+    }
 }

@@ -99,17 +99,20 @@ extension Replica {
 
     /// Stores a server copy unless the replica holds a newer one (a push answer and a page may arrive in
     /// either order; the newer version wins).
-    static func storeCopy(_ db: Database, _ record: CRMModel.Record, incomplete: Bool) throws {
+    static func storeCopy(_ db: Database, _ record: CRMModel.Record, incomplete: Bool, provisional: Bool = false) throws {
         var bytes: [UInt8] = []
         RecordJSON.write(record, into: &bytes)
         try db.execute(
             sql: """
-                INSERT INTO records(id, type, version, incomplete, json) VALUES (?, ?, ?, ?, ?)
+                INSERT INTO records(id, type, version, incomplete, provisional, json) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET type = excluded.type, version = excluded.version,
-                    incomplete = excluded.incomplete, json = excluded.json
+                    incomplete = excluded.incomplete, json = excluded.json,
+                    provisional = excluded.provisional AND records.provisional
                 WHERE excluded.version >= records.version
                 """,
-            arguments: [record.id, record.type, record.version, incomplete, String(decoding: bytes, as: UTF8.self)])
+            arguments: [
+                record.id, record.type, record.version, incomplete, provisional, String(decoding: bytes, as: UTF8.self),
+            ])
     }
 
     static func isExcluded(_ db: Database, id: String) throws -> Bool {

@@ -31,6 +31,21 @@ extension Replica {
         }
     }
 
+    /// After the last page: copies taken from push answers that no page confirmed are outside the device's
+    /// scope (a record created here that the filter does not select), so they leave the replica like any record
+    /// that leaves the filter, unless an op still waits on them.
+    @discardableResult
+    public func dropUnconfirmedCopies() throws -> Int {
+        try write { db in
+            try db.execute(
+                sql: """
+                    DELETE FROM records WHERE provisional = 1
+                        AND id NOT IN (SELECT record_id FROM outbox)
+                    """)
+            return db.changesCount
+        }
+    }
+
     /// Starts a rebuild after the server's "reset": the server copies and the cursor go, the outbox and the
     /// exclusions stay, and the next pull starts from nothing.
     public func startRebuild() throws {
@@ -72,7 +87,9 @@ extension Replica {
                         issues: result.issues ?? [], heldBy: result.heldBy)
                     try Self.update(db, op)
                 }
-                for conflict in result.conflicts ?? [] { try Self.storeCopy(db, conflict, incomplete: false) }
+                for conflict in result.conflicts ?? [] {
+                    try Self.storeCopy(db, conflict, incomplete: false, provisional: true)
+                }
             }
             return counts
         }
@@ -87,7 +104,7 @@ extension Replica {
             if record.deleted {
                 try db.execute(sql: "DELETE FROM records WHERE id = ?", arguments: [record.id])
             } else if try !isExcluded(db, id: record.id) {
-                try storeCopy(db, record, incomplete: false)
+                try storeCopy(db, record, incomplete: false, provisional: true)
             }
         } else if op.op.kind == .delete || result.status == .conflict {
             try db.execute(sql: "DELETE FROM records WHERE id = ?", arguments: [op.op.id])

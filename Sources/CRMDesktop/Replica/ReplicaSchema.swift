@@ -1,7 +1,8 @@
 import GRDB
 
 /// The replica's tables. One SQLite file per home folder:
-/// - `records`: the last server copy of each record (the full record as JSON), never a local edit;
+/// - `records`: the last server copy of each record (the full record as JSON), never a local edit; a copy taken
+///   from a push answer is `provisional` until a pull confirms the record is in the device's scope;
 /// - `outbox`: the user's changes not yet confirmed, in order (the op as JSON), apart from the server copies;
 /// - `exclusions`: records the user removed from this desktop only; pulls skip them;
 /// - `sync_log`: the receipts of this desktop's syncs;
@@ -18,6 +19,7 @@ enum ReplicaSchema {
                         type TEXT NOT NULL,
                         version INTEGER NOT NULL,
                         incomplete INTEGER NOT NULL DEFAULT 0,
+                        provisional INTEGER NOT NULL DEFAULT 0,
                         json TEXT NOT NULL
                     );
                     CREATE INDEX records_type ON records(type, id);

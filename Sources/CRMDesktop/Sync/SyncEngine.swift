@@ -149,6 +149,7 @@ public struct SyncEngine: Sendable {
             progress?(SyncProgress(phase: .pulling, done: done, total: total.map { max($0, done) }))
             if !page.more { break }
         }
+        try replica.dropUnconfirmedCopies()
     }
 
     /// Ends the session with this side's counts; the server keeps them in the sync log.
