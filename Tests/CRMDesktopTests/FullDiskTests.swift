@@ -58,7 +58,7 @@ struct FullDiskTests {
             // Leave about 300 KB: the notes (about 1.2 MB) do not fit.
             let free = try Self.freeBytes(mountPoint)
             let filler = mountPoint + "/filler"
-            FileManager.default.createFile(atPath: filler, contents: Data(count: max(0, free - 300_000)))
+            _ = FileManager.default.createFile(atPath: filler, contents: Data(count: max(0, free - 300_000)))
 
             let error = try await #require(throws: DesktopError.self) { try await desktop.engine().run() }
             #expect(error.code == .diskFull)

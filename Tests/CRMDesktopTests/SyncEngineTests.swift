@@ -151,6 +151,34 @@ struct SyncEngineTests {
         }
     }
 
+    @Test func aFixToARefusedCreateAlsoSendsTheEditsHeldBehindIt() async throws {
+        let server = try await TestServer.make()
+        try await server.run { api in
+            let desktop = try await DesktopFixture.make(api, user: "rita")
+            try await desktop.sync()
+            let editor = try desktop.editor()
+            let contact = try editor.create(
+                type: "Contact", fields: ["lastName": "Ghost", "accountId": .string(RecordID.make())])
+            try await desktop.sync()
+            try editor.update(type: "Contact", id: contact.id, fields: ["title": "CTO"])
+            let second = try await desktop.sync()
+            #expect(second.counts.rejected == 1)
+            let outbox = try desktop.replica.outbox()
+            #expect(outbox.map(\.state) == [.failed])
+            #expect(outbox.first?.op.kind == .create)
+
+            try editor.update(type: "Contact", id: contact.id, fields: ["accountId": .null, "email": "ghost@example.com"])
+            let fixed = try await desktop.sync()
+            #expect(fixed.counts.applied == 1)
+            #expect(try desktop.replica.outbox().isEmpty)
+            let rita = try await api.login("rita")
+            let onServer = try await api.send(.get, "/api/v1/records/Contact/\(contact.id)", token: rita).decode(Record.self)
+            #expect(onServer.fields["title"] == "CTO")
+            #expect(onServer.fields["email"] == "ghost@example.com")
+            #expect(onServer.fields["accountId"] == nil)
+        }
+    }
+
     /// One pull of the fixture's device outside the engine, to interleave server changes with local ones.
     private func pullOnce(_ api: TestAPI, _ desktop: DesktopFixture) async throws -> SyncPage {
         let connection = try ServerConnection(home: desktop.home, settings: desktop.settings)

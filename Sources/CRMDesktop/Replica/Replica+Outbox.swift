@@ -6,10 +6,11 @@ import GRDB
 extension Replica {
     /// Puts a change into the outbox in one transaction.
     ///
-    /// An update folds into the record's last op when that op has not gone out yet or failed (a create keeps
-    /// being a create, and a failed op the user edits becomes pending again under a new op id, so the server
-    /// does not answer it with its stored refusal). A delete of a record that never reached the server drops
-    /// its ops. Ops held behind a failed op of the same record go back to pending with it.
+    /// An update folds into the record's ops that have not gone out yet or failed, when they are creates and
+    /// updates at the end of the record's ops: they become one op (a create stays a create), pending again, so
+    /// an edit that fixes a refused change sends the fixed change (under a new op id when the old one went out,
+    /// since the server keeps its answer to an op id). A delete of a record that never reached the server drops
+    /// its ops. Any other change puts the record's failed ops back to pending and goes after them.
     @discardableResult
     public func append(_ op: SyncOp) throws -> OutboxOp? {
         try write { db in
@@ -18,19 +19,23 @@ extension Replica {
                 try db.execute(sql: "DELETE FROM outbox WHERE record_id = ?", arguments: [op.id])
                 return nil
             }
-            if op.kind == .update, let last = existing.last, !last.sent || last.state == .failed,
-                last.op.kind == .create || last.op.kind == .update, (op.owner == nil && op.team == nil)
+            let open = Array(existing.reversed().prefix { !$0.sent || $0.state == .failed }.reversed())
+            if op.kind == .update, op.owner == nil, op.team == nil, var target = open.first,
+                open.allSatisfy({ ($0.op.kind == .create || $0.op.kind == .update) && $0.op.owner == nil && $0.op.team == nil })
             {
-                var folded = last
-                var fields = folded.op.fields ?? [:]
+                var fields: [String: FieldValue] = [:]
+                for earlier in open { for (name, value) in earlier.op.fields ?? [:] { fields[name] = value } }
                 for (name, value) in op.fields ?? [:] { fields[name] = value }
-                if folded.op.kind == .create { fields = fields.filter { !$0.value.isNull } }
-                folded.op.fields = fields
-                folded.op.editedAt = op.editedAt
-                folded.op.packageVersion = op.packageVersion
-                try Self.revive(db, &folded)
-                try Self.reviveHeld(db, recordID: op.id)
-                return folded
+                if target.op.kind == .create { fields = fields.filter { !$0.value.isNull } }
+                target.op.fields = fields
+                target.op.editedAt = op.editedAt
+                target.op.packageVersion = op.packageVersion
+                try Self.revive(db, &target)
+                for folded in open.dropFirst() {
+                    try db.execute(sql: "DELETE FROM outbox WHERE seq = ?", arguments: [folded.seq])
+                }
+                try Self.reviveFailed(db, recordID: op.id)
+                return target
             }
             try Self.reviveFailed(db, recordID: op.id)
             return try Self.insert(db, op)
@@ -121,12 +126,6 @@ extension Replica {
 
     static func reviveFailed(_ db: Database, recordID: String) throws {
         for var op in try ops(db, recordID: recordID) where op.state == .failed { try revive(db, &op) }
-    }
-
-    static func reviveHeld(_ db: Database, recordID: String) throws {
-        for var op in try ops(db, recordID: recordID) where op.state == .failed && op.failure?.heldBy != nil {
-            try revive(db, &op)
-        }
     }
 
     static func ops(_ db: Database, recordID: String) throws -> [OutboxOp] {
