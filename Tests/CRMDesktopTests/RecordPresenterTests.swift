@@ -18,19 +18,19 @@ private struct Shelf {
         package = try #require(try DefaultPackage.load().resolved(for: "sales-rep"))
         presenter = RecordPresenter(package: package, timeZone: TimeZone(identifier: "UTC")!)
         acme = Self.local(
-            "01900000-0000-7000-8000-00000000000a", "Account",
+            "0190000a-0000-7000-8000-000000000000", "Account",
             ["name": "Acme GmbH", "city": "Berlin", "employees": 120, "industry": "Retail"])
         globex = Self.local(
-            "01900000-0000-7000-8000-00000000000b", "Account",
+            "0190000b-0000-7000-8000-000000000000", "Account",
             ["name": "Globex", "city": "berlin", "employees": 9, "industry": "Energy"], pendingOps: 1)
         ada = Self.local(
-            "01900000-0000-7000-8000-0000000000c1", "Contact",
+            "019000c1-0000-7000-8000-000000000000", "Contact",
             ["firstName": "Ada", "lastName": "Lovelace", "accountId": .string(acme.id), "email": "ada@acme.test"])
         alan = Self.local(
-            "01900000-0000-7000-8000-0000000000c2", "Contact",
+            "019000c2-0000-7000-8000-000000000000", "Contact",
             ["firstName": "Alan", "lastName": "Turing", "accountId": .string(globex.id)], failedOps: 1)
         grace = Self.local(
-            "01900000-0000-7000-8000-0000000000c3", "Contact", ["firstName": "Grace", "lastName": "Hopper"],
+            "019000c3-0000-7000-8000-000000000000", "Contact", ["firstName": "Grace", "lastName": "Hopper"],
             incomplete: true)
     }
 
@@ -57,13 +57,13 @@ private struct Shelf {
         let shelf = try Shelf()
         let table = shelf.presenter.table(shelf.contacts, type: "Contact", titles: shelf.titles)
         #expect(table.headers == ["ID", "Last name", "First name", "Account", "Email", "Work phone", "Mobile"])
-        #expect(table.rows[0] == ["01900000", "Lovelace", "Ada", "Acme GmbH", "ada@acme.test", "", ""])
-        #expect(table.rows[1][0] == "01900000!")
+        #expect(table.rows[0] == ["019000c1", "Lovelace", "Ada", "Acme GmbH", "ada@acme.test", "", ""])
+        #expect(table.rows[1][0] == "019000c2!")
         #expect(table.rows[1][3] == "Globex")
-        #expect(table.rows[2][0] == "01900000 (ref)")
+        #expect(table.rows[2][0] == "019000c3 (ref)")
         let accounts = shelf.presenter.table(shelf.accounts, type: "Account")
         #expect(accounts.headers == ["ID", "Account name", "Industry", "City", "Country", "Phone", "Owner"])
-        #expect(accounts.rows[1] == ["01900000*", "Globex", "Energy", "berlin", "", "", "rita"])
+        #expect(accounts.rows[1] == ["0190000b*", "Globex", "Energy", "berlin", "", "", "rita"])
         let legend = try #require(shelf.presenter.legend(shelf.contacts))
         #expect(legend.contains("! edits the server refused") && legend.contains("(ref) read-only"))
         #expect(shelf.presenter.legend([shelf.acme]) == nil)
@@ -72,7 +72,7 @@ private struct Shelf {
     @Test func aReferenceWithoutAKnownTitleShowsItsShortID() throws {
         let shelf = try Shelf()
         let row = shelf.presenter.table([shelf.ada], type: "Contact").rows[0]
-        #expect(row[3] == "01900000")
+        #expect(row[3] == "0190000a")
         let ids = shelf.presenter.referencedIDs(in: shelf.contacts, fields: shelf.presenter.columns("Contact"))
         #expect(ids == [shelf.acme.id, shelf.globex.id])
     }
@@ -153,13 +153,13 @@ private struct Shelf {
         #expect(alan.contains("\nRecord\n  Owner:       rita\n  Created:     2026-01-01 00:00\n  Updated:     2026-01-01 01:05\n"))
         #expect(alan.contains("\nSystem\n  Id:       \(shelf.alan.id)\n  Version:  2\n"))
         #expect(alan.contains("  failed op 7 (update): refused\n    email: not an email"))
-        #expect(alan.contains("\nRefers to\n  Account:  Globex (Account 01900000)"))
+        #expect(alan.contains("\nRefers to\n  Account:  Globex (Account \(shelf.globex.id))"))
         #expect(!alan.contains("Related"))
 
         let acme = shelf.presenter.detail(RecordDetail(record: shelf.acme, referencing: [shelf.ada]))
         #expect(acme.hasPrefix("Account: Acme GmbH\n\nAccount\n  Account name:  Acme GmbH\n  Industry:      Retail\n"))
         #expect(acme.contains("\nCompany profile\n  Employees:  120\n"))
-        #expect(acme.hasSuffix("\nRelated\n  Contact  Ada Lovelace  01900000  (Account)\n"))
+        #expect(acme.hasSuffix("\nRelated\n  Contact  Ada Lovelace  \(shelf.ada.id)  (Account)\n"))
         #expect(!acme.contains("State"))
 
         let grace = shelf.presenter.detail(RecordDetail(record: shelf.grace))
@@ -168,10 +168,22 @@ private struct Shelf {
         #expect(unknownTarget.contains("Account:  \(shelf.acme.id) (not on this desktop)"))
     }
 
+    @Test func shortIDsGrowWhereIDsShareTheirFirstCharacters() {
+        let ids = [
+            "018bcfe5-6801-70e6-9815-de3488ddf3ac", "018bcfe5-6801-7bcd-b60d-8b3c0faa23b5",
+            "018bcfe5-6802-70e6-9815-de3488ddf3ac", "0190abcd-0000-7000-8000-000000000000",
+        ]
+        #expect(
+            RecordPresenter.shortIDs(ids) == [
+                ids[0]: "018bcfe5-6801-70", ids[1]: "018bcfe5-6801-7b", ids[2]: "018bcfe5-6802",
+                ids[3]: "0190abcd",
+            ])
+    }
+
     @Test func describeNamesAnOpInOneLine() {
         let op = SyncOp(
-            opId: "op", kind: .update, type: "Contact", id: "01900000-0000-7000-8000-0000000000c1",
+            opId: "op", kind: .update, type: "Contact", id: "019000c1-0000-7000-8000-000000000000",
             fields: ["phone": "+49 30 1234", "lastName": "Smith"], editedAt: Date())
-        #expect(RecordPresenter.describe(op) == "update Contact 01900000 lastName=Smith, phone=+49 30 1234")
+        #expect(RecordPresenter.describe(op) == "update Contact \(op.id) lastName=Smith, phone=+49 30 1234")
     }
 }

@@ -65,7 +65,7 @@ extension RecordPresenter {
                     let via = fieldsNaming(record.id, in: other.record).map { label($0, type: other.type) }
                     return [
                         "  " + (package.types[other.type]?.label ?? other.type), title(of: other.record),
-                        Self.shortID(other.id), via.isEmpty ? "" : "(\(via.joined(separator: ", ")))",
+                        other.id, via.isEmpty ? "" : "(\(via.joined(separator: ", ")))",
                     ]
                 }
             lines += Self.columns(rows)
@@ -95,7 +95,7 @@ extension RecordPresenter {
         guard let type = package.types[record.type] else { return [] }
         return type.references(in: record.fields).map { field, target in
             let named = held[target].map {
-                "\(title(of: $0.record)) (\(package.types[$0.type]?.label ?? $0.type) \(Self.shortID(target)))"
+                "\(title(of: $0.record)) (\(package.types[$0.type]?.label ?? $0.type) \(target))"
             }
             return (label(field, type: record.type), named ?? "\(target) (not on this desktop)")
         }

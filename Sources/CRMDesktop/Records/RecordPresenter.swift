@@ -113,13 +113,33 @@ public struct RecordPresenter: Sendable {
 
     /// The table `list` shows: a short id column (marked `*` for unsent edits, `!` for failed ones and `(ref)`
     /// for read-only reference targets), then the form's list columns under their labels.
-    public func table(_ records: [LocalRecord], type typeName: String, titles: [String: String] = [:]) -> RecordTable {
+    ///
+    /// - Parameter among: the ids the short ids must tell apart (all records of the type); the rows' by default.
+    public func table(
+        _ records: [LocalRecord], type typeName: String, titles: [String: String] = [:], among: [String]? = nil
+    ) -> RecordTable {
         let columns = columns(typeName)
         let headers = ["ID"] + columns.map { label($0, type: typeName) }
+        let short = Self.shortIDs(among ?? records.map(\.id))
         let rows = records.map { local in
-            [Self.shortID(local.id) + Self.marks(local)] + columns.map { text($0, of: local.record, titles: titles) }
+            [(short[local.id] ?? local.id) + Self.marks(local)] + columns.map { text($0, of: local.record, titles: titles) }
         }
         return RecordTable(headers: headers, rows: rows)
+    }
+
+    /// For each id, its first `shortIDLength` characters, or more where ids share them (records made in the
+    /// same minute share their time prefix): the shortest prefix that tells it from every other id given.
+    public static func shortIDs(_ ids: [String]) -> [String: String] {
+        let sorted = Set(ids).sorted()
+        func common(_ a: String, _ b: String) -> Int { zip(a, b).prefix { $0 == $1 }.count }
+        var result: [String: String] = [:]
+        for (index, id) in sorted.enumerated() {
+            var length = shortIDLength
+            if index > 0 { length = max(length, common(sorted[index - 1], id) + 1) }
+            if index + 1 < sorted.count { length = max(length, common(sorted[index + 1], id) + 1) }
+            result[id] = String(id.prefix(length))
+        }
+        return result
     }
 
     /// CSV for scripts and spreadsheets: the full id, then the list columns under their field names, values as
@@ -189,14 +209,14 @@ public struct RecordPresenter: Sendable {
         return "\(parts.year ?? 0)-\(two(parts.month))-\(two(parts.day)) \(two(parts.hour)):\(two(parts.minute))"
     }
 
-    /// One line per op: `update Contact 0190abcd lastName=Smith, phone=+49 30 1234`.
+    /// One line per op: `update Contact 0190abcd-… lastName=Smith, phone=+49 30 1234`.
     public static func describe(_ op: SyncOp) -> String {
-        var text = "\(op.kind.rawValue) \(op.type) \(shortID(op.id))"
+        var text = "\(op.kind.rawValue) \(op.type) \(op.id)"
         if let fields = op.fields, !fields.isEmpty {
             text += " " + fields.sorted { $0.key < $1.key }.map { "\($0.key)=\(FieldText.display($0.value))" }
                 .joined(separator: ", ")
         }
-        if let field = op.field, let target = op.target { text += " \(field) \(shortID(target))" }
+        if let field = op.field, let target = op.target { text += " \(field) \(target)" }
         return text
     }
 }

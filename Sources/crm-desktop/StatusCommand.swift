@@ -1,0 +1,104 @@
+import ArgumentParser
+import CRMDesktop
+import CRMModel
+import CRMSyncProtocol
+import Foundation
+
+/// `crm-desktop status`: where this desktop syncs, what it holds, and what waits for the user. Offline.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show the server, the filter, the last sync, and what waits for you.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "table (text) or json.") var format: OutputFormat = .table
+
+    func validate() throws {
+        if format == .csv { throw ValidationError("--format takes table or json here") }
+    }
+
+    func run() async throws {
+        let desktop = try global.open()
+        let status = try desktop.status()
+        let report = StatusReport(status, deviceName: desktop.settings.deviceName)
+        if format == .json {
+            print(try Output.json(report))
+        } else {
+            print(report.text(), terminator: "")
+        }
+    }
+}
+
+/// The status as it is printed, and its JSON shape.
+struct StatusReport: Encodable {
+    struct Filter: Encodable {
+        var name: String?
+        var parameters: [String: String]
+        var pendingChange: Bool
+    }
+
+    struct FailedOp: Encodable {
+        var seq: Int64
+        var kind: String
+        var type: String
+        var id: String
+        var message: String
+        var issues: [FieldIssue]
+    }
+
+    var server: String
+    var user: String
+    var device: String
+    var deviceName: String
+    var packageVersion: Int?
+    var filter: Filter
+    var lastSync: SyncReceipt?
+    var records: [String: Int]
+    var unsent: Int
+    var failed: [FailedOp]
+    var openConflicts: Int
+    var exclusions: Int
+
+    init(_ status: DesktopStatus, deviceName: String) {
+        server = status.server
+        user = status.user
+        device = status.device
+        self.deviceName = deviceName
+        packageVersion = status.packageVersion
+        filter = Filter(name: status.filter.name, parameters: status.filter.parameters, pendingChange: status.filter.pending)
+        lastSync = status.lastSync
+        records = status.records
+        unsent = status.pending.count
+        failed = status.failed.map { op in
+            FailedOp(
+                seq: op.seq, kind: op.op.kind.rawValue, type: op.op.type, id: op.op.id,
+                message: op.failure?.message ?? "failed", issues: op.failure?.issues ?? [])
+        }
+        openConflicts = status.openConflicts.count
+        exclusions = status.exclusions
+    }
+
+    func text() -> String {
+        let parameters = filter.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        var filterText = filter.name ?? "the role's default"
+        if !parameters.isEmpty { filterText += " (\(parameters.joined(separator: ", ")))" }
+        if filter.pendingChange { filterText += ", chosen here: the next sync puts it in force" }
+        let counts = records.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+        let package: String = packageVersion.map { "version \($0)" } ?? "none yet (run `crm-desktop sync`)"
+        let last: String = lastSync.map { "\(Timestamp.string(from: $0.startedAt)) \($0.line)" } ?? "never"
+        let held: String = counts.isEmpty ? "none" : counts.joined(separator: ", ")
+        let unsentText: String = "\(unsent) \(unsent == 1 ? "edit" : "edits")" + (unsent > 0 ? " (go with the next sync)" : "")
+        let failedText: String = failed.isEmpty ? "0" : "\(failed.count) (fix with `edit`, then `retry`; or `discard SEQ`)"
+        var lines: [String] = [
+            "Server:     \(server)", "User:       \(user)", "Device:     \(deviceName) (\(device))",
+            "Package:    \(package)", "Filter:     \(filterText)", "Last sync:  \(last)", "Records:    \(held)",
+            "Unsent:     \(unsentText)", "Failed:     \(failedText)",
+        ]
+        for op in failed {
+            lines.append("  op \(op.seq): \(op.kind) \(op.type) \(op.id): \(op.message)")
+            for issue in op.issues { lines.append("    \(issue.field): \(issue.message)") }
+        }
+        lines.append("Conflicts:  \(openConflicts) open" + (openConflicts > 0 ? " (`crm-desktop conflicts`)" : ""))
+        lines.append("Excluded:   \(exclusions)" + (exclusions > 0 ? " (`crm-desktop filters` lists them)" : ""))
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
