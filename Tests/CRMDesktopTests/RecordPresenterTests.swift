@@ -69,6 +69,18 @@ private struct Shelf {
         #expect(shelf.presenter.legend([shelf.acme]) == nil)
     }
 
+    @Test func dateTimesShowInThePresentersZoneToTheMinute() throws {
+        let shelf = try Shelf()
+        let call = Shelf.local(
+            "019000d1-0000-7000-8000-000000000000", "Activity",
+            ["subject": "Call", "start": "2026-03-01T14:05:30.000Z", "due": "2026-03-02"])
+        #expect(shelf.presenter.text("start", of: call.record) == "2026-03-01 14:05")
+        #expect(shelf.presenter.text("due", of: call.record) == "2026-03-02")
+        #expect(shelf.presenter.rawText("start", of: call.record) == "2026-03-01T14:05:30.000Z")
+        let berlin = RecordPresenter(package: shelf.package, timeZone: TimeZone(identifier: "Europe/Berlin")!)
+        #expect(berlin.text("start", of: call.record) == "2026-03-01 15:05")
+    }
+
     @Test func aReferenceWithoutAKnownTitleShowsItsShortID() throws {
         let shelf = try Shelf()
         let row = shelf.presenter.table([shelf.ada], type: "Contact").rows[0]

@@ -75,10 +75,14 @@ public struct RecordPresenter: Sendable {
     }
 
     /// A field as a person reads it: references as the titles of the records they name (ids where the title is
-    /// not known), other values as `FieldText` shows them.
+    /// not known), date-times in the presenter's zone to the minute, other values as `FieldText` shows them.
     public func text(_ field: String, of record: CRMModel.Record, titles: [String: String] = [:]) -> String {
         let value = value(field, of: record)
-        guard kind(field, type: record.type)?.isReference == true else { return FieldText.display(value) }
+        let kind = kind(field, type: record.type)
+        if kind == .datetime, let text = value?.stringValue, let date = Timestamp.date(from: text) {
+            return timestamp(date)
+        }
+        guard kind?.isReference == true else { return FieldText.display(value) }
         return Self.ids(in: value).map { titles[$0] ?? Self.shortID($0) }.joined(separator: ", ")
     }
 
