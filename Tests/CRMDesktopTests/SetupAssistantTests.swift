@@ -1,5 +1,6 @@
 import CRMDesktop
 import CRMModel
+import CRMServer
 import CRMSyncProtocol
 import CRMTesting
 import Foundation
@@ -67,6 +68,40 @@ private func permissions(_ path: String) throws -> Int {
             let desktop = try Desktop.open(home: home)
             #expect(try desktop.replica.packageVersion() == 1)
             #expect(try desktop.replica.localRecords(type: "Account", user: "rita").map { $0.fields["name"] } == ["Acme"])
+        }
+    }
+
+    @Test func aFilterThatBringsTooManyRecordsIsChosenAgain() async throws {
+        let server = try await TestServer.make()
+        // Version 2 of the package: "My records" may bring at most one account.
+        let yaml = try DefaultPackage.yaml().replacingOccurrences(of: "version: 1\n", with: "version: 2\n")
+        let narrow = try #require(yaml.range(of: "      Account: {records: mine}\n"))
+        try await PackageService(store: server.store).publish(
+            yaml: yaml.replacingCharacters(in: narrow, with: "      Account: {records: mine, limit: 1}\n"),
+            file: "narrow.yaml")
+        try await server.run { api in
+            let rita = try await api.login("rita")
+            for name in ["Acme", "Globex"] { _ = try await api.create("Account", ["name": .string(name)], token: rita) }
+            let directory = try TemporaryDirectory(prefix: "crm-setup-test")
+            defer { directory.remove() }
+            let home = DesktopHome(path: directory.path("home"))
+            let answers = SetupAssistant.Answers(
+                server: api.baseURL.absoluteString, user: "rita", password: TestServer.password, deviceName: "laptop")
+
+            let refused = await #expect(throws: DesktopError.self) {
+                try await SetupAssistant(
+                    home: home, console: Console(input: .lines([]), output: SetupTranscript().sink), answers: answers
+                ).run()
+            }
+            #expect(refused?.field == "--filter")
+            #expect(refused?.message.contains("2 Account records") == true)
+
+            let transcript = SetupTranscript()
+            let console = Console(input: .lines(["1", "", "", "2", ""]), output: transcript.sink, isInteractive: true)
+            let outcome = try await SetupAssistant(home: home, console: console, answers: answers).run()
+            #expect(transcript.diagnostics.contains("a device may keep at most 1"))
+            #expect(outcome.filter.name == "my-open-pipeline")
+            #expect(outcome.counts["Account"] == 2)
         }
     }
 
