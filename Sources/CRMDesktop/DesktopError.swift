@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Every failure the desktop reports goes through this one type, so the executable maps it to a message and an
 /// exit status in one place, and tests can match on `code` rather than on wording.
-public struct DesktopError: Error, Sendable, CustomStringConvertible {
+public struct DesktopError: Error, Sendable, CustomStringConvertible, LocalizedError {
     public enum Code: String, Sendable {
         /// The server could not be reached (connection refused, timed out, name unknown).
         case unreachable
@@ -63,6 +63,8 @@ public struct DesktopError: Error, Sendable, CustomStringConvertible {
         self.status = status
         self.serverCode = serverCode
     }
+
+    public var errorDescription: String? { description }
 
     public var description: String {
         guard !issues.isEmpty else { return message }

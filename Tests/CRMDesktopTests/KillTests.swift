@@ -12,12 +12,13 @@ import Testing
 /// during incremental syncs with edits on both sides: the next sync must leave the replica equal to a fresh
 /// replica of the same user, with every edit on the server exactly once.
 ///
-/// `CRM_KILL_ROUNDS` sets the kills per phase (default 12, so 24 in all); the seed is printed for replays and
-/// read from `CRM_KILL_SEED`.
+/// `CRM_KILL_ROUNDS` sets the kills that must land inside a running sync, per phase (default 10, so 20 in all);
+/// the seed is printed for replays and read from `CRM_KILL_SEED`.
 @Suite("Kill -9", .serialized)
 struct KillTests {
     static let environment = ProcessInfo.processInfo.environment
-    static var rounds: Int { Int(environment["CRM_KILL_ROUNDS"] ?? "") ?? 12 }
+    /// Kills that must land inside a running sync, per phase.
+    static var kills: Int { Int(environment["CRM_KILL_ROUNDS"] ?? "") ?? 10 }
 
     @Test func killingTheDesktopAtRandomMomentsLosesNothingAndRepeatsNothing() async throws {
         let seed = UInt64(Self.environment["CRM_KILL_SEED"] ?? "") ?? UInt64.random(in: 1...999_999)
@@ -30,29 +31,53 @@ struct KillTests {
         let killed = try setUp(directory.path("killed"), server)
         let other = try setUp(directory.path("other"), server)
 
-        // First sync, killed again and again before it may finish.
-        for _ in 0..<Self.rounds {
-            try killSync(home: killed, after: random.next(upTo: 1500))
+        // First syncs: `rebuild` empties the replica, and a sync from nothing is killed at a random moment of its
+        // measured length; one that finished anyway is rebuilt again, until enough kills landed mid-sync.
+        let firstSync = try timed { try rebuildAndSync(other) }
+        var landed = 0
+        var attempts = 0
+        try rebuild(killed)
+        while landed < Self.kills, attempts < Self.kills * 4 {
+            attempts += 1
+            let moment = 30 + random.next(upTo: UInt64(firstSync * 1000))
+            if try killSync(home: killed, after: moment) {
+                landed += 1
+                _ = try Replica(path: killed + "/replica.sqlite")
+            } else {
+                try rebuild(killed)
+            }
         }
+        print("KillTests: first syncs: \(landed) of \(attempts) kills landed mid-sync (a clean one takes \(firstSync) s)")
+        #expect(landed >= Self.kills, "too few kills landed inside a first sync (seed \(seed))")
         #expect(try sync(killed).status == 0)
-        #expect(try sync(other).status == 0)
 
-        // Incremental syncs with edits here and on another desktop of the same user.
+        // Incremental syncs with edits here and on another desktop of the same user, killed at a random moment
+        // of the other desktop's sync of the same changes.
         let editor = try RecordEditor(replica: Replica(path: killed + "/replica.sqlite"), user: "diana")
         let otherEditor = try RecordEditor(replica: Replica(path: other + "/replica.sqlite"), user: "diana")
-        let shared = try #require(try editor.replica.localRecords(type: "Account", user: "diana").first?.id)
+        let shared = try #require(
+            try editor.replica.localRecords(type: "Account", user: "diana").first { !$0.incomplete && $0.record.owner == "diana" }?.id)
         var created: [String] = []
-        for round in 0..<Self.rounds {
-            for index in 0..<2 {
-                let name = "kill-\(seed)-\(round)-\(index)"
+        landed = 0
+        attempts = 0
+        while landed < Self.kills, attempts < Self.kills * 4 {
+            attempts += 1
+            for index in 0..<5 {
+                let name = "kill-\(seed)-\(attempts)-\(index)"
                 try editor.create(type: "Account", fields: ["name": .string(name)])
-                created.append(name)
+                try otherEditor.create(type: "Account", fields: ["name": .string(name + "-other")])
+                created += [name, name + "-other"]
             }
-            try editor.update(type: "Account", id: shared, fields: ["city": .string("here-\(round)")])
-            try otherEditor.update(type: "Account", id: shared, fields: ["phone": .string("+1 \(round)")])
-            #expect(try sync(other).status != 1)
-            try killSync(home: killed, after: random.next(upTo: 400))
+            try editor.update(type: "Account", id: shared, fields: ["city": .string("here-\(attempts)")])
+            try otherEditor.update(type: "Account", id: shared, fields: ["phone": .string("+1 555 \(1000 + attempts)")])
+            let incremental = try timed {
+                let run = try sync(other)
+                #expect(run.status != 1, "\(run.error)")
+            }
+            if try killSync(home: killed, after: random.next(upTo: UInt64(incremental * 1200) + 1)) { landed += 1 }
         }
+        print("KillTests: incremental syncs: \(landed) of \(attempts) kills landed mid-sync")
+        #expect(landed >= Self.kills, "too few kills landed inside an incremental sync (seed \(seed))")
         #expect(try sync(killed).status != 1)
         #expect(try sync(other).status != 1)
         #expect(try editor.replica.outbox().isEmpty)
@@ -76,16 +101,36 @@ struct KillTests {
         return home
     }
 
+    private func rebuild(_ home: String) throws {
+        let run = try Processes.run("crm-desktop", ["--home", home, "rebuild"])
+        guard run.status == 0 else { throw ProcessError.failed("rebuild", run.error) }
+    }
+
+    private func rebuildAndSync(_ home: String) throws {
+        try rebuild(home)
+        let run = try sync(home)
+        guard run.status == 0 else { throw ProcessError.failed("sync", run.output + run.error) }
+    }
+
+    /// How long `body` took, in seconds.
+    private func timed(_ body: () throws -> Void) throws -> Double {
+        let start = Date()
+        try body()
+        return Date().timeIntervalSince(start)
+    }
+
     private func sync(_ home: String) throws -> Processes.Run {
         try Processes.run("crm-desktop", ["--home", home, "sync"])
     }
 
-    /// Starts a sync and kills it with SIGKILL after `milliseconds` (it may have finished by then).
-    private func killSync(home: String, after milliseconds: UInt64) throws {
+    /// Starts a sync and kills it with SIGKILL after `milliseconds`; returns whether the kill landed (the sync
+    /// may have finished by then).
+    private func killSync(home: String, after milliseconds: UInt64) throws -> Bool {
         let process = try Processes.start("crm-desktop", ["--home", home, "sync"])
         usleep(useconds_t(milliseconds * 1000))
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
+        return process.terminationReason == .uncaughtSignal
     }
 
     /// Every record of the replica as the user sees it, by id.

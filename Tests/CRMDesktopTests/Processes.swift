@@ -15,12 +15,12 @@ enum Processes {
         var error: String
     }
 
-    /// Runs an executable to its end with `stdin` as its input.
+    /// Runs an executable (one of ours by name, or any by absolute path) to its end with `stdin` as its input.
     static func run(_ name: String, _ arguments: [String], stdin: String? = nil, environment: [String: String]? = nil)
         throws -> Run
     {
         let process = Process()
-        process.executableURL = binaries.appendingPathComponent(name)
+        process.executableURL = name.hasPrefix("/") ? URL(fileURLWithPath: name) : binaries.appendingPathComponent(name)
         process.arguments = arguments
         if let environment { process.environment = environment }
         let output = Pipe()
