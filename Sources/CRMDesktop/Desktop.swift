@@ -54,20 +54,40 @@ public struct Desktop: Sendable {
         try await connection.call { client, token in try await client.syncSessions(token: token, limit: limit) }.sessions
     }
 
-    /// Moves a damaged replica aside (kept, with its outbox) so the next sync rebuilds from the server.
-    ///
-    /// - Returns: where the old file went.
-    public static func rebuild(home: DesktopHome, at time: Date = Date()) throws -> String {
+    /// Moves the replica aside (kept, never deleted) and starts a new one that the next sync fills from the
+    /// server. The unsent edits and the exclusions list come along when the old file can still be read.
+    public static func rebuild(home: DesktopHome, at time: Date = Date()) throws -> RebuildOutcome {
         let aside = home.replicaPath + ".damaged-\(Timestamp.milliseconds(time))"
-        guard FileManager.default.fileExists(atPath: home.replicaPath) else { return aside }
-        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: home.replicaPath + suffix) {
-            try FileManager.default.moveItem(atPath: home.replicaPath + suffix, toPath: aside + suffix)
-        }
         let settings = try home.settings()
+        var outcome = RebuildOutcome(aside: aside)
+        if FileManager.default.fileExists(atPath: home.replicaPath) {
+            for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: home.replicaPath + suffix) {
+                try FileManager.default.moveItem(atPath: home.replicaPath + suffix, toPath: aside + suffix)
+            }
+        }
         let replica = try Replica(path: home.replicaPath)
         try replica.setOwner(user: settings.user, server: settings.server)
-        return aside
+        guard FileManager.default.fileExists(atPath: aside) else { return outcome }
+        do {
+            let carried = try replica.carryOver(from: aside)
+            outcome.carriedOps = carried.ops
+            outcome.carriedExclusions = carried.exclusions
+        } catch {
+            outcome.unreadable = "\(error)"
+        }
+        return outcome
     }
+}
+
+/// What `rebuild` did with the old replica.
+public struct RebuildOutcome: Sendable {
+    /// Where the old file went.
+    public var aside: String
+    /// Unsent edits and exclusions taken into the new replica.
+    public var carriedOps = 0
+    public var carriedExclusions = 0
+    /// Why the old file's edits could not be read (they stay in it).
+    public var unreadable: String?
 }
 
 extension ServerClient {

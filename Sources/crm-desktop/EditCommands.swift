@@ -17,8 +17,7 @@ struct NewCommand: AsyncParsableCommand {
         let desktop = try global.open()
         let editor = try desktop.editor()
         let typeName = TypeName.resolve(type, in: editor.package)
-        let record = try editor.create(
-            type: typeName, fields: try editor.parse(assignments, type: typeName), insist: insist)
+        let record = try editor.create(type: typeName, assignments: assignments, insist: insist)
         print(record.id)
         Console().note(
             "Created \(typeName) \(RecordPresenter(package: editor.package).title(of: record.record)); "
@@ -45,8 +44,7 @@ struct EditCommand: AsyncParsableCommand {
         let editor = try desktop.editor()
         let typeName = TypeName.resolve(type, in: editor.package)
         let record = try editor.find(typeName, id: id)
-        let updated = try editor.update(
-            type: typeName, id: record.id, fields: try editor.parse(assignments, type: typeName))
+        let updated = try editor.update(type: typeName, id: record.id, assignments: assignments)
         Console().note(
             updated.pendingOps > record.pendingOps || updated != record
                 ? "Changed \(typeName) \(RecordPresenter(package: editor.package).title(of: updated.record)); "

@@ -57,7 +57,13 @@ struct RebuildCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        let aside = try Desktop.rebuild(home: global.desktopHome)
-        print("The old replica is kept at \(aside) (with any unsent edits); run `crm-desktop sync` to rebuild.")
+        let outcome = try Desktop.rebuild(home: global.desktopHome)
+        print("The old replica is kept at \(outcome.aside).")
+        if let unreadable = outcome.unreadable {
+            print("Its unsent edits could not be read (\(unreadable)); they stay in that file.")
+        } else {
+            print("Carried over: \(outcome.carriedOps) unsent edits, \(outcome.carriedExclusions) records removed from this desktop.")
+        }
+        print("Run `crm-desktop sync` to fill the new replica from the server.")
     }
 }

@@ -120,11 +120,33 @@ struct SyncFaultTests {
             #expect(error.message.contains("crm-desktop rebuild"))
             #expect(FileManager.default.contents(atPath: path)?.count == 8192)
 
-            let aside = try Desktop.rebuild(home: fixture.home)
-            #expect(FileManager.default.fileExists(atPath: aside))
+            let outcome = try Desktop.rebuild(home: fixture.home)
+            #expect(FileManager.default.fileExists(atPath: outcome.aside))
+            #expect(outcome.unreadable != nil)
             let rebuilt = try Desktop.open(home: fixture.home)
             let receipt = try await rebuilt.engine().run()
             #expect(receipt.outcome == .success)
+        }
+    }
+
+    @Test func aRebuildOfAReadableReplicaKeepsTheUnsentEditsAndTheExclusions() async throws {
+        let server = try await TestServer.make()
+        try await server.run { api in
+            let rita = try await api.login("rita")
+            let hidden = try await api.create("Account", ["name": "Hidden Here"], token: rita)
+            let fixture = try await DesktopFixture.make(api, user: "rita")
+            try await fixture.sync()
+            try fixture.editor().removeLocally(type: "Account", id: hidden.id)
+            try fixture.editor().create(type: "Account", fields: ["name": "Typed Before The Rebuild"])
+
+            let outcome = try Desktop.rebuild(home: fixture.home)
+            #expect(outcome.carriedOps == 1)
+            #expect(outcome.carriedExclusions == 1)
+            let rebuilt = try Desktop.open(home: fixture.home)
+            let receipt = try await rebuilt.engine().run()
+            #expect(receipt.counts.applied == 1)
+            let names = try rebuilt.replica.localRecords(type: "Account", user: "rita").compactMap { $0.fields["name"]?.stringValue }
+            #expect(names == ["Typed Before The Rebuild"])
         }
     }
 

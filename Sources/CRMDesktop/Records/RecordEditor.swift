@@ -28,6 +28,26 @@ public struct RecordEditor: Sendable {
 
     /// Reads `field=value` arguments into typed values, naming every field that is unknown or badly written.
     public func parse(_ assignments: [String], type typeName: String) throws -> [String: FieldValue] {
+        let (fields, issues) = try read(assignments, type: typeName)
+        guard issues.isEmpty else { throw Self.refusal(issues) }
+        return fields
+    }
+
+    /// Creates a record from `field=value` arguments: every badly written and every invalid field in one answer.
+    @discardableResult
+    public func create(type typeName: String, assignments: [String], insist: Bool = false) throws -> LocalRecord {
+        let (fields, issues) = try read(assignments, type: typeName)
+        return try create(type: typeName, fields: fields, insist: insist, knownIssues: issues)
+    }
+
+    /// Changes a record from `field=value` arguments: every badly written and every invalid field in one answer.
+    @discardableResult
+    public func update(type typeName: String, id: String, assignments: [String]) throws -> LocalRecord {
+        let (fields, issues) = try read(assignments, type: typeName)
+        return try update(type: typeName, id: id, fields: fields, knownIssues: issues)
+    }
+
+    private func read(_ assignments: [String], type typeName: String) throws -> ([String: FieldValue], [FieldIssue]) {
         let type = try type(typeName)
         var fields: [String: FieldValue] = [:]
         var issues: [FieldIssue] = []
@@ -48,19 +68,21 @@ public struct RecordEditor: Sendable {
             case .failure(let error): issues.append(error.issue)
             }
         }
-        guard issues.isEmpty else {
-            throw DesktopError(.invalidInput, "nothing was saved: \(issues.count) fields need attention", issues: issues)
-        }
-        return fields
+        return (fields, issues)
+    }
+
+    private static func refusal(_ issues: [FieldIssue]) -> DesktopError {
+        DesktopError(.invalidInput, "nothing was saved: \(issues.count) fields need attention", issues: issues)
     }
 
     /// Creates a record offline; it goes to the server with the next sync.
     @discardableResult
-    public func create(type typeName: String, fields: [String: FieldValue], insist: Bool = false, at time: Date = Date())
-        throws -> LocalRecord
-    {
+    public func create(
+        type typeName: String, fields: [String: FieldValue], insist: Bool = false, at time: Date = Date(),
+        knownIssues: [FieldIssue] = []
+    ) throws -> LocalRecord {
         _ = try type(typeName)
-        let normalized = try validated(typeName, changes: fields, merged: [:])
+        let normalized = try validated(typeName, changes: fields, merged: [:], knownIssues: knownIssues)
         let id = RecordID.make(at: time)
         try replica.append(
             SyncOp(
@@ -75,11 +97,12 @@ public struct RecordEditor: Sendable {
 
     /// Changes fields of a record offline (only the fields given).
     @discardableResult
-    public func update(type typeName: String, id: String, fields: [String: FieldValue], at time: Date = Date()) throws
-        -> LocalRecord
-    {
+    public func update(
+        type typeName: String, id: String, fields: [String: FieldValue], at time: Date = Date(),
+        knownIssues: [FieldIssue] = []
+    ) throws -> LocalRecord {
         let current = try editable(typeName, id: id)
-        let normalized = try validated(typeName, changes: fields, merged: current.fields)
+        let normalized = try validated(typeName, changes: fields, merged: current.fields, knownIssues: knownIssues)
         let changes = normalized.filter { (current.fields[$0.key] ?? .null) != $0.value }
         guard !changes.isEmpty else { return current }
         try replica.append(
@@ -170,14 +193,18 @@ public struct RecordEditor: Sendable {
     /// The server version the edit starts from (a record created here and sent, but not yet confirmed, is at 1).
     private func baseVersion(of record: LocalRecord) -> Int { record.serverVersion ?? 1 }
 
-    private func validated(_ typeName: String, changes: [String: FieldValue], merged: [String: FieldValue]) throws
-        -> [String: FieldValue]
-    {
+    /// The changes normalized by the server's validator, or every issue: those found reading the arguments
+    /// (`knownIssues`) and the validator's for the other fields.
+    private func validated(
+        _ typeName: String, changes: [String: FieldValue], merged: [String: FieldValue], knownIssues: [FieldIssue]
+    ) throws -> [String: FieldValue] {
+        let named = Set(knownIssues.map(\.field))
         switch validator.check(typeName: typeName, changes: changes, merged: merged) {
-        case .success(let normalized): return normalized
+        case .success(let normalized):
+            guard knownIssues.isEmpty else { throw Self.refusal(knownIssues) }
+            return normalized
         case .failure(let failure):
-            throw DesktopError(
-                .invalidInput, "nothing was saved: \(failure.issues.count) fields need attention", issues: failure.issues)
+            throw Self.refusal(knownIssues + failure.issues.filter { !named.contains($0.field) })
         }
     }
 }

@@ -104,6 +104,33 @@ extension Replica {
         }
     }
 
+    /// Takes the outbox and the exclusions of another replica file (one moved aside by `rebuild`).
+    func carryOver(from path: String) throws -> (ops: Int, exclusions: Int) {
+        var configuration = Configuration()
+        configuration.readonly = true
+        let old = try DatabaseQueue(path: path, configuration: configuration)
+        let (ops, exclusions) = try old.read { db in
+            (try Self.fetchOps(db, "SELECT * FROM outbox ORDER BY seq", []),
+             try Row.fetchAll(db, sql: "SELECT id, type, excluded_at FROM exclusions").map {
+                 [$0["id"] as String, $0["type"] as String, $0["excluded_at"] as String]
+             })
+        }
+        try write { db in
+            for op in ops {
+                let failure = try op.failure.map { String(decoding: try CRMJSON.encoder().encode($0), as: UTF8.self) }
+                try db.execute(
+                    sql: "INSERT INTO outbox(op_id, record_id, type, state, sent, json, failure) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [op.op.opId, op.op.id, op.op.type, op.state.rawValue, op.sent, try Self.encode(op.op), failure])
+            }
+            for row in exclusions {
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO exclusions(id, type, excluded_at) VALUES (?, ?, ?)",
+                    arguments: StatementArguments(row))
+            }
+        }
+        return (ops.count, exclusions.count)
+    }
+
     // MARK: - Rows
 
     static func insert(_ db: Database, _ op: SyncOp) throws -> OutboxOp {
