@@ -39,6 +39,8 @@ public struct DesktopError: Error, Sendable, CustomStringConvertible, LocalizedE
         case incompatiblePackage
         /// Unsent edits stand in the way (setting up again for another server or user).
         case unsentEdits
+        /// The user declined (the records a filter brings, a question of the assistant).
+        case declined
     }
 
     public var code: Code

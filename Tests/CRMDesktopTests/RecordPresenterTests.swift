@@ -1,4 +1,4 @@
-@testable import CRMDesktop
+import CRMDesktop
 import CRMModel
 import CRMSyncProtocol
 import Foundation

@@ -35,7 +35,10 @@ private func permissions(_ path: String) throws -> Int {
             let home = DesktopHome(path: directory.path("home"))
             let transcript = SetupTranscript()
             let console = Console(
-                input: .lines(["http://127.0.0.1:1", api.baseURL.absoluteString + "/", "rita", TestServer.password, "1", "14", ""]),
+                input: .lines([
+                    "http://127.0.0.1:1", api.baseURL.absoluteString + "/", "rita", TestServer.password, "2", "", "n",
+                    "1", "14", "", "",
+                ]),
                 output: transcript.sink, isInteractive: true)
             let outcome = try await SetupAssistant(
                 home: home, console: console, answers: .init(deviceName: "laptop"), showsProgress: true
@@ -48,6 +51,10 @@ private func permissions(_ path: String) throws -> Int {
             #expect(transcript.diagnostics.contains("1) my-records"))
             #expect(transcript.diagnostics.contains("your role's default; daysBack 30, daysAhead 60"))
             #expect(transcript.diagnostics.contains("Receiving"))
+            // The preview of the first choice was declined; the second was taken.
+            #expect(transcript.diagnostics.contains("The filter brings 1 records: Account 1"))
+            #expect(transcript.diagnostics.contains("2) my-open-pipeline"))
+            #expect(transcript.diagnostics.contains("Sync them now"))
             #expect(outcome.settings.server == api.baseURL.absoluteString)
             #expect(outcome.settings.user == "rita")
             #expect(outcome.settings.deviceName == "laptop")
@@ -97,7 +104,7 @@ private func permissions(_ path: String) throws -> Int {
             #expect(refused?.message.contains("2 Account records") == true)
 
             let transcript = SetupTranscript()
-            let console = Console(input: .lines(["1", "", "", "2", ""]), output: transcript.sink, isInteractive: true)
+            let console = Console(input: .lines(["1", "", "", "2", "", ""]), output: transcript.sink, isInteractive: true)
             let outcome = try await SetupAssistant(home: home, console: console, answers: answers).run()
             #expect(transcript.diagnostics.contains("a device may keep at most 1"))
             #expect(outcome.filter.name == "my-open-pipeline")

@@ -16,6 +16,18 @@ public struct LocalRecord: Sendable, Equatable {
     /// Deleted on this desktop; the delete has not been confirmed yet.
     public var deletedLocally: Bool
 
+    public init(
+        record: CRMModel.Record, incomplete: Bool = false, serverVersion: Int?, pendingOps: Int = 0, failedOps: Int = 0,
+        deletedLocally: Bool = false
+    ) {
+        self.record = record
+        self.incomplete = incomplete
+        self.serverVersion = serverVersion
+        self.pendingOps = pendingOps
+        self.failedOps = failedOps
+        self.deletedLocally = deletedLocally
+    }
+
     public var id: String { record.id }
     public var type: String { record.type }
     public var fields: [String: FieldValue] { record.fields }

@@ -97,6 +97,9 @@ public struct SetupAssistant: Sendable {
                 console.printLine(Self.countsLine(counts))
                 console.note("Try `crm-desktop list \(counts.keys.sorted().first ?? "Account")`.")
                 return Outcome(settings: settings, filter: try desktop.replica.filter(), receipt: receipt, counts: counts)
+            } catch let error as DesktopError where error.code == .declined && console.isInteractive {
+                guard attempt < Console.reaskLimit, !presets.isEmpty else { throw error }
+                choice = try chooseFilter(presets, current: nil, role: package.role, askAgain: true)
             } catch let error as DesktopError where error.code == .refused && error.status == 422 {
                 console.note(error.description)
                 guard console.isInteractive, attempt < Console.reaskLimit, !presets.isEmpty else {
@@ -227,14 +230,25 @@ public struct SetupAssistant: Sendable {
         throw DesktopError(.invalidInput, "no valid filter was chosen", field: "--filter")
     }
 
-    /// The first sync, with a progress bar when asked for.
+    /// The first sync, with a progress bar when asked for. On a terminal (without `--yes`) the begin's preview
+    /// is shown and the user confirms it or goes back to choose another filter.
     func firstSync(_ desktop: Desktop) async throws -> SyncReceipt {
         console.note("First sync with \(desktop.settings.server)...")
-        guard showsProgress else { return try await desktop.engine().run() }
+        let console = console
+        var confirm: (@Sendable ([String: Int]) async throws -> Bool)?
+        if console.isInteractive, !answers.assumeYes, answers.filter == nil {
+            confirm = { @Sendable preview in
+                let total = preview.values.reduce(0, +)
+                let parts = preview.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+                console.note("The filter brings \(total) records: \(parts.joined(separator: ", "))")
+                return try console.confirm("Sync them now (no: choose another filter)?", default: true)
+            }
+        }
+        guard showsProgress else { return try await desktop.engine().run(confirm: confirm) }
         let output = console.output
         let line = SyncProgress.Line(write: { text in output.write(text, to: .diagnostics) })
         defer { line.finish() }
-        return try await desktop.engine().run(progress: { progress in line.update(progress) })
+        return try await desktop.engine().run(progress: { progress in line.update(progress) }, confirm: confirm)
     }
 
     // MARK: - Helpers

@@ -45,12 +45,22 @@ public struct SyncEngine: Sendable {
     ///
     /// Returns the receipt of a sync that ran to its end (`success`, or `partial` when ops conflicted or were
     /// refused); throws when it could not (offline, signed out, revoked, ...), after keeping a `failed` receipt.
-    public func run(progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws -> SyncReceipt {
+    ///
+    /// - Parameter confirm: asked with the begin's preview (records per type the filter brings) before anything
+    ///   is pushed or pulled; answering false ends the session and throws `.declined`.
+    public func run(
+        progress: (@Sendable (SyncProgress) -> Void)? = nil,
+        confirm: (@Sendable ([String: Int]) async throws -> Bool)? = nil
+    ) async throws -> SyncReceipt {
         let lock = try SyncLock(path: home.lockPath)
         defer { withExtendedLifetime(lock) {} }
         var state = SyncState(startedAt: Date())
         do {
             try await begin(&state)
+            if let confirm, try await !confirm(state.preview) {
+                try await end(&state)
+                throw DesktopError(.declined, "nothing was synced: the filter's records were not wanted")
+            }
             try await pushOutbox(&state, progress: progress)
             try await pullAll(&state, progress: progress)
             try await end(&state)
