@@ -55,11 +55,11 @@ enum Processes {
 
 /// A `crm-server serve` process on a free loopback port with demo data on a SQLite file.
 final class ServerProcess: @unchecked Sendable {
-    // Immutable after init; the process handle is only used to stop it.
+    // Used by one test at a time, from its own task: the process handle changes only in `pause`/`resume`.
     let directory: TemporaryDirectory
     let url: String
     let database: String
-    private let process: Process
+    private var process: Process
     static let password = "demo-password-1"
 
     init(records: Int) async throws {
@@ -87,6 +87,20 @@ final class ServerProcess: @unchecked Sendable {
             if (reply?.1 as? HTTPURLResponse)?.statusCode == 200 { return true }
         }
         return false
+    }
+
+    /// Stops the server, as when it goes away: its port refuses connections until `resume`.
+    func pause() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    /// Starts the server again on the same port and database after `pause`.
+    func resume() {
+        guard !process.isRunning, let port = URL(string: url)?.port else { return }
+        if let again = try? Processes.start("crm-server", ["serve", "--database", database, "--port", String(port)]) {
+            process = again
+        }
     }
 
     func stop() {

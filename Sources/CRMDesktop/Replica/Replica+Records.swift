@@ -122,7 +122,11 @@ extension Replica {
     /// The user's view of one record from its server copy and its ops.
     static func overlay(copy: (record: CRMModel.Record, incomplete: Bool)?, ops: [OutboxOp], user: String) -> LocalRecord? {
         var record = copy?.record
-        for op in ops { record = LocalOverlay.apply(op.op, to: record, user: user) }
+        // A delete the server refused does not hide the record: the user sees it, with the failure, until the
+        // delete is retried or discarded.
+        for op in ops where !(op.op.kind == .delete && op.state == .failed) {
+            record = LocalOverlay.apply(op.op, to: record, user: user)
+        }
         guard let record else { return nil }
         return LocalRecord(
             record: record, incomplete: copy?.incomplete ?? false, serverVersion: copy?.record.version,

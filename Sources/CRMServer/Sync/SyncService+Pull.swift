@@ -2,6 +2,7 @@ import CRMModel
 import CRMStore
 import CRMSyncProtocol
 import Foundation
+import ServiceLifecycle
 
 extension SyncService {
     /// The next page for the session's device, as JSON bytes. The cursor it carries acknowledges the page
@@ -50,7 +51,8 @@ extension SyncService {
             cursor = next
             if more { continue }
             let left = deadline.timeIntervalSinceNow
-            if left <= 0 { return SyncWaitResponse(changed: false) }
+            // A server that shuts down answers its waiters (within a re-check) instead of holding the shutdown.
+            if left <= 0 || Task.isShuttingDownGracefully { return SyncWaitResponse(changed: false) }
             await signal.next(within: min(left, configuration.waitRecheck))
         }
     }
