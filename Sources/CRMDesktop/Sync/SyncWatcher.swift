@@ -64,6 +64,8 @@ public struct SyncWatcher: Service {
     /// Returns when the server has a change for this device, the outbox has a new op, or the deadline passed.
     private func waitForChanges(until deadline: ContinuousClock.Instant) async throws {
         let pendingAtStart = try desktop.replica.outboxSignature()
+        // An edit made while the sync ran, after its push, goes at once.
+        if try desktop.replica.hasUnsentOps() { return }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await longPoll(until: deadline) }
             group.addTask {
@@ -117,6 +119,13 @@ public struct SyncWatcher: Service {
 }
 
 extension Replica {
+    /// Whether the outbox holds pending ops that no push has carried yet.
+    func hasUnsentOps() throws -> Bool {
+        try read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM outbox WHERE state = 'pending' AND sent = 0)") ?? false
+        }
+    }
+
     /// Changes whenever an op is added to or changed in the outbox, by this process or another (an edit made
     /// while `--watch` runs).
     func outboxSignature() throws -> String {
