@@ -87,17 +87,20 @@ struct StoreFileTests {
         let server = try SQLiteStore(path: path)
         let impatient = try SQLiteStore(path: path, configuration: SQLiteConfiguration(busyTimeout: 0.05))
         let (held, signal) = AsyncStream<Void>.makeStream()
+        // The lock is held until the impatient writer has given up (at most 30 s), however slow the machine.
+        let release = DispatchSemaphore(value: 0)
         let holder = Task {
             try await server.pool.write { db in
                 try db.execute(sql: "UPDATE meta SET value = value WHERE key = 'seq'")
                 signal.yield()
-                Thread.sleep(forTimeInterval: 0.5)
+                _ = release.wait(timeout: .now() + 30)
             }
         }
         for await _ in held { break }
         let error = await #expect(throws: StoreError.self) {
             try await impatient.insert(Fixture.record("Account", ["name": "Refused"]), references: [])
         }
+        release.signal()
         #expect(error == .busy)
         try await holder.value
         #expect(try await server.countByType() == [:])
