@@ -44,17 +44,9 @@ extension Desktop {
 
     /// A conflict by id or unique prefix.
     public func findConflict(_ id: String) throws -> LocalRecord {
-        let all = try replica.localRecords(type: ConflictRecord.typeName, user: user)
-        let matches = all.filter { $0.id == id.lowercased() || (id.count >= 4 && $0.id.hasPrefix(id.lowercased())) }
-        guard matches.count == 1, let conflict = matches.first else {
-            throw DesktopError(
-                .notFound,
-                matches.isEmpty
-                    ? "no conflict '\(id)' on this desktop (`crm-desktop conflicts` lists them)"
-                    : "'\(id)' matches \(matches.count) conflicts; give more of the id",
-                field: "ID")
-        }
-        return conflict
+        try IDPrefix.unique(
+            id, among: try replica.localRecords(type: ConflictRecord.typeName, user: user), id: \.id, what: "conflicts",
+            missing: "no conflict '\(id)' on this desktop (`crm-desktop conflicts` lists them)", field: "ID")
     }
 }
 

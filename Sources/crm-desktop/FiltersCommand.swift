@@ -38,15 +38,10 @@ struct FiltersCommand: AsyncParsableCommand {
             let package = try desktop.replica.requirePackage()
             let typeName = TypeName.resolve(include[0], in: package)
             let excluded = try desktop.replica.exclusions().filter { $0.type == typeName }
-            let matches = excluded.filter { $0.id == include[1].lowercased() || $0.id.hasPrefix(include[1].lowercased()) }
-            guard matches.count == 1, let match = matches.first else {
-                throw DesktopError(
-                    .notFound,
-                    matches.isEmpty
-                        ? "no \(typeName) '\(include[1])' is on the exclusions list (`crm-desktop filters` lists it)"
-                        : "'\(include[1])' matches \(matches.count) excluded records; give more of the id",
-                    field: "--include")
-            }
+            let match = try IDPrefix.unique(
+                include[1], among: excluded, id: \.id, what: "excluded records",
+                missing: "no \(typeName) '\(include[1])' is on the exclusions list (`crm-desktop filters` lists it)",
+                field: "--include")
             try await desktop.include(type: typeName, id: match.id)
             return console.note("\(typeName) \(match.id) is back on this desktop, and later syncs keep it.")
         }

@@ -38,13 +38,13 @@ struct DiscardCommand: AsyncParsableCommand {
         }
         let console = Console()
         if console.isInteractive && !yes {
-            console.note("  \(RecordPresenter.describe(op.op))")
+            console.note("  \(op.op.summary)")
             guard try console.confirm("Drop this edit for good?", default: false) else {
                 return console.note("Nothing was dropped.")
             }
         }
         let dropped = try desktop.replica.discard(opSeq: seq)
-        console.note("Dropped:\n" + dropped.map { "  \(RecordPresenter.describe($0.op))" }.joined(separator: "\n"))
+        console.note("Dropped:\n" + dropped.map { "  \($0.op.summary)" }.joined(separator: "\n"))
     }
 }
 

@@ -192,10 +192,10 @@ private struct Shelf {
             ])
     }
 
-    @Test func describeNamesAnOpInOneLine() {
+    @Test func anOpsSummaryNamesItInOneLine() {
         let op = SyncOp(
             opId: "op", kind: .update, type: "Contact", id: "019000c1-0000-7000-8000-000000000000",
             fields: ["phone": "+49 30 1234", "lastName": "Smith"], editedAt: Date())
-        #expect(RecordPresenter.describe(op) == "update Contact \(op.id) lastName=Smith, phone=+49 30 1234")
+        #expect(op.summary == "update Contact \(op.id) lastName=Smith, phone=+49 30 1234")
     }
 }

@@ -156,16 +156,10 @@ public struct RecordEditor: Sendable {
     public func find(_ typeName: String, id: String) throws -> LocalRecord {
         _ = try type(typeName)
         if let record = try replica.localRecord(id: id.lowercased(), user: user), record.type == typeName { return record }
-        let matches = try replica.localRecords(type: typeName, user: user).filter { $0.id.hasPrefix(id.lowercased()) }
-        guard id.count >= 4, matches.count == 1, let record = matches.first else {
-            throw DesktopError(
-                .notFound,
-                matches.count > 1
-                    ? "'\(id)' matches \(matches.count) \(typeName) records; give more of the id"
-                    : "this desktop has no \(typeName) with id '\(id)' (`crm-desktop list \(typeName)` lists them)",
-                field: "ID")
-        }
-        return record
+        return try IDPrefix.unique(
+            id, among: try replica.localRecords(type: typeName, user: user), id: \.id, what: "\(typeName) records",
+            missing: "this desktop has no \(typeName) with id '\(id)' (`crm-desktop list \(typeName)` lists them)",
+            field: "ID")
     }
 
     private func editable(_ typeName: String, id: String) throws -> LocalRecord {

@@ -212,15 +212,4 @@ public struct RecordPresenter: Sendable {
         func two(_ value: Int?) -> String { (value ?? 0) < 10 ? "0\(value ?? 0)" : "\(value ?? 0)" }
         return "\(parts.year ?? 0)-\(two(parts.month))-\(two(parts.day)) \(two(parts.hour)):\(two(parts.minute))"
     }
-
-    /// One line per op: `update Contact 0190abcd-… lastName=Smith, phone=+49 30 1234`.
-    public static func describe(_ op: SyncOp) -> String {
-        var text = "\(op.kind.rawValue) \(op.type) \(op.id)"
-        if let fields = op.fields, !fields.isEmpty {
-            text += " " + fields.sorted { $0.key < $1.key }.map { "\($0.key)=\(FieldText.display($0.value))" }
-                .joined(separator: ", ")
-        }
-        if let field = op.field, let target = op.target { text += " \(field) \(target)" }
-        return text
-    }
 }

@@ -49,7 +49,7 @@ public struct DesktopSetup: Sendable {
                 .unsentEdits,
                 "this desktop has \(inTheWay.count) unsent edits for another server or user; sync them first, or set up "
                     + "again with --discard-unsent to drop them:\n"
-                    + inTheWay.map { "  " + RevokedDevice.describe($0.op) }.joined(separator: "\n"),
+                    + inTheWay.map { "  " + $0.op.summary }.joined(separator: "\n"),
                 field: "--discard-unsent")
         }
         let signIn = try await client.login(LoginRequest(username: user, password: password))

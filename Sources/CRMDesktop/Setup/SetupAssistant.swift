@@ -152,7 +152,7 @@ public struct SetupAssistant: Sendable {
                 + "\(previous.user) leave this desktop.")
         let unsent = try DesktopSetup(home: home).unsentEditsInTheWay(server: server, user: user)
         if !unsent.isEmpty {
-            let list = unsent.map { "  " + RecordPresenter.describe($0.op) }.joined(separator: "\n")
+            let list = unsent.map { "  " + $0.op.summary }.joined(separator: "\n")
             guard answers.discardUnsent else {
                 throw DesktopError(
                     .unsentEdits,

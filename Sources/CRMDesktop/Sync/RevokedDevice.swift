@@ -20,21 +20,10 @@ struct RevokedDevice {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try home.writePrivate(try encoder.encode(unsent.map(\.op)), to: file)
             message += ". \(unsent.count) unsent edits were saved to \(file):\n"
-                + unsent.map { "  " + Self.describe($0.op) }.joined(separator: "\n")
+                + unsent.map { "  " + $0.op.summary }.joined(separator: "\n")
         }
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: replica.path + suffix) }
         try home.saveRefreshToken(nil)
         return DesktopError(.revoked, message, status: error.status, serverCode: error.serverCode)
-    }
-
-    /// One line per op: `update Contact 0190… lastName=Smith, phone=…`.
-    static func describe(_ op: SyncOp) -> String {
-        var text = "\(op.kind.rawValue) \(op.type) \(op.id)"
-        if let fields = op.fields, !fields.isEmpty {
-            text += " " + fields.sorted { $0.key < $1.key }.map { "\($0.key)=\(FieldText.display($0.value))" }
-                .joined(separator: ", ")
-        }
-        if let field = op.field, let target = op.target { text += " \(field) \(target)" }
-        return text
     }
 }
