@@ -13,10 +13,7 @@ struct ConflictAndReadOnlyTests {
         try await server.run { api in
             let rita = try await api.login("rita")
             let deal = try await api.create("Opportunity", ["name": "Deal", "stage": "Prospecting"], token: rita)
-            let laptop = try await DesktopFixture.make(api, user: "rita", name: "laptop")
-            let tablet = try await DesktopFixture.make(api, user: "rita", name: "tablet")
-            try await laptop.sync()
-            try await tablet.sync()
+            let (laptop, tablet) = try await DesktopFixture.pair(api, user: "rita")
             // `stage` is settled by a person (policy `manual`): the conflict stays open.
             try laptop.editor().update(type: "Opportunity", id: deal.id, fields: ["stage": "Proposal"])
             try tablet.editor().update(type: "Opportunity", id: deal.id, fields: ["stage": "Negotiation"])
@@ -43,10 +40,7 @@ struct ConflictAndReadOnlyTests {
         try await server.run { api in
             let rita = try await api.login("rita")
             let acme = try await api.create("Account", ["name": "Acme"], token: rita)
-            let laptop = try await DesktopFixture.make(api, user: "rita", name: "laptop")
-            let tablet = try await DesktopFixture.make(api, user: "rita", name: "tablet")
-            try await laptop.sync()
-            try await tablet.sync()
+            let (laptop, tablet) = try await DesktopFixture.pair(api, user: "rita")
             try laptop.editor().update(type: "Account", id: acme.id, fields: ["city": "Lyon"])
             try tablet.editor().update(type: "Account", id: acme.id, fields: ["city": "Nice"])
             try await laptop.sync()

@@ -27,6 +27,15 @@ struct DesktopFixture: Sendable {
             engine: SyncEngine(home: home, replica: replica, connection: connection))
     }
 
+    /// Two synced desktops of one user ("laptop" and "tablet"), for tests of edits made on both.
+    static func pair(_ api: TestAPI, user: String) async throws -> (laptop: DesktopFixture, tablet: DesktopFixture) {
+        let laptop = try await make(api, user: user, name: "laptop")
+        let tablet = try await make(api, user: user, name: "tablet")
+        try await laptop.sync()
+        try await tablet.sync()
+        return (laptop, tablet)
+    }
+
     /// The editor for offline changes (needs a synced package).
     func editor() throws -> RecordEditor { try RecordEditor(replica: replica, user: settings.user) }
 

@@ -95,10 +95,7 @@ struct PackageAndExclusionTests {
         try await server.run { api in
             let rita = try await api.login("rita")
             let acme = try await api.create("Account", ["name": "Acme"], token: rita)
-            let laptop = try await DesktopFixture.make(api, user: "rita", name: "laptop")
-            let tablet = try await DesktopFixture.make(api, user: "rita", name: "tablet")
-            try await laptop.sync()
-            try await tablet.sync()
+            let (laptop, tablet) = try await DesktopFixture.pair(api, user: "rita")
             try laptop.editor().delete(type: "Account", id: acme.id)
             #expect(try laptop.record(acme.id) == nil)
             try await laptop.sync()

@@ -5,53 +5,7 @@ import Foundation
 #endif
 
 /// Real `crm-server` and `crm-desktop` processes on loopback, run as a user runs them.
-enum Processes {
-    /// The folder of the built executables (beside the test bundle).
-    static var binaries: URL { URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent() }
-
-    struct Run: Sendable {
-        var status: Int32
-        var output: String
-        var error: String
-    }
-
-    /// Runs an executable (one of ours by name, or any by absolute path) to its end with `stdin` as its input.
-    static func run(_ name: String, _ arguments: [String], stdin: String? = nil, environment: [String: String]? = nil)
-        throws -> Run
-    {
-        let process = Process()
-        process.executableURL = name.hasPrefix("/") ? URL(fileURLWithPath: name) : binaries.appendingPathComponent(name)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        let output = Pipe()
-        let error = Pipe()
-        let input = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus, output: String(decoding: out, as: UTF8.self),
-            error: String(decoding: err, as: UTF8.self))
-    }
-
-    /// Starts an executable in the background, its output thrown away.
-    static func start(_ name: String, _ arguments: [String]) throws -> Process {
-        let process = Process()
-        process.executableURL = binaries.appendingPathComponent(name)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return process
-    }
-}
+typealias Processes = ProcessRunner
 
 /// A `crm-server serve` process on a free loopback port with demo data on a SQLite file.
 final class ServerProcess: @unchecked Sendable {

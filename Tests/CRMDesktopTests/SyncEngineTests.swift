@@ -76,10 +76,7 @@ struct SyncEngineTests {
         try await server.run { api in
             let rita = try await api.login("rita")
             let acme = try await api.create("Account", ["name": "Acme"], token: rita)
-            let laptop = try await DesktopFixture.make(api, user: "rita", name: "laptop")
-            let tablet = try await DesktopFixture.make(api, user: "rita", name: "tablet")
-            try await laptop.sync()
-            try await tablet.sync()
+            let (laptop, tablet) = try await DesktopFixture.pair(api, user: "rita")
 
             try laptop.editor().update(type: "Account", id: acme.id, fields: ["city": "Lyon", "phone": "+33 1"])
             try tablet.editor().update(type: "Account", id: acme.id, fields: ["city": "Nice", "website": "https://acme.fr"])

@@ -10,36 +10,12 @@ import Testing
 
 /// The `crm-server` executable, run as a user would run it, on a real SQLite file.
 @Suite struct CommandTests {
-    struct Run {
-        var status: Int32
-        var output: String
-        var error: String
-    }
+    static var binary: URL { ProcessRunner.binaries.appendingPathComponent("crm-server") }
 
-    static var binary: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("crm-server")
-    }
-
-    static func run(_ arguments: [String], stdin: String? = nil, in directory: TemporaryDirectory) throws -> Run {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory.url
-        let output = Pipe()
-        let error = Pipe()
-        let input = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus, output: String(decoding: out, as: UTF8.self),
-            error: String(decoding: err, as: UTF8.self))
+    static func run(_ arguments: [String], stdin: String? = nil, in directory: TemporaryDirectory) throws
+        -> ProcessRunner.Run
+    {
+        try ProcessRunner.run("crm-server", arguments, stdin: stdin, in: directory.url)
     }
 
     @Test func usersAreAddedListedChangedAndDisabledFromTheCommandLine() throws {
