@@ -97,6 +97,12 @@ public struct SyncWatcher: Service {
                 try await waitOnServer(session: session, cursor: cursor, until: deadline)
             }
             outcome = .success(())
+        } catch let error as DesktopError where error.code == .refused || error.code == .reset {
+            // Another sync of this home took the device's session, or the cursor needs a rebuild: the next
+            // sync sorts it out (after a pause, so a server that keeps refusing is not asked in a loop).
+            logger.debug("long-poll ended: \(error.message)")
+            try await Task.sleep(for: .seconds(1))
+            outcome = .success(())
         } catch {
             outcome = .failure(error)
         }
