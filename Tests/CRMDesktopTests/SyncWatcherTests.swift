@@ -9,7 +9,7 @@ import Testing
 @Suite("Watch")
 struct SyncWatcherTests {
     /// Waits (polling) until `condition` holds, up to `seconds`; the time is a bound, not a measurement.
-    private func eventually(_ seconds: Double = 10, _ condition: () throws -> Bool) async throws -> Bool {
+    func eventually(_ seconds: Double = 10, _ condition: () throws -> Bool) async throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if try condition() { return true }
@@ -40,6 +40,35 @@ struct SyncWatcherTests {
             #expect(try await eventually { try fixture.record(mine.id)?.serverVersion == 1 })
             let onServer = try await api.send(.get, "/api/v1/records/Account/\(mine.id)", token: rita)
             #expect(onServer.status == .ok)
+            task.cancel()
+            _ = await task.result
+        }
+    }
+}
+
+extension SyncWatcherTests {
+    @Test func aSyncByHandWhileTheWatchWaitsNeitherFailsNorStopsTheWatch() async throws {
+        let server = try await TestServer.make()
+        try await server.run { api in
+            let fixture = try await DesktopFixture.make(api, user: "rita")
+            let desktop = try Desktop.open(home: fixture.home)
+            let receipts = ReceiptBox()
+            let errors = ReceiptBox()
+            var watcher = SyncWatcher(
+                desktop: desktop, interval: .seconds(300), onReceipt: { receipts.add($0) },
+                onError: { _ in errors.add(SyncReceipt(startedAt: Date(), endedAt: Date(), outcome: .failed, counts: .init())) })
+            watcher.pollTimeout = 2
+            let task = Task { try await watcher.run() }
+            defer { task.cancel() }
+            #expect(try await eventually { receipts.count >= 1 })
+            try await Task.sleep(for: .milliseconds(300))
+
+            let byHand = try await fixture.sync()
+            #expect(byHand.outcome == .success)
+            let rita = try await api.login("rita")
+            let made = try await api.create("Account", ["name": "After The Hand Sync"], token: rita)
+            #expect(try await eventually { try fixture.record(made.id) != nil })
+            #expect(errors.count == 0)
             task.cancel()
             _ = await task.result
         }
