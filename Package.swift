@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "CRMStoreSQLite", targets: ["CRMStoreSQLite"]),
         .library(name: "CRMServer", targets: ["CRMServer"]),
         .library(name: "CRMDesktop", targets: ["CRMDesktop"]),
+        .library(name: "PIMFormats", targets: ["PIMFormats"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -59,6 +60,8 @@ let package = Package(
             ],
             resources: [.copy("Resources/openapi.yaml")]
         ),
+        // vCard, iCalendar and (later) MIME codecs: pure, no I/O, no dependencies, fuzzable.
+        .target(name: "PIMFormats"),
         // The desktop: offline replica, outbox, sync engine, package installer, first run assistant.
         .target(
             name: "CRMDesktop",
@@ -102,6 +105,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CRMModelTests", dependencies: ["CRMModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PIMFormatsTests", dependencies: ["PIMFormats"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "CRMStoreSQLiteTests",
             dependencies: ["CRMStoreSQLite", "CRMStore", "CRMModel", "CRMSyncProtocol", "CRMTesting"]

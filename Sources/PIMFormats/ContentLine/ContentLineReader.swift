@@ -1,0 +1,143 @@
+/// Reads the content lines of a vCard or iCalendar file: unfolds continuation lines (CRLF or LF followed by a
+/// space or tab), joins vCard 2.1 quoted-printable soft line breaks, and splits each logical line into group,
+/// name, parameters (quoted values honoured) and raw value.
+public enum ContentLineReader {
+    /// The content lines of `text`, in order; blank lines are skipped. A line without a `:` or with an empty
+    /// name is an error naming its line number.
+    public static func read(_ text: String) throws(PIMFormatError) -> [ContentLine] {
+        var result: [ContentLine] = []
+        var current: String?
+        var currentLine = 0
+        var quotedPrintable = false
+        var number = 0
+        func flush() throws(PIMFormatError) {
+            if let logical = current, !logical.isEmpty {
+                result.append(try parse(logical, line: currentLine))
+            }
+            current = nil
+        }
+        for physical in splitLines(text) {
+            number += 1
+            if let first = physical.first, first == " " || first == "\t", current != nil {
+                current! += physical.dropFirst()
+                continue
+            }
+            if quotedPrintable, current != nil, current!.hasSuffix("=") {
+                // A quoted-printable soft line break: the next physical line continues the value as it is.
+                current!.removeLast()
+                current! += physical
+                continue
+            }
+            try flush()
+            if physical.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
+            current = physical
+            currentLine = number
+            quotedPrintable = isQuotedPrintable(physical)
+        }
+        try flush()
+        return result
+    }
+
+    /// Physical lines, split on CRLF, LF or CR.
+    static func splitLines(_ text: String) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        var previousCR = false
+        for scalar in text.unicodeScalars {
+            if scalar == "\r" {
+                lines.append(line)
+                line = ""
+                previousCR = true
+                continue
+            }
+            if scalar == "\n" {
+                if !previousCR { lines.append(line) }
+                line = ""
+                previousCR = false
+                continue
+            }
+            previousCR = false
+            line.unicodeScalars.append(scalar)
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines
+    }
+
+    private static func isQuotedPrintable(_ line: String) -> Bool {
+        guard let colon = line.firstIndex(of: ":") else { return false }
+        return line[..<colon].uppercased().contains("QUOTED-PRINTABLE")
+    }
+
+    /// Splits one logical line.
+    static func parse(_ text: String, line: Int) throws(PIMFormatError) -> ContentLine {
+        var index = text.startIndex
+        // Name (with an optional group) up to ';' or ':'.
+        var nameEnd = index
+        while nameEnd < text.endIndex, text[nameEnd] != ";", text[nameEnd] != ":" { nameEnd = text.index(after: nameEnd) }
+        guard nameEnd < text.endIndex else {
+            throw PIMFormatError(line: line, "'\(text.prefix(40))' is not a property: it has no ':'")
+        }
+        var fullName = String(text[index..<nameEnd])
+        var group: String?
+        if let dot = fullName.lastIndex(of: ".") {
+            group = String(fullName[..<dot])
+            fullName = String(fullName[fullName.index(after: dot)...])
+        }
+        guard !fullName.isEmpty, fullName.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+            throw PIMFormatError(line: line, "'\(fullName)' is not a property name")
+        }
+        index = nameEnd
+        var parameters: [ContentLine.Parameter] = []
+        while index < text.endIndex, text[index] == ";" {
+            index = text.index(after: index)
+            var nameStop = index
+            while nameStop < text.endIndex, !"=;:".contains(text[nameStop]) { nameStop = text.index(after: nameStop) }
+            let parameterName = String(text[index..<nameStop]).trimmingSpaces()
+            index = nameStop
+            var values: [String] = []
+            if index < text.endIndex, text[index] == "=" {
+                index = text.index(after: index)
+                while true {
+                    var value = ""
+                    if index < text.endIndex, text[index] == "\"" {
+                        index = text.index(after: index)
+                        while index < text.endIndex, text[index] != "\"" {
+                            value.append(text[index])
+                            index = text.index(after: index)
+                        }
+                        guard index < text.endIndex else {
+                            throw PIMFormatError(line: line, "a quoted value of parameter \(parameterName) is not closed")
+                        }
+                        index = text.index(after: index)
+                    } else {
+                        while index < text.endIndex, !",;:".contains(text[index]) {
+                            value.append(text[index])
+                            index = text.index(after: index)
+                        }
+                    }
+                    values.append(value)
+                    if index < text.endIndex, text[index] == "," {
+                        index = text.index(after: index)
+                        continue
+                    }
+                    break
+                }
+            }
+            if !parameterName.isEmpty { parameters.append(ContentLine.Parameter(name: parameterName, values: values)) }
+        }
+        guard index < text.endIndex, text[index] == ":" else {
+            throw PIMFormatError(line: line, "the property \(fullName) has no ':' after its parameters")
+        }
+        let value = String(text[text.index(after: index)...])
+        return ContentLine(group: group, name: fullName, parameters: parameters, value: value, line: line)
+    }
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        var text = Substring(self)
+        while text.first == " " || text.first == "\t" { text.removeFirst() }
+        while text.last == " " || text.last == "\t" { text.removeLast() }
+        return String(text)
+    }
+}
