@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "CRMServer", targets: ["CRMServer"]),
         .library(name: "CRMDesktop", targets: ["CRMDesktop"]),
         .library(name: "PIMFormats", targets: ["PIMFormats"]),
+        .library(name: "PIMBridge", targets: ["PIMBridge"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -62,11 +63,22 @@ let package = Package(
         ),
         // vCard, iCalendar and (later) MIME codecs: pure, no I/O, no dependencies, fuzzable.
         .target(name: "PIMFormats"),
+        // CRM <-> PIM: mapping per package, the vdir and CardDAV/CalDAV stores, two-way sync planning.
+        .target(
+            name: "PIMBridge",
+            dependencies: [
+                "PIMFormats", "CRMModel",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The desktop: offline replica, outbox, sync engine, package installer, first run assistant.
         .target(
             name: "CRMDesktop",
             dependencies: [
-                "CRMModel", "CRMSyncProtocol",
+                "CRMModel", "CRMSyncProtocol", "PIMBridge", "PIMFormats",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -106,6 +118,7 @@ let package = Package(
         ),
         .testTarget(name: "CRMModelTests", dependencies: ["CRMModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PIMFormatsTests", dependencies: ["PIMFormats"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PIMBridgeTests", dependencies: ["PIMBridge", "PIMFormats", "CRMModel", "CRMTesting"]),
         .testTarget(
             name: "CRMStoreSQLiteTests",
             dependencies: ["CRMStoreSQLite", "CRMStore", "CRMModel", "CRMSyncProtocol", "CRMTesting"]
