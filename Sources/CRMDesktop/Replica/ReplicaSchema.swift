@@ -46,6 +46,33 @@ enum ReplicaSchema {
                     );
                     """)
         }
+        // The PIM bridge's status table: per item, the record it stands for and what was last written, so
+        // that a change on either side is told from an echo of the other.
+        migrator.registerMigration("v2-pim") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE pim_items (
+                        collection TEXT NOT NULL,
+                        href TEXT NOT NULL,
+                        crm_id TEXT NOT NULL,
+                        etag TEXT NOT NULL,
+                        item_hash TEXT NOT NULL,
+                        fields_hash TEXT NOT NULL,
+                        PRIMARY KEY (collection, href)
+                    );
+                    CREATE INDEX pim_items_crm ON pim_items(crm_id);
+                    CREATE TABLE pim_unshared (crm_id TEXT PRIMARY KEY NOT NULL, unshared_at TEXT NOT NULL);
+                    CREATE TABLE pim_tokens (collection TEXT PRIMARY KEY NOT NULL, token TEXT NOT NULL);
+                    CREATE TABLE pim_problems (
+                        collection TEXT NOT NULL,
+                        href TEXT NOT NULL,
+                        line INTEGER NOT NULL,
+                        message TEXT NOT NULL,
+                        seen_at TEXT NOT NULL,
+                        PRIMARY KEY (collection, href)
+                    );
+                    """)
+        }
         return migrator
     }
 }
