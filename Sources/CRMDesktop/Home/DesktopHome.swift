@@ -36,6 +36,25 @@ public struct DesktopHome: Sendable {
     public var settingsPath: String { file("settings.json") }
     public var credentialsPath: String { file("refresh-token") }
     public var lockPath: String { file("sync.lock") }
+    public var pimPasswordPath: String { file("pim-password") }
+    /// The default PIM target: a vdir folder inside the home folder.
+    public var defaultPIMFolder: String { file("pim") }
+
+    /// The DAV server's password, when one is kept.
+    public func pimPassword() -> String? {
+        guard let data = FileManager.default.contents(atPath: pimPasswordPath) else { return nil }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
+        return text.isEmpty ? nil : text
+    }
+
+    /// Keeps the DAV server's password, readable by the owner only (a scheduled sync needs it unattended).
+    public func savePIMPassword(_ password: String?) throws {
+        guard let password else {
+            try? FileManager.default.removeItem(atPath: pimPasswordPath)
+            return
+        }
+        try writePrivate(Data((password + "\n").utf8), to: pimPasswordPath)
+    }
 
     public func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
 
@@ -112,17 +131,23 @@ public struct DesktopSettings: Codable, Sendable, Equatable {
     public var user: String
     public var device: String
     public var deviceName: String
-    /// `none` for now; `vdir:PATH` and `dav:URL` come with the PIM bridge.
+    /// Where CRM contacts, events and tasks go: `none`, `vdir:PATH` or `dav:URL` (see `PIMTarget`).
     public var pim: String
+    /// The user name at the DAV server (its password is kept in `pim-password`, owner-only).
+    public var pimUser: String?
     /// The IANA time zone date windows are computed in (nil: the machine's).
     public var timeZone: String?
 
-    public init(server: String, user: String, device: String, deviceName: String, pim: String, timeZone: String? = nil) {
+    public init(
+        server: String, user: String, device: String, deviceName: String, pim: String, pimUser: String? = nil,
+        timeZone: String? = nil
+    ) {
         self.server = server
         self.user = user
         self.device = device
         self.deviceName = deviceName
         self.pim = pim
+        self.pimUser = pimUser
         self.timeZone = timeZone
     }
 }
