@@ -9,10 +9,21 @@ public struct PIMMapping: Codable, Sendable, Equatable {
     public var when: FieldCondition?
     /// CRM field name to vCard or iCalendar property (`N.family`, `EMAIL;TYPE=work`, `DTSTART`, ...).
     public var properties: [String: String]
+    /// What deleting a CRM item in the PIM does: `unshare` (default: the record stays in the CRM and leaves the
+    /// PIM) or `delete` (the record is deleted in the CRM too).
+    public var onDelete: DeleteRule?
 
-    public init(component: Component, when: FieldCondition? = nil, properties: [String: String]) {
+    /// What deleting a CRM item in the PIM does.
+    public enum DeleteRule: String, Codable, Sendable, CaseIterable {
+        case unshare, delete
+    }
+
+    public init(
+        component: Component, when: FieldCondition? = nil, properties: [String: String], onDelete: DeleteRule? = nil
+    ) {
         self.component = component
         self.when = when
         self.properties = properties
+        self.onDelete = onDelete
     }
 }
