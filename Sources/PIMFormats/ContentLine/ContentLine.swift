@@ -13,10 +13,18 @@ public struct ContentLine: Sendable, Equatable {
         public var name: String
         /// Without the quotes a value may have had.
         public var values: [String]
+        /// Whether the file wrote the values in double quotes (`X-COUCHDB-UUID="cb9e..."`): `ContentLineWriter`
+        /// quotes them again, so a property the CRM does not map is written back as it was read. Not part of
+        /// equality.
+        public var quoted: Bool = false
 
         public init(name: String, values: [String]) {
             self.name = name.uppercased()
             self.values = values
+        }
+
+        public static func == (left: Parameter, right: Parameter) -> Bool {
+            left.name == right.name && left.values == right.values
         }
     }
 
@@ -29,6 +37,10 @@ public struct ContentLine: Sendable, Equatable {
     public var value: String
     /// The 1-based line of the file where the property starts (0 for one made in code), for error messages.
     public var line: Int
+    /// The name as the file spelt it (`X-ABLabel`), nil for a line made in code. `ContentLineWriter` writes it
+    /// instead of `name` while it still names the same property, so that programs matching names
+    /// case-sensitively find their extensions again. Not part of equality.
+    public var spelling: String?
 
     public init(group: String? = nil, name: String, parameters: [Parameter] = [], value: String, line: Int = 0) {
         self.group = group
@@ -36,6 +48,18 @@ public struct ContentLine: Sendable, Equatable {
         self.parameters = parameters
         self.value = value
         self.line = line
+    }
+
+    /// Group, name, parameters, value and line are equal (not `spelling` nor how parameters were quoted).
+    public static func == (left: ContentLine, right: ContentLine) -> Bool {
+        left.group == right.group && left.name == right.name && left.parameters == right.parameters
+            && left.value == right.value && left.line == right.line
+    }
+
+    /// The name to write: `spelling` while it names this property, else `name`.
+    public var writtenName: String {
+        if let spelling, spelling.uppercased() == name { return spelling }
+        return name
     }
 
     /// The values of the first parameter named `name` (nil when absent).

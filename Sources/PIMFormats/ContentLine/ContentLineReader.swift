@@ -18,14 +18,17 @@ public enum ContentLineReader {
         }
         for physical in splitLines(text) {
             number += 1
-            if let first = physical.first, first == " " || first == "\t", current != nil {
-                current! += physical.dropFirst()
-                continue
-            }
             if quotedPrintable, current != nil, current!.hasSuffix("=") {
-                // A quoted-printable soft line break: the next physical line continues the value as it is.
+                // A quoted-printable soft line break: the next physical line continues the value as it is (a
+                // leading space included: it belongs to the value, it is no folding).
                 current!.removeLast()
                 current! += physical
+                continue
+            }
+            // By scalar, not Character: a folded line may start with a combining mark (folding is by octets),
+            // which would make one Character of the space and the mark.
+            if let first = physical.unicodeScalars.first, first == " " || first == "\t", current != nil {
+                current!.unicodeScalars += physical.unicodeScalars.dropFirst()
                 continue
             }
             try flush()
@@ -38,13 +41,21 @@ public enum ContentLineReader {
         return result
     }
 
-    /// Physical lines, split on CRLF, LF or CR.
+    /// Physical lines, split on CRLF, LF or CR; CR CR LF (written by iOS 5 and some Windows tools that turn
+    /// each LF of a CRLF file into CRLF once more) is one line break too.
     static func splitLines(_ text: String) -> [String] {
         var lines: [String] = []
         var line = ""
         var previousCR = false
-        for scalar in text.unicodeScalars {
+        let scalars = Array(text.unicodeScalars)
+        var index = 0
+        while index < scalars.count {
+            let scalar = scalars[index]
+            index += 1
             if scalar == "\r" {
+                if index + 1 < scalars.count, scalars[index] == "\r", scalars[index + 1] == "\n" {
+                    index += 1  // CR CR LF: skip the second CR, the LF below ends nothing more.
+                }
                 lines.append(line)
                 line = ""
                 previousCR = true
@@ -68,14 +79,18 @@ public enum ContentLineReader {
         return line[..<colon].uppercased().contains("QUOTED-PRINTABLE")
     }
 
-    /// Splits one logical line.
-    static func parse(_ text: String, line: Int) throws(PIMFormatError) -> ContentLine {
+    /// Splits one logical line. It works on Unicode scalars, not Characters: a value or a parameter value may
+    /// begin with a combining mark, which as a Character would swallow the `:` or `;` before it.
+    static func parse(_ logical: String, line: Int) throws(PIMFormatError) -> ContentLine {
+        let text = logical.unicodeScalars
         var index = text.startIndex
         // Name (with an optional group) up to ';' or ':'.
         var nameEnd = index
-        while nameEnd < text.endIndex, text[nameEnd] != ";", text[nameEnd] != ":" { nameEnd = text.index(after: nameEnd) }
+        while nameEnd < text.endIndex, text[nameEnd] != ";", text[nameEnd] != ":" {
+            nameEnd = text.index(after: nameEnd)
+        }
         guard nameEnd < text.endIndex else {
-            throw PIMFormatError(line: line, "'\(text.prefix(40))' is not a property: it has no ':'")
+            throw PIMFormatError(line: line, "'\(String(text.prefix(40)))' is not a property: it has no ':'")
         }
         var fullName = String(text[index..<nameEnd])
         var group: String?
@@ -91,27 +106,32 @@ public enum ContentLineReader {
         while index < text.endIndex, text[index] == ";" {
             index = text.index(after: index)
             var nameStop = index
-            while nameStop < text.endIndex, !"=;:".contains(text[nameStop]) { nameStop = text.index(after: nameStop) }
+            while nameStop < text.endIndex, !"=;:".unicodeScalars.contains(text[nameStop]) {
+                nameStop = text.index(after: nameStop)
+            }
             let parameterName = String(text[index..<nameStop]).trimmingSpaces()
             index = nameStop
             var values: [String] = []
+            var quoted = false
             if index < text.endIndex, text[index] == "=" {
                 index = text.index(after: index)
                 while true {
                     var value = ""
                     if index < text.endIndex, text[index] == "\"" {
+                        quoted = true
                         index = text.index(after: index)
                         while index < text.endIndex, text[index] != "\"" {
-                            value.append(text[index])
+                            value.unicodeScalars.append(text[index])
                             index = text.index(after: index)
                         }
                         guard index < text.endIndex else {
-                            throw PIMFormatError(line: line, "a quoted value of parameter \(parameterName) is not closed")
+                            throw PIMFormatError(
+                                line: line, "a quoted value of parameter \(parameterName) is not closed")
                         }
                         index = text.index(after: index)
                     } else {
-                        while index < text.endIndex, !",;:".contains(text[index]) {
-                            value.append(text[index])
+                        while index < text.endIndex, !",;:".unicodeScalars.contains(text[index]) {
+                            value.unicodeScalars.append(text[index])
                             index = text.index(after: index)
                         }
                     }
@@ -123,13 +143,19 @@ public enum ContentLineReader {
                     break
                 }
             }
-            if !parameterName.isEmpty { parameters.append(ContentLine.Parameter(name: parameterName, values: values)) }
+            if !parameterName.isEmpty {
+                var parameter = ContentLine.Parameter(name: parameterName, values: values)
+                parameter.quoted = quoted
+                parameters.append(parameter)
+            }
         }
         guard index < text.endIndex, text[index] == ":" else {
             throw PIMFormatError(line: line, "the property \(fullName) has no ':' after its parameters")
         }
         let value = String(text[text.index(after: index)...])
-        return ContentLine(group: group, name: fullName, parameters: parameters, value: value, line: line)
+        var result = ContentLine(group: group, name: fullName, parameters: parameters, value: value, line: line)
+        result.spelling = fullName
+        return result
     }
 }
 

@@ -1,15 +1,17 @@
 /// Writes content lines as RFC 6350 and RFC 5545 want them: CRLF endings, lines folded at 75 octets (never
-/// inside a UTF-8 character), parameter values quoted when they hold `:`, `;` or `,`.
+/// inside a UTF-8 character), parameter values quoted when they hold `:`, `;` or `,` or were quoted in the file
+/// they were read from, names spelt as they were read.
 public enum ContentLineWriter {
     /// One content line, folded, ending in CRLF.
     public static func write(_ line: ContentLine) -> String {
         var text = ""
         if let group = line.group { text += group + "." }
-        text += line.name
+        text += line.writtenName
         for parameter in line.parameters {
             text += ";" + parameter.name
             if !parameter.values.isEmpty {
-                text += "=" + parameter.values.map(quoted).joined(separator: ",")
+                text += "=" + parameter.values.map { parameter.quoted ? "\"\($0)\"" : quoted($0) }
+                    .joined(separator: ",")
             }
         }
         text += ":" + line.value
@@ -26,19 +28,19 @@ public enum ContentLineWriter {
     }
 
     /// Folds a logical line into physical lines of at most 75 octets (the first; later ones have the leading
-    /// space plus 74), never splitting a UTF-8 sequence.
+    /// space plus 74), never splitting a UTF-8 sequence. It folds between Unicode scalars, not characters: a
+    /// character made of many scalars (emoji sequences, stacked combining marks) may be longer than a line, and
+    /// unfolding joins the pieces again.
     public static func fold(_ text: String) -> String {
         var result = ""
         var count = 0
-        var limit = 75
-        for character in text {
-            let size = String(character).utf8.count
-            if count + size > limit {
+        for scalar in text.unicodeScalars {
+            let size = UTF8.width(scalar)
+            if count + size > 75 {
                 result += "\r\n "
                 count = 1
-                limit = 75
             }
-            result.append(character)
+            result.unicodeScalars.append(scalar)
             count += size
         }
         return result + "\r\n"
