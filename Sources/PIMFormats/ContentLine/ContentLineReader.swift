@@ -74,9 +74,17 @@ public enum ContentLineReader {
         return lines
     }
 
+    /// Whether a line starts a vCard 2.1 quoted-printable value: an `ENCODING=QUOTED-PRINTABLE` parameter or a
+    /// bare `QUOTED-PRINTABLE` one (not the words in another parameter's value, nor a broken line).
     private static func isQuotedPrintable(_ line: String) -> Bool {
-        guard let colon = line.firstIndex(of: ":") else { return false }
-        return line[..<colon].uppercased().contains("QUOTED-PRINTABLE")
+        guard line.uppercased().contains("QUOTED-PRINTABLE"),
+            let parsed = try? parse(line, line: 0)
+        else { return false }
+        return parsed.parameters.contains { parameter in
+            parameter.values.isEmpty
+                ? parameter.name == "QUOTED-PRINTABLE"
+                : parameter.name == "ENCODING" && parameter.values.contains { $0.uppercased() == "QUOTED-PRINTABLE" }
+        }
     }
 
     /// Splits one logical line. It works on Unicode scalars, not Characters: a value or a parameter value may

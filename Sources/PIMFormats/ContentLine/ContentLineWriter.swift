@@ -10,8 +10,9 @@ public enum ContentLineWriter {
         for parameter in line.parameters {
             text += ";" + parameter.name
             if !parameter.values.isEmpty {
-                text += "=" + parameter.values.map { parameter.quoted ? "\"\($0)\"" : quoted($0) }
-                    .joined(separator: ",")
+                // All values quoted or none, so that what is read back is written the same way again.
+                let quoting = parameter.quoted || parameter.values.contains(where: needsQuotes)
+                text += "=" + parameter.values.map { quoting ? "\"\($0)\"" : $0 }.joined(separator: ",")
             }
         }
         text += ":" + line.value
@@ -24,7 +25,11 @@ public enum ContentLineWriter {
     }
 
     static func quoted(_ value: String) -> String {
-        value.contains(where: { ":;,".contains($0) }) ? "\"\(value)\"" : value
+        needsQuotes(value) ? "\"\(value)\"" : value
+    }
+
+    static func needsQuotes(_ value: String) -> Bool {
+        value.unicodeScalars.contains { $0 == ":" || $0 == ";" || $0 == "," }
     }
 
     /// Folds a logical line into physical lines of at most 75 octets (the first; later ones have the leading

@@ -2,65 +2,69 @@
 /// structured (`;`) and list (`,`) values that honours them.
 public enum TextValue {
     /// `\n`, `\N`, `\,`, `\;`, `\\` and (vCard 3.0 and 2.1 files do it) `\:` undone.
+    ///
+    /// This and the functions below work on Unicode scalars, not Characters: a combining mark after `\n`, `,`
+    /// or `;` would otherwise make one Character with it and hide the escape or the separator.
     public static func unescape(_ text: String) -> String {
-        guard text.contains("\\") else { return text }
-        var result = ""
+        guard text.unicodeScalars.contains("\\") else { return text }
+        var result = String.UnicodeScalarView()
         var escaping = false
-        for character in text {
+        for scalar in text.unicodeScalars {
             if escaping {
-                switch character {
+                switch scalar {
                 case "n", "N": result.append("\n")
-                default: result.append(character)
+                default: result.append(scalar)
                 }
                 escaping = false
-            } else if character == "\\" {
+            } else if scalar == "\\" {
                 escaping = true
             } else {
-                result.append(character)
+                result.append(scalar)
             }
         }
         if escaping { result.append("\\") }
-        return result
+        return String(result)
     }
 
-    /// Escapes `\`, `,`, `;` and newlines for writing.
+    /// Escapes `\`, `,`, `;` and newlines (CRLF, LF) for writing; a CR on its own is dropped.
     public static func escape(_ text: String) -> String {
-        var result = ""
-        for character in text {
-            switch character {
-            case "\\": result += "\\\\"
-            case ",": result += "\\,"
-            case ";": result += "\\;"
-            case "\n": result += "\\n"
-            case "\r\n": result += "\\n"
+        var result = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": result.append(contentsOf: "\\\\".unicodeScalars)
+            case ",": result.append(contentsOf: "\\,".unicodeScalars)
+            case ";": result.append(contentsOf: "\\;".unicodeScalars)
+            case "\n": result.append(contentsOf: "\\n".unicodeScalars)
             case "\r": continue
-            default: result.append(character)
+            default: result.append(scalar)
             }
         }
-        return result
+        return String(result)
     }
 
-    /// Splits on an unescaped `separator`, leaving each part escaped (unescape them after).
+    /// Splits on an unescaped `separator` (one Unicode scalar: `;` or `,`), leaving each part escaped (unescape
+    /// them after).
     public static func split(_ text: String, on separator: Character) -> [String] {
+        let separator = separator.unicodeScalars.first!
         var parts: [String] = []
-        var current = ""
+        var current = String.UnicodeScalarView()
         var escaping = false
-        for character in text {
+        for scalar in text.unicodeScalars {
             if escaping {
                 current.append("\\")
-                current.append(character)
+                current.append(scalar)
                 escaping = false
-            } else if character == "\\" {
+            } else if scalar == "\\" {
                 escaping = true
-            } else if character == separator {
-                parts.append(current)
-                current = ""
+            } else if scalar == separator {
+                parts.append(String(current))
+                current = String.UnicodeScalarView()
             } else {
-                current.append(character)
+                current.append(scalar)
             }
         }
         if escaping { current.append("\\") }
-        parts.append(current)
+        parts.append(String(current))
         return parts
     }
 }
