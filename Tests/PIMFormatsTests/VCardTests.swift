@@ -76,11 +76,19 @@ import Testing
 
     @Test func aFoldBeforeACombiningMarkUnfoldsAndAValueMayStartWithOne() throws {
         let value = "\u{301}" + String(repeating: "e\u{301}", count: 60)
-        let written = ContentLineWriter.write(ContentLine(name: "NOTE", parameters: [.init(name: "X", values: ["\u{302}"])],
-                                                          value: value))
-        let line = try #require(try ContentLineReader.read(written).first)
-        #expect(line.value == value)
-        #expect(line.parameterValue("X") == "\u{302}")
+        let line = ContentLine(name: "NOTE", parameters: [.init(name: "X", values: ["\u{302}"])], value: value)
+        let written = ContentLineWriter.write(line)
+        let again = try #require(try ContentLineReader.read(written).first)
+        #expect(again.value == value)
+        #expect(again.parameterValue("X") == "\u{302}")
+    }
+
+    @Test func escapesAndSeparatorsFollowedByACombiningMarkStillCount() {
+        let text = ";\u{301}a,\u{301}\n\u{301}\\\u{301}"
+        #expect(Array(TextValue.escape(text).unicodeScalars)
+            == Array("\\;\u{301}a\\,\u{301}\\n\u{301}\\\\\u{301}".unicodeScalars))
+        #expect(TextValue.unescape(TextValue.escape(text)) == text)
+        #expect(TextValue.split("a;\u{301}b\\;\u{301}c", on: ";") == ["a", "\u{301}b\\;\u{301}c"])
     }
 
     @Test func aQuotedPrintableSoftBreakKeepsTheSpaceThatStartsTheNextLine() throws {

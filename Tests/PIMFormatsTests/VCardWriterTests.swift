@@ -65,7 +65,8 @@ import Testing
     }
 
     @Test func aLongUTF8NoteIsFoldedAt75OctetsWithoutSplittingACharacter() throws {
-        let note = String(repeating: "Grüße aus Köln, 日本語のメモ 👩‍👩‍👧 e\u{301}\u{302}\u{303} ", count: 12) + "\nZweite Zeile"
+        let note = String(repeating: "Grüße aus Köln, 日本語のメモ 👩‍👩‍👧 e\u{301}\u{302}\u{303} ", count: 12)
+            + "\nZweite Zeile"
         var card = VCard()
         card.setText("FN", "Jörg Müller")
         card.setText("NOTE", note)

@@ -4,6 +4,9 @@
 /// `VCardReader` normalizes what it reads from vCard 2.1 and 3.0 to the vCard 4.0 form (see `properties`), so
 /// code that maps a card reads one form whatever program wrote it.
 ///
+/// A property's preference is its `PREF` parameter (`PREF=1` is the most preferred); the reader turns 3.0's
+/// `TYPE=pref` and 2.1's bare `PREF` into `PREF=1`, so `types` no longer lists "pref".
+///
 /// Two cards are equal when their properties are, ignoring the line numbers the properties were read from.
 public struct VCard: Sendable, Equatable {
     /// Everything between BEGIN:VCARD and END:VCARD except BEGIN, END and VERSION, in file order, normalized to
@@ -11,7 +14,7 @@ public struct VCard: Sendable, Equatable {
     /// 2.1 bare type parameters turned into TYPE=..., values otherwise as written (escaped); binary (PHOTO,
     /// LOGO, SOUND, KEY with ENCODING=b/BASE64) kept exactly as it was.
     ///
-    /// The details of the normalization are in `VCardNormalizer`; in short: `TYPE=pref` (3.0) and a bare `PREF`
+    /// The details are in VCardNormalizer.swift; in short: `TYPE=pref` (3.0) and a bare `PREF`
     /// (2.1) become `PREF=1` (4.0), `ENCODING=BASE64` becomes `ENCODING=b` with the base64 text unchanged but for
     /// the folding whitespace, and 2.1 text values get the escapes 4.0 wants (`\,`, `\;`, `\n`).
     public var properties: [ContentLine]

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Reads vCard 2.1, 3.0 and 4.0 files into `VCard`s normalized to the 4.0 form (see `VCardNormalizer`).
+/// Reads vCard 2.1, 3.0 and 4.0 files into `VCard`s normalized to the 4.0 form (see `VCard.properties`).
 public enum VCardReader {
     /// Every vCard in the text (a file may hold several). A card without END:VCARD, a property outside
     /// BEGIN/END, or a broken line is a PIMFormatError naming the line.
