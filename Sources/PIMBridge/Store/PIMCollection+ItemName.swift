@@ -1,0 +1,44 @@
+import Foundation
+
+extension PIMCollection {
+    /// The file name (vdir) or last href segment (DAV) of a new item with this UID: the UID itself when it is made
+    /// of safe characters (`A-Z a-z 0-9 - _ . @`, not leading with a dot, at most 100 characters), otherwise its
+    /// safe characters followed by a hash of the whole UID, so the name is safe in a file system and a URL and the
+    /// same UID always gives the same name. The collection's extension follows.
+    public func itemName(forUID uid: String) -> String {
+        let isSafe = !uid.isEmpty && uid.utf8.count <= 100 && !uid.hasPrefix(".") && uid.utf8.allSatisfy(Self.isSafe)
+        if isSafe { return "\(uid).\(fileExtension)" }
+        var prefix = ""
+        for byte in uid.utf8 where prefix.count < 40 {
+            if Self.isSafe(byte) {
+                prefix.append(Character(Unicode.Scalar(byte)))
+            } else if !prefix.isEmpty, !prefix.hasSuffix("_") {
+                prefix.append("_")
+            }
+        }
+        while prefix.hasPrefix(".") { prefix.removeFirst() }
+        let hash = Self.fnv1a(uid.utf8)
+        return prefix.isEmpty ? "\(hash).\(fileExtension)" : "\(prefix)-\(hash).\(fileExtension)"
+    }
+
+    private static func isSafe(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
+            UInt8(ascii: "@"):
+            true
+        default: false
+        }
+    }
+
+    /// 64-bit FNV-1a as 16 hex digits: stable across runs and platforms (unlike `Hasher`).
+    private static func fnv1a(_ bytes: String.UTF8View) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
