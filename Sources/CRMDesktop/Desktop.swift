@@ -27,8 +27,11 @@ public struct Desktop: Sendable {
 
     public var user: String { settings.user }
 
-    public func engine(_ configuration: SyncEngine.Configuration = .init()) -> SyncEngine {
-        SyncEngine(home: home, replica: replica, connection: connection, configuration: configuration)
+    /// The sync engine, with the PIM sync of the chosen target (`force` lets it past its safety stops).
+    public func engine(_ configuration: SyncEngine.Configuration = .init(), force: Bool = false) -> SyncEngine {
+        var engine = SyncEngine(home: home, replica: replica, connection: connection, configuration: configuration)
+        engine.pim = try? pimSync(force: force)
+        return engine
     }
 
     public func editor() throws -> RecordEditor { try RecordEditor(replica: replica, user: settings.user) }

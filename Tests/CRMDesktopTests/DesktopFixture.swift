@@ -13,18 +13,27 @@ struct DesktopFixture: Sendable {
     let replica: Replica
     let engine: SyncEngine
 
-    static func make(_ api: TestAPI, user: String, name: String = "laptop", timeZone: String = "UTC") async throws
-        -> DesktopFixture
-    {
+    static func make(
+        _ api: TestAPI, user: String, name: String = "laptop", timeZone: String = "UTC", pim: String = "none"
+    ) async throws -> DesktopFixture {
         let directory = try TemporaryDirectory(prefix: "crm-desktop-test")
         let home = DesktopHome(path: directory.path("home"))
         let (settings, replica) = try await DesktopSetup(home: home).connect(
             server: api.baseURL.absoluteString, user: user, password: TestServer.password, deviceName: name,
-            timeZone: timeZone)
+            pim: pim, timeZone: timeZone)
         let connection = try ServerConnection(home: home, settings: settings)
+        let desktop = Desktop(home: home, settings: settings, replica: replica, connection: connection)
         return DesktopFixture(
-            home: home, directory: directory, settings: settings, replica: replica,
-            engine: SyncEngine(home: home, replica: replica, connection: connection))
+            home: home, directory: directory, settings: settings, replica: replica, engine: desktop.engine())
+    }
+
+    /// The fixture's desktop, wired as a command wires it.
+    var desktop: Desktop {
+        get throws {
+            Desktop(
+                home: home, settings: settings, replica: replica,
+                connection: try ServerConnection(home: home, settings: settings))
+        }
     }
 
     /// Two synced desktops of one user ("laptop" and "tablet"), for tests of edits made on both.

@@ -15,6 +15,8 @@ public struct SyncEngine: Sendable {
     public let replica: Replica
     public let connection: ServerConnection
     public var configuration: Configuration
+    /// The two-way PIM sync run around the CRM sync (nil: no PIM chosen).
+    public var pim: PIMSync?
     let logger: Logger
 
     /// Sizes of one sync's requests.
@@ -56,6 +58,7 @@ public struct SyncEngine: Sendable {
         defer { withExtendedLifetime(lock) {} }
         var state = SyncState(startedAt: Date())
         do {
+            if let pim { try await runPIM(&state) { try await pim.inbound() } }
             try await begin(&state)
             if let confirm, try await !confirm(state.preview) {
                 try await end(&state)
@@ -64,7 +67,10 @@ public struct SyncEngine: Sendable {
             try await pushOutbox(&state, progress: progress)
             try await pullAll(&state, progress: progress)
             try await end(&state)
-            let receipt = state.receipt(outcome: state.counts.conflicts + state.counts.rejected > 0 ? .partial : .success)
+            if let pim { try await runPIM(&state) { try await pim.outbound() } }
+            let waiting = state.counts.conflicts + state.counts.rejected + (state.pim?.problems ?? 0)
+                + (state.pim?.stopped.count ?? 0)
+            let receipt = state.receipt(outcome: waiting > 0 ? .partial : .success)
             try replica.log(receipt)
             return receipt
         } catch {
@@ -91,6 +97,21 @@ public struct SyncEngine: Sendable {
     }
 
     // MARK: - Steps
+
+    /// A step of the PIM sync: its report joins the receipt; a PIM that cannot be reached or refuses does not stop
+    /// the CRM sync (it is reported, and the next sync tries again), but the replica's own failures do.
+    func runPIM(_ state: inout SyncState, _ step: () async throws -> PIMReport) async throws {
+        do {
+            state.pim = (state.pim ?? PIMReport()) + (try await step())
+        } catch let error as DesktopError {
+            throw error
+        } catch {
+            logger.warning("PIM sync failed: \(error)")
+            var report = state.pim ?? PIMReport()
+            report.stopped.append("\(error)")
+            state.pim = report
+        }
+    }
 
     /// Opens a session; installs a newer package (migrating the outbox) before anything is pushed.
     func begin(_ state: inout SyncState) async throws {
@@ -181,14 +202,20 @@ struct SyncState: Sendable {
     var counts = SyncCounts()
     var cursor: String?
     var installedPackage: Int?
+    var pim: PIMReport?
 
     func receipt(outcome: SyncReceipt.Outcome, message: String? = nil) -> SyncReceipt {
         var text = message
         if text == nil, outcome == .partial {
-            text = "\(counts.conflicts) conflicts and \(counts.rejected) refused changes wait for you (`crm-desktop status`)"
+            var waiting: [String] = []
+            if counts.conflicts > 0 { waiting.append("\(counts.conflicts) conflicts") }
+            if counts.rejected > 0 { waiting.append("\(counts.rejected) refused changes") }
+            if let pim, pim.problems > 0 { waiting.append("\(pim.problems) unreadable PIM items") }
+            if let pim, !pim.stopped.isEmpty { waiting.append("a stopped PIM sync") }
+            text = waiting.joined(separator: ", ") + " wait for you (`crm-desktop status`)"
         }
         return SyncReceipt(
             startedAt: startedAt, endedAt: Date(), outcome: outcome, counts: counts, session: session,
-            message: text, installedPackage: installedPackage)
+            message: text, installedPackage: installedPackage, pim: pim)
     }
 }

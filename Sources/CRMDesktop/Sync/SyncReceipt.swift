@@ -22,10 +22,12 @@ public struct SyncReceipt: Codable, Sendable, Equatable {
     public var message: String?
     /// The package installed by this sync, when a new one came.
     public var installedPackage: Int?
+    /// What the PIM sync did, when a PIM is chosen.
+    public var pim: PIMReport?
 
     public init(
         startedAt: Date, endedAt: Date, outcome: Outcome, counts: SyncCounts, session: String? = nil,
-        message: String? = nil, installedPackage: Int? = nil
+        message: String? = nil, installedPackage: Int? = nil, pim: PIMReport? = nil
     ) {
         self.startedAt = startedAt
         self.endedAt = endedAt
@@ -34,6 +36,7 @@ public struct SyncReceipt: Codable, Sendable, Equatable {
         self.session = session
         self.message = message
         self.installedPackage = installedPackage
+        self.pim = pim
     }
 
     /// The one-line receipt: `pulled 120, pushed 3 (applied 2, merged 1, conflicts 0, rejected 0) in 0.8 s`.
@@ -41,6 +44,7 @@ public struct SyncReceipt: Codable, Sendable, Equatable {
         let seconds = String(format: "%.1f", endedAt.timeIntervalSince(startedAt))
         var text = "\(outcome.rawValue): pulled \(counts.pulled), pushed \(counts.pushed) (applied \(counts.applied), "
             + "merged \(counts.merged), conflicts \(counts.conflicts), rejected \(counts.rejected)) in \(seconds) s"
+        if let pim { text += "; " + pim.line }
         if let message { text += " - \(message)" }
         return text
     }

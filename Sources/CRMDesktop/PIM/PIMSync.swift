@@ -1,0 +1,369 @@
+import CRMModel
+import CRMSyncProtocol
+import Foundation
+import PIMBridge
+import PIMFormats
+
+/// The two-way sync between the replica and the user's PIM (DESIGN section 4), run by `crm-desktop sync` around
+/// the CRM sync: PIM edits become outbox ops before the push (`inbound`), and the CRM's records are written to
+/// the PIM after the pull (`outbound`).
+///
+/// The status table tells each side's changes from echoes: an item whose bytes hash as the desktop last wrote
+/// them was not edited in the PIM; a record whose mapped item hashes as last written did not change in the CRM.
+/// A malformed item is reported and left alone; a store that suddenly lists nothing, or a sync that would delete
+/// more than `maxDeleteShare` of the items on either side, stops that collection until the user says `--force`.
+public struct PIMSync: Sendable {
+    public let desktop: Desktop
+    public let store: any PIMStore
+    public let force: Bool
+    /// The target as the user wrote it (`vdir:...`, `dav:...`), for messages.
+    public let target: String
+    /// The largest share of a collection's items one sync may delete on either side without `--force`.
+    public var maxDeleteShare = 0.5
+
+    public init(desktop: Desktop, store: any PIMStore, target: String, force: Bool = false) {
+        self.desktop = desktop
+        self.store = store
+        self.target = target
+        self.force = force
+    }
+
+    var replica: Replica { desktop.replica }
+
+    // MARK: - PIM to CRM
+
+    /// Reads what changed in the PIM and turns the user's edits into outbox ops, shared new items into creates,
+    /// and deleted items into unsharing.
+    public func inbound() async throws -> PIMReport {
+        var report = PIMReport()
+        // Before the first sync there is no package, so nothing in the PIM can be the CRM's yet.
+        guard let package = try replica.package() else { return report }
+        let mapper = PIMMapper(package: package)
+        try await store.prepare()
+        let directory = try PIMDirectory.build(replica: replica, user: desktop.user)
+        for collection in PIMCollection.allCases where !mapper.mappings(into: collection).isEmpty {
+            do {
+                try await inbound(collection, mapper: mapper, directory: directory, report: &report)
+            } catch let stop as PIMSafetyStop {
+                report.stopped.append(stop.message)
+            }
+        }
+        return report
+    }
+
+    private func inbound(
+        _ collection: PIMCollection, mapper: PIMMapper, directory: PIMDirectory, report: inout PIMReport
+    ) async throws {
+        let rows = Dictionary(try replica.pimStatus(collection).map { ($0.href, $0) }) { first, _ in first }
+        let changes = try await store.changes(in: collection, since: try replica.pimToken(collection))
+        let deleted =
+            changes.isFullListing
+            ? Set(rows.keys).subtracting(changes.changed.keys) : Set(changes.deleted).intersection(rows.keys)
+        if !force, !rows.isEmpty {
+            // With two items or fewer, an empty collection is as likely the user's deletes as a wiped store.
+            if changes.isFullListing, changes.changed.isEmpty, rows.count > 2 {
+                throw PIMSafetyStop(
+                    "\(target) lists no \(collection.rawValue) though \(rows.count) were written there; nothing was "
+                        + "changed in the CRM. If the collection was emptied on purpose, run `crm-desktop pim sync --force`")
+            }
+            if Double(deleted.count) > maxDeleteShare * Double(rows.count), deleted.count > 1 {
+                throw PIMSafetyStop(
+                    "\(deleted.count) of \(rows.count) \(collection.rawValue) were deleted in the PIM; nothing was "
+                        + "changed in the CRM. If that is what you want, run `crm-desktop pim sync --force`")
+            }
+        }
+        let toRead = changes.changed.filter { rows[$0.key]?.etag != $0.value }.keys.sorted()
+        for item in try await store.read(collection, hrefs: toRead) {
+            try absorb(item, collection: collection, row: rows[item.href], mapper: mapper, directory: directory, report: &report)
+        }
+        for href in deleted.sorted() {
+            guard let row = rows[href] else { continue }
+            let local = try replica.localRecord(id: row.crmID, user: desktop.user)
+            if let local, mapper.target(for: local.record)?.mapping.onDelete == .delete, !local.incomplete {
+                try desktop.editor().delete(type: local.type, id: local.id)
+                report.deletedInCRM += 1
+            } else {
+                try replica.unshare(crmID: row.crmID)
+                report.unshared += 1
+            }
+            try replica.removePIMStatus(collection, href: href)
+        }
+        if let token = changes.token { try replica.setPIMToken(collection, token) }
+    }
+
+    /// One item read from the PIM: an edit of a CRM item, an item to adopt, a shared new item, or a private one.
+    func absorb(
+        _ item: PIMItem, collection: PIMCollection, row: PIMItemStatus?, mapper: PIMMapper, directory: PIMDirectory,
+        report: inout PIMReport
+    ) throws {
+        let hash = ContentHash.of(item.data)
+        if var row, row.itemHash == hash {
+            row.etag = item.etag
+            try replica.savePIMStatus(row)
+            return
+        }
+        let current = try row.flatMap { try replica.localRecord(id: $0.crmID, user: desktop.user) }
+        let reading: PIMReading
+        do {
+            reading = try mapper.read(item.data, in: collection, current: current?.record, directory: directory)
+            try replica.reportPIMProblem(nil, collection: collection, href: item.href)
+        } catch let error as PIMFormatError {
+            try replica.reportPIMProblem(
+                PIMProblem(collection: collection, href: item.href, line: error.line, message: error.message),
+                collection: collection, href: item.href)
+            report.problems += 1
+            return
+        }
+        let editor = try desktop.editor()
+        if let row, let current {
+            let changes = Self.changes(from: reading.fields, to: current.record, package: mapper.package)
+            if !changes.isEmpty {
+                do {
+                    try editor.update(type: current.type, id: current.id, fields: changes)
+                    report.fromPIM += 1
+                } catch let error as DesktopError {
+                    try replica.reportPIMProblem(
+                        PIMProblem(collection: collection, href: item.href, line: 0, message: error.description),
+                        collection: collection, href: item.href)
+                    report.problems += 1
+                }
+            }
+            try replica.savePIMStatus(
+                PIMItemStatus(
+                    collection: collection, href: item.href, crmID: row.crmID, etag: item.etag, itemHash: hash,
+                    fieldsHash: ""))
+            return
+        }
+        // Written by this or another desktop of the user (a DAV collection shared between devices): adopt it.
+        if let crmID = reading.crmID, try replica.localRecord(id: crmID, user: desktop.user) != nil {
+            try replica.savePIMStatus(
+                PIMItemStatus(collection: collection, href: item.href, crmID: crmID, etag: item.etag, itemHash: hash, fieldsHash: ""))
+            report.adopted += 1
+            return
+        }
+        guard reading.shared else { return }
+        let fields = reading.fields.filter { !$0.value.isNull }
+        let record: LocalRecord
+        if let match = try duplicate(of: fields, type: reading.type, package: mapper.package) {
+            record = match
+            report.linked += 1
+        } else {
+            do {
+                record = try editor.create(type: reading.type, fields: fields)
+                report.shared += 1
+            } catch let error as DesktopError {
+                try replica.reportPIMProblem(
+                    PIMProblem(collection: collection, href: item.href, line: 0, message: error.description),
+                    collection: collection, href: item.href)
+                report.problems += 1
+                return
+            }
+        }
+        try replica.reshare(crmID: record.id)
+        try replica.savePIMStatus(
+            PIMItemStatus(collection: collection, href: item.href, crmID: record.id, etag: item.etag, itemHash: hash, fieldsHash: ""))
+    }
+
+    /// A record of the replica that a shared item matches by the type's duplicate rules (sets of fields OR'ed,
+    /// fields within a set AND'ed, compared case-insensitively).
+    func duplicate(of fields: [String: FieldValue], type: String, package: CustomizationPackage) throws -> LocalRecord? {
+        let rules = package.types[type]?.duplicates ?? []
+        guard !rules.isEmpty else { return nil }
+        let key = { (value: FieldValue?) in value.map { FieldText.display($0).lowercased() } ?? "" }
+        for record in try replica.localRecords(type: type, user: desktop.user) where !record.incomplete {
+            for rule in rules where rule.allSatisfy({ !key(fields[$0]).isEmpty }) {
+                if rule.allSatisfy({ key(fields[$0]) == key(record.fields[$0]) }) { return record }
+            }
+        }
+        return nil
+    }
+
+    /// The mapped fields whose PIM value differs from the record's.
+    static func changes(from pim: [String: FieldValue], to record: Record, package: CustomizationPackage)
+        -> [String: FieldValue]
+    {
+        let type = package.types[record.type]
+        var changes: [String: FieldValue] = [:]
+        for (field, value) in pim where type?.fields[field] != nil && !(type?.fields[field]?.isReadOnly ?? true) {
+            let mine = record.fields[field] ?? .null
+            if RecordValidator.isEmpty(mine), RecordValidator.isEmpty(value) { continue }
+            if mine != value { changes[field] = value }
+        }
+        return changes
+    }
+
+    // MARK: - CRM to PIM
+
+    /// Writes the records the PIM should show (new or changed since last written), and deletes the items of
+    /// records that left the replica.
+    public func outbound() async throws -> PIMReport {
+        var report = PIMReport()
+        let package = try replica.requirePackage()
+        let mapper = PIMMapper(package: package)
+        try await store.prepare()
+        let directory = try PIMDirectory.build(replica: replica, user: desktop.user)
+        let unshared = try replica.unsharedIDs()
+        for collection in PIMCollection.allCases {
+            let types = Set(mapper.mappings(into: collection).map(\.type))
+            guard !types.isEmpty else { continue }
+            var records: [LocalRecord] = []
+            for type in types.sorted() {
+                records += try replica.localRecords(type: type, user: desktop.user).filter {
+                    !$0.incomplete && !unshared.contains($0.id) && mapper.target(for: $0.record)?.collection == collection
+                }
+            }
+            do {
+                try await outbound(collection, records: records, mapper: mapper, directory: directory, report: &report)
+            } catch let stop as PIMSafetyStop {
+                report.stopped.append(stop.message)
+            }
+        }
+        try await store.flush()
+        return report
+    }
+
+    private func outbound(
+        _ collection: PIMCollection, records: [LocalRecord], mapper: PIMMapper, directory: PIMDirectory,
+        report: inout PIMReport
+    ) async throws {
+        let rows = try replica.pimStatus(collection)
+        let byRecord = Dictionary(rows.map { ($0.crmID, $0) }) { first, _ in first }
+        let wanted = Set(records.map(\.id))
+        let gone = rows.filter { !wanted.contains($0.crmID) }
+        if !force, Double(gone.count) > maxDeleteShare * Double(rows.count), gone.count > 1 {
+            throw PIMSafetyStop(
+                "the CRM side would delete \(gone.count) of \(rows.count) \(collection.rawValue) in the PIM; nothing was "
+                    + "deleted there. If that is what you want, run `crm-desktop pim sync --force`")
+        }
+        for local in records {
+            let fresh = try mapper.item(for: local.record, existing: nil, directory: directory)
+            let fieldsHash = ContentHash.of(fresh)
+            let row = byRecord[local.id]
+            if let row, row.fieldsHash == fieldsHash { continue }
+            try await write(local, collection: collection, row: row, fieldsHash: fieldsHash, mapper: mapper, directory: directory, report: &report)
+        }
+        for row in gone {
+            do {
+                try await store.delete(collection, href: row.href, ifMatch: row.etag)
+            } catch let error as PIMStoreError {
+                if case .notFound = error.code {} else if case .changed = error.code {
+                    // Edited in the PIM since: keep the user's item, stop tracking it.
+                } else {
+                    throw error
+                }
+            }
+            try replica.removePIMStatus(collection, href: row.href)
+            report.deleted += 1
+        }
+    }
+
+    private func write(
+        _ local: LocalRecord, collection: PIMCollection, row: PIMItemStatus?, fieldsHash: String, mapper: PIMMapper,
+        directory: PIMDirectory, report: inout PIMReport
+    ) async throws {
+        var row = row
+        var record = local.record
+        for attempt in 0..<2 {
+            var existing: PIMItem?
+            if let row { existing = try await store.read(collection, hrefs: [row.href]).first }
+            if row != nil, existing == nil {
+                // Deleted in the PIM between the inbound step and now: the next sync unshares it.
+                return
+            }
+            if let existing, let current = row, existing.etag != current.etag, attempt == 0 {
+                // Edited in the PIM meanwhile: take the user's edit into the CRM first.
+                try absorb(existing, collection: collection, row: current, mapper: mapper, directory: directory, report: &report)
+                record = try replica.localRecord(id: local.id, user: desktop.user)?.record ?? record
+                row = try replica.pimStatus(collection).first { $0.href == current.href }
+            }
+            let data = try mapper.item(for: record, existing: existing?.data, directory: directory)
+            let href = row?.href ?? store.href(forUID: uid(of: data, collection: collection) ?? record.id, in: collection)
+            do {
+                let written = try await store.put(collection, href: href, data: data, ifMatch: row?.etag ?? existing?.etag)
+                try replica.savePIMStatus(
+                    PIMItemStatus(
+                        collection: collection, href: written.href, crmID: record.id, etag: written.etag,
+                        itemHash: ContentHash.of(data), fieldsHash: fieldsHash))
+                report.written += 1
+                return
+            } catch let error as PIMStoreError {
+                switch error.code {
+                case .changed where attempt == 0:
+                    continue
+                case .alreadyExists(let taken) where attempt == 0:
+                    // An item with this UID is there already (another desktop wrote it): adopt it, then write.
+                    guard let found = try await store.read(collection, hrefs: [taken]).first else { throw error }
+                    row = PIMItemStatus(
+                        collection: collection, href: taken, crmID: record.id, etag: found.etag,
+                        itemHash: ContentHash.of(found.data), fieldsHash: "")
+                    continue
+                default:
+                    throw error
+                }
+            }
+        }
+    }
+
+    private func uid(of data: Data, collection: PIMCollection) -> String? {
+        if collection == .contacts { return (try? VCardReader.read(data: data).first)?.uid }
+        return (try? ICalendarReader.read(data: data))?.components.first { $0.name != "VTIMEZONE" }?.text("UID")
+    }
+}
+
+/// A collection the safety rules stopped.
+struct PIMSafetyStop: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
+}
+
+/// What a PIM sync did, for the receipt.
+public struct PIMReport: Codable, Sendable, Equatable {
+    /// Items written to the PIM, and deleted there.
+    public var written = 0
+    public var deleted = 0
+    /// PIM edits that became outbox ops; shared items created in the CRM or linked to an existing record.
+    public var fromPIM = 0
+    public var shared = 0
+    public var linked = 0
+    /// Items of another desktop of the user taken over; items the user deleted (unshared).
+    public var adopted = 0
+    public var unshared = 0
+    /// Items deleted in the PIM whose records were deleted in the CRM (mapping `onDelete: delete`).
+    public var deletedInCRM = 0
+    /// Items that could not be read (see `status`).
+    public var problems = 0
+    /// Collections the safety rules stopped, in words.
+    public var stopped: [String] = []
+
+    public init() {}
+
+    public static func + (lhs: PIMReport, rhs: PIMReport) -> PIMReport {
+        var sum = lhs
+        sum.written += rhs.written
+        sum.deleted += rhs.deleted
+        sum.fromPIM += rhs.fromPIM
+        sum.shared += rhs.shared
+        sum.linked += rhs.linked
+        sum.adopted += rhs.adopted
+        sum.unshared += rhs.unshared
+        sum.deletedInCRM += rhs.deletedInCRM
+        sum.problems += rhs.problems
+        sum.stopped += rhs.stopped
+        return sum
+    }
+
+    /// `PIM: 3 written, 1 deleted, 2 edits taken, 1 shared`.
+    public var line: String {
+        var parts: [String] = []
+        for (count, word) in [
+            (written, "written"), (deleted, "deleted"), (fromPIM, "edits taken"), (shared, "shared"),
+            (linked, "linked"), (adopted, "adopted"), (unshared, "unshared"), (deletedInCRM, "deleted in the CRM"),
+            (problems, "unreadable"),
+        ] where count > 0 {
+            parts.append("\(count) \(word)")
+        }
+        var text = "PIM: " + (parts.isEmpty ? "nothing to do" : parts.joined(separator: ", "))
+        if !stopped.isEmpty { text += "; stopped: " + stopped.joined(separator: "; ") }
+        return text
+    }
+}

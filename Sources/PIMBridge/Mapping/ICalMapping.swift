@@ -1,0 +1,211 @@
+import CRMModel
+import Foundation
+import PIMFormats
+
+/// A record's mapped fields written into a VEVENT or VTODO, and read back. Start, end, all-day and time zone
+/// travel together in DTSTART/DTEND; status and priority are translated between the package's lists and
+/// iCalendar's values; contacts become attendees (with SCHEDULE-AGENT=CLIENT, so no calendar server mails
+/// invitations to customers). Everything the mapping does not name stays as the PIM wrote it.
+enum ICalMapping {
+    static func write(
+        _ record: Record, type: ObjectType, mapping: PIMMapping, into original: ICalComponent,
+        directory: any RecordDirectory
+    ) -> (item: ICalComponent, zones: [TimeZone: [Date]]) {
+        var item = original
+        let specs = mapping.properties.compactMapValues(PropertySpec.init)
+        let field = { (name: String, parameter: String?) in
+            specs.first { $0.value.name == name && $0.value.parameter == parameter }?.key
+        }
+        let zone = field("DTSTART", "TZID").flatMap { record.fields[$0]?.stringValue }.flatMap(TimeZone.init(identifier:))
+        let allDay = field("DTSTART", "VALUE").flatMap { record.fields[$0]?.boolValue } ?? false
+        var usedZones: [TimeZone: [Date]] = [:]
+        for (fieldName, spec) in specs.sorted(by: { $0.key < $1.key }) where spec.parameter == nil {
+            guard let definition = type.fields[fieldName] else { continue }
+            let value = record.fields[fieldName]
+            switch (spec.name, definition.kind) {
+            case (_, .datetime):
+                guard let instant = value?.stringValue.flatMap(Timestamp.date(from:)) else {
+                    item.remove(spec.name)
+                    continue
+                }
+                if allDay {
+                    let parts = calendar(zone ?? .gmt).dateComponents([.year, .month, .day], from: instant)
+                    item.set(ICalDateTime.dateLine(spec.name, year: parts.year!, month: parts.month!, day: parts.day!))
+                } else {
+                    item.set(ICalDateTime.line(spec.name, instant: instant, timeZone: zone))
+                    if let zone { usedZones[zone, default: []].append(instant) }
+                }
+            case (_, .date):
+                guard let iso = value?.stringValue, let date = FieldCoding.isoDate(iso) else {
+                    item.remove(spec.name)
+                    continue
+                }
+                let parts = date.split(separator: "-").compactMap { Int($0) }
+                item.set(ICalDateTime.dateLine(spec.name, year: parts[0], month: parts[1], day: parts[2]))
+            case ("ATTENDEE", _):
+                writeAttendees(&item, ids: value?.stringArray ?? [], directory: directory)
+            case ("STATUS", _):
+                let current = item.text("STATUS")
+                let wanted = value?.stringValue.map { status($0, component: item.name) }
+                if wanted != current { item.setText("STATUS", wanted) }
+            case ("PRIORITY", _):
+                item.setText("PRIORITY", value?.stringValue.map(priority))
+            case ("UID", _):
+                continue  // the item's UID is set by the mapper
+            default:
+                item.setText(spec.name, FieldCoding.text(value, kind: definition.kind))
+            }
+        }
+        return (item, usedZones)
+    }
+
+    static func read(
+        _ item: ICalComponent, in calendarObject: ICalComponent, type: ObjectType, mapping: PIMMapping,
+        current: Record?, directory: any RecordDirectory
+    ) -> [String: FieldValue] {
+        var fields: [String: FieldValue] = [:]
+        let specs = mapping.properties.compactMapValues(PropertySpec.init)
+        let start = item.first("DTSTART").flatMap { try? ICalDateTime.parse($0, in: calendarObject) }
+        for (fieldName, spec) in specs {
+            guard let definition = type.fields[fieldName] else { continue }
+            switch (spec.name, spec.parameter, definition.kind) {
+            case ("DTSTART", "VALUE", _):
+                fields[fieldName] = .bool(start?.kind == .date)
+            case ("DTSTART", "TZID", _):
+                if let start, case .zoned = start.kind, let zone = start.timeZone {
+                    fields[fieldName] = .string(zone.identifier)
+                } else if start != nil {
+                    fields[fieldName] = current?.fields[fieldName] ?? .null
+                }
+            case (_, nil, .datetime):
+                guard let line = item.first(spec.name), let value = try? ICalDateTime.parse(line, in: calendarObject) else {
+                    fields[fieldName] = .null
+                    continue
+                }
+                let zone = value.timeZone ?? current?.fields["timeZone"]?.stringValue.flatMap(TimeZone.init(identifier:))
+                if value.kind == .date {
+                    let parts = value.components
+                    var local = DateComponents(year: parts.year, month: parts.month, day: parts.day, hour: 0)
+                    local.timeZone = zone ?? .gmt
+                    fields[fieldName] = calendar(zone ?? .gmt).date(from: local).map { .string(Timestamp.string(from: $0)) } ?? .null
+                } else {
+                    fields[fieldName] =
+                        value.instant(floatingZone: zone ?? .gmt).map { .string(Timestamp.string(from: $0)) } ?? .null
+                }
+            case (_, nil, .date):
+                guard let line = item.first(spec.name), let value = try? ICalDateTime.parse(line, in: calendarObject),
+                    let year = value.components.year, let month = value.components.month, let day = value.components.day
+                else {
+                    fields[fieldName] = .null
+                    continue
+                }
+                fields[fieldName] = .string(String(format: "%04d-%02d-%02d", year, month, day))
+            case ("ATTENDEE", nil, _):
+                let known = item.all("ATTENDEE").compactMap { line -> String? in
+                    let address = line.value.lowercased().hasPrefix("mailto:") ? String(line.value.dropFirst(7)) : line.value
+                    return directory.id(withEmail: address)
+                }
+                fields[fieldName] = .array(Set(known).sorted().map(FieldValue.string))
+            case ("STATUS", nil, _):
+                let text = item.text("STATUS")
+                let mine = current?.fields[fieldName]?.stringValue
+                if let mine, status(mine, component: item.name) == text {
+                    fields[fieldName] = .string(mine)
+                } else {
+                    fields[fieldName] = text.flatMap { crmStatus($0, list: definition.list) }.map(FieldValue.string) ?? .null
+                }
+            case ("PRIORITY", nil, _):
+                let text = item.text("PRIORITY")
+                let mine = current?.fields[fieldName]?.stringValue
+                if let mine, priority(mine) == text {
+                    fields[fieldName] = .string(mine)
+                } else {
+                    fields[fieldName] = text.flatMap(Int.init).flatMap(crmPriority).map(FieldValue.string) ?? .null
+                }
+            case ("UID", nil, _):
+                fields[fieldName] = item.text("UID").map(FieldValue.string) ?? .null
+            case (_, nil, _):
+                fields[fieldName] = FieldCoding.value(item.text(spec.name), kind: definition.kind)
+            default:
+                continue
+            }
+        }
+        return fields
+    }
+
+    // MARK: - Attendees
+
+    /// Attendees of the CRM's contacts replace those the CRM wrote before; attendees the PIM added stay.
+    static func writeAttendees(_ item: inout ICalComponent, ids: [String], directory: any RecordDirectory) {
+        let wanted = ids.compactMap { id in directory.email(of: id).map { (id, $0) } }
+        let addresses = Set(wanted.map { $0.1.lowercased() })
+        var kept: [ContentLine] = []
+        for line in item.all("ATTENDEE") {
+            let address = line.value.lowercased().replacingOccurrences(of: "mailto:", with: "")
+            let fromCRM = line.parameterValue("X-CRM-CONTACT") != nil
+            if addresses.contains(address) || !fromCRM { kept.append(line) }
+        }
+        let present = Set(kept.map { $0.value.lowercased().replacingOccurrences(of: "mailto:", with: "") })
+        item.remove("ATTENDEE")
+        for line in kept { item.properties.append(line) }
+        for (id, email) in wanted where !present.contains(email.lowercased()) {
+            var parameters: [ContentLine.Parameter] = [
+                .init(name: "ROLE", values: ["REQ-PARTICIPANT"]), .init(name: "SCHEDULE-AGENT", values: ["CLIENT"]),
+                .init(name: "X-CRM-CONTACT", values: [id]),
+            ]
+            if let name = directory.title(of: id) { parameters.insert(.init(name: "CN", values: [name]), at: 0) }
+            item.properties.append(ContentLine(name: "ATTENDEE", parameters: parameters, value: "mailto:" + email))
+        }
+    }
+
+    // MARK: - Translations
+
+    /// The package's activity status as iCalendar's STATUS of a VEVENT or VTODO.
+    static func status(_ crm: String, component: String) -> String {
+        switch (crm.lowercased(), component) {
+        case ("cancelled", _), ("canceled", _): return "CANCELLED"
+        case ("done", "VTODO"), ("completed", "VTODO"): return "COMPLETED"
+        case ("in progress", "VTODO"): return "IN-PROCESS"
+        case (_, "VTODO"): return "NEEDS-ACTION"
+        case ("planned", _): return "TENTATIVE"
+        default: return "CONFIRMED"
+        }
+    }
+
+    static func crmStatus(_ ical: String, list: String?) -> String? {
+        switch ical.uppercased() {
+        case "CANCELLED": return "Cancelled"
+        case "COMPLETED": return "Done"
+        case "IN-PROCESS": return "In Progress"
+        case "NEEDS-ACTION", "TENTATIVE": return "Planned"
+        case "CONFIRMED": return "Planned"
+        default: return nil
+        }
+    }
+
+    /// Urgent 1, High 3, Medium 5, Low 9 (RFC 5545 section 3.8.1.9: 1 highest, 9 lowest, 0 undefined).
+    static func priority(_ crm: String) -> String {
+        switch crm.lowercased() {
+        case "urgent": return "1"
+        case "high": return "3"
+        case "medium": return "5"
+        default: return "9"
+        }
+    }
+
+    static func crmPriority(_ value: Int) -> String? {
+        switch value {
+        case 1...2: return "Urgent"
+        case 3...4: return "High"
+        case 5: return "Medium"
+        case 6...9: return "Low"
+        default: return nil
+        }
+    }
+
+    static func calendar(_ zone: TimeZone) -> Calendar {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        return calendar
+    }
+}
