@@ -10,6 +10,21 @@ struct StoreUnderTest: Sendable {
     var writeAsAnotherClient: @Sendable (PIMCollection, String, Data) async throws -> Void
     /// Whether `changes` gives tokens and lists only what changed since one (DAV), or always everything (vdir).
     var hasSyncTokens: Bool
+    /// Whether an item reads back byte for byte as written (a folder), or only with the same content lines (a
+    /// server such as Radicale re-serializes iCalendar: property order, line folding).
+    var keepsBytes: Bool
+
+    /// Whether an item read back holds what was written.
+    func same(_ read: Data, _ written: Data) -> Bool {
+        keepsBytes
+            ? read == written : PIMStoreConformance.contentLines(read) == PIMStoreConformance.contentLines(written)
+    }
+
+    /// Whether items read back are the ones written (href, etag, content).
+    func same(_ read: [PIMItem], _ written: [PIMItem]) -> Bool {
+        read.count == written.count
+            && zip(read, written).allSatisfy { $0.href == $1.href && $0.etag == $1.etag && same($0.data, $1.data) }
+    }
 }
 
 /// The behaviour both `VdirStore` and `DAVStore` must have. Each check starts from a store whose collections are
@@ -55,6 +70,13 @@ enum PIMStoreConformance {
             """.utf8)
     }
 
+    /// The unfolded content lines of a vCard or iCalendar object, sorted.
+    static func contentLines(_ data: Data) -> [String] {
+        String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
+            .replacingOccurrences(of: "\n ", with: "").replacingOccurrences(of: "\n\t", with: "")
+            .split(separator: "\n").map(String.init).sorted()
+    }
+
     static func errorCode(_ body: () async throws -> Void) async -> PIMStoreError.Code? {
         do {
             try await body()
@@ -92,16 +114,19 @@ enum PIMStoreConformance {
             #expect(!written.etag.isEmpty)
 
             let read = try await store.read(collection, hrefs: [href, store.href(forUID: "missing", in: collection)])
-            #expect(read == [PIMItem(href: href, etag: written.etag, data: data)])
+            #expect(subject.same(read, [PIMItem(href: href, etag: written.etag, data: data)]))
 
             let changes = try await store.changes(in: collection, since: nil)
             #expect(changes.changed == [href: written.etag])
             #expect(changes.isFullListing)
 
-            let edited = Data(String(decoding: data, as: UTF8.self).replacingOccurrences(of: "UID:", with: "X-A:1\r\nUID:").utf8)
+            let edited = Data(
+                String(decoding: data, as: UTF8.self).replacingOccurrences(of: "UID:", with: "X-A:1\r\nUID:").utf8)
             let replaced = try await store.put(collection, href: href, data: edited, ifMatch: written.etag)
             #expect(replaced.etag != written.etag)
-            #expect(try await store.read(collection, hrefs: [href]).first?.data == edited)
+            let readAgain = try await store.read(collection, hrefs: [href])
+            #expect(subject.same(readAgain, [replaced]))
+            #expect(subject.same(readAgain.first?.data ?? Data(), edited))
         }
         try await store.flush()
     }
@@ -116,7 +141,7 @@ enum PIMStoreConformance {
             _ = try await store.put(.contacts, href: href, data: vcard("ann-2", name: "Annie"), ifMatch: first.etag)
         }
         #expect(code == .changed(href: href))
-        #expect(try await store.read(.contacts, hrefs: [href]) == [second])
+        #expect(subject.same(try await store.read(.contacts, hrefs: [href]), [second]))
     }
 
     static func createOverExistingHrefFailsAlreadyExists(_ subject: StoreUnderTest) async throws {
@@ -128,7 +153,7 @@ enum PIMStoreConformance {
             _ = try await store.put(.calendar, href: href, data: event("meet-2", summary: "Two"), ifMatch: nil)
         }
         #expect(code == .alreadyExists(href: href))
-        #expect(try await store.read(.calendar, hrefs: [href]) == [first])
+        #expect(subject.same(try await store.read(.calendar, hrefs: [href]), [first]))
     }
 
     static func deleteRemovesTheItemOnlyAtItsEtag(_ subject: StoreUnderTest) async throws {
@@ -136,7 +161,8 @@ enum PIMStoreConformance {
         try await store.prepare()
         let href = store.href(forUID: "todo-2", in: .tasks)
         let first = try await store.put(.tasks, href: href, data: task("todo-2", summary: "Call"), ifMatch: nil)
-        let second = try await store.put(.tasks, href: href, data: task("todo-2", summary: "Call back"), ifMatch: first.etag)
+        let second = try await store.put(
+            .tasks, href: href, data: task("todo-2", summary: "Call back"), ifMatch: first.etag)
 
         let stale = await errorCode { try await store.delete(.tasks, href: href, ifMatch: first.etag) }
         #expect(stale == .changed(href: href))
@@ -195,7 +221,7 @@ enum PIMStoreConformance {
         #expect(newEtag != ours.etag)
         #expect(after.changed["phone-1.ics"] != nil)
         let read = try await store.read(.calendar, hrefs: [href, "phone-1.ics"])
-        #expect(read.map(\.data) == [theirs, created])
+        #expect(read.count == 2 && subject.same(read[0].data, theirs) && subject.same(read[1].data, created))
         #expect(read.first?.etag == newEtag)
 
         // Writing over their edit with the old etag is refused.
@@ -208,7 +234,9 @@ enum PIMStoreConformance {
     static func hrefsForOddUIDsAreSafeAndStable(_ subject: StoreUnderTest) async throws {
         let store = subject.store
         try await store.prepare()
-        let uids = ["a/b@c d", "Zoë-Ärger-日本", "../../etc/passwd", ".hidden", "", String(repeating: "x", count: 300)]
+        let uids = [
+            "a/b@c d", "Zoë-Ärger-日本", "../../etc/passwd", ".hidden", "", String(repeating: "x", count: 300),
+        ]
         var hrefs: Set<String> = []
         for uid in uids {
             let href = store.href(forUID: uid, in: .contacts)
@@ -216,10 +244,14 @@ enum PIMStoreConformance {
             #expect(href.hasSuffix(".vcf"))
             #expect(!href.hasPrefix("."))
             #expect(href.utf8.count <= 120)
-            #expect(href.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || "0123456789-_.@".unicodeScalars.contains($0)) })
+            #expect(
+                href.unicodeScalars.allSatisfy {
+                    $0.isASCII && ($0.properties.isAlphabetic || "0123456789-_.@".unicodeScalars.contains($0))
+                })
             hrefs.insert(href)
-            let written = try await store.put(.contacts, href: href, data: vcard(uid.isEmpty ? "empty" : uid, name: "Odd"), ifMatch: nil)
-            #expect(try await store.read(.contacts, hrefs: [href]) == [written])
+            let written = try await store.put(
+                .contacts, href: href, data: vcard(uid.isEmpty ? "empty" : uid, name: "Odd"), ifMatch: nil)
+            #expect(subject.same(try await store.read(.contacts, hrefs: [href]), [written]))
         }
         #expect(hrefs.count == uids.count)
         #expect(store.href(forUID: "plain-uid.1@example.com", in: .calendar) == "plain-uid.1@example.com.ics")

@@ -16,7 +16,7 @@ import Testing
                 let path = root.appendingPathComponent(collection.rawValue).appendingPathComponent(name)
                 try data.write(to: path, options: .atomic)
             },
-            hasSyncTokens: false)
+            hasSyncTokens: false, keepsBytes: true)
         try await body(subject, root)
     }
 
