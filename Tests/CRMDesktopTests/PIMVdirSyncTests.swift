@@ -207,3 +207,76 @@ struct PIMVdirSyncTests {
         }
     }
 }
+
+extension PIMVdirSyncTests {
+    @Test func theSameMeetingSharedByTwoUsersIsOneActivity() async throws {
+        let server = try await TestServer.make()
+        try await server.run { api in
+            let start = Date().addingTimeInterval(2 * 86_400)
+            let stamp = { (date: Date) -> String in
+                var calendar = Calendar(identifier: .gregorian)
+                calendar.timeZone = .gmt
+                let p = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+                return String(format: "%04d%02d%02dT%02d%02d00Z", p.year!, p.month!, p.day!, p.hour!, p.minute!)
+            }
+            let meeting = """
+                BEGIN:VCALENDAR\r
+                VERSION:2.0\r
+                PRODID:-//Test//EN\r
+                BEGIN:VEVENT\r
+                UID:board-meeting-42@example.com\r
+                DTSTAMP:\(stamp(Date()))\r
+                DTSTART:\(stamp(start))\r
+                DTEND:\(stamp(start + 3600))\r
+                SUMMARY:Board meeting\r
+                CATEGORIES:CRM\r
+                END:VEVENT\r
+                END:VCALENDAR\r
+
+                """
+            var activityIDs: [String] = []
+            // Peter does not see Rita's records: his share creates, and the server joins it to hers by the UID.
+            for user in ["rita", "peter"] {
+                let directory = try TemporaryDirectory(prefix: "crm-pim-\(user)")
+                let pim = directory.url.appendingPathComponent("pim")
+                let fixture = try await DesktopFixture.make(api, user: user, pim: "vdir:" + pim.path)
+                try await fixture.sync()
+                try meeting.write(
+                    to: pim.appendingPathComponent("calendar/board.ics"), atomically: true, encoding: .utf8)
+                let receipt = try await fixture.sync()
+                #expect(receipt.pim?.shared == 1, "\(receipt.line)")
+                try await fixture.sync()
+                let activities = try fixture.records("Activity").filter { $0.fields["subject"] == "Board meeting" }
+                #expect(activities.count == 1)
+                let files = try FileManager.default.contentsOfDirectory(atPath: pim.appendingPathComponent("calendar").path)
+                    .filter { $0.hasSuffix(".ics") }
+                #expect(files == ["board.ics"], "the shared file stays the one item of the meeting")
+                activityIDs += activities.map(\.id)
+            }
+            #expect(Set(activityIDs).count == 1, "both desktops hold the one activity")
+
+            // Maria, Rita's manager, already has the meeting in her calendar (the desktop wrote it); her own copy
+            // of the invitation links to it, and takes the place of the desktop's file.
+            let directory = try TemporaryDirectory(prefix: "crm-pim-maria")
+            let pim = directory.url.appendingPathComponent("pim")
+            let maria = try await DesktopFixture.make(api, user: "maria", pim: "vdir:" + pim.path)
+            try await maria.sync()
+            try meeting.write(to: pim.appendingPathComponent("calendar/invite.ics"), atomically: true, encoding: .utf8)
+            let linked = try await maria.sync()
+            #expect(linked.pim?.linked == 1, "\(linked.line)")
+            let files = try FileManager.default.contentsOfDirectory(atPath: pim.appendingPathComponent("calendar").path)
+                .filter { $0.hasSuffix(".ics") && (try? String(contentsOf: pim.appendingPathComponent("calendar/\($0)"), encoding: .utf8).contains("board-meeting-42")) == true }
+            #expect(files == ["invite.ics"])
+            let ada = try await api.login("ada")
+            let all = try await api.send(.get, "/api/v1/records/Activity?limit=200", token: ada).decode(RecordListBox.self)
+            let boards = all.records.filter { $0.fields["subject"] == "Board meeting" }
+            #expect(boards.count == 1)
+            #expect(boards.first.map { Set([$0.owner] + $0.team) } == ["rita", "peter"])
+        }
+    }
+}
+
+/// The list answer's records (the wire type lives in CRMSyncProtocol).
+struct RecordListBox: Decodable {
+    var records: [Record]
+}

@@ -74,7 +74,8 @@ public struct PIMSync: Sendable {
         }
         let toRead = changes.changed.filter { rows[$0.key]?.etag != $0.value }.keys.sorted()
         for item in try await store.read(collection, hrefs: toRead) {
-            try absorb(item, collection: collection, row: rows[item.href], mapper: mapper, directory: directory, report: &report)
+            try await absorb(
+                item, collection: collection, row: rows[item.href], mapper: mapper, directory: directory, report: &report)
         }
         for href in deleted.sorted() {
             guard let row = rows[href] else { continue }
@@ -95,7 +96,7 @@ public struct PIMSync: Sendable {
     func absorb(
         _ item: PIMItem, collection: PIMCollection, row: PIMItemStatus?, mapper: PIMMapper, directory: PIMDirectory,
         report: inout PIMReport
-    ) throws {
+    ) async throws {
         let hash = ContentHash.of(item.data)
         if var row, row.itemHash == hash {
             row.etag = item.etag
@@ -160,6 +161,16 @@ public struct PIMSync: Sendable {
             }
         }
         try replica.reshare(crmID: record.id)
+        // The record had an item already (the desktop wrote it before the user shared their own copy of the same
+        // meeting or contact): the user's item takes its place, and the desktop's copy goes.
+        for old in try replica.pimStatus(collection) where old.crmID == record.id && old.href != item.href {
+            do {
+                try await store.delete(collection, href: old.href, ifMatch: old.etag)
+            } catch let error as PIMStoreError {
+                if case .notFound = error.code {} else if case .changed = error.code {} else { throw error }
+            }
+            try replica.removePIMStatus(collection, href: old.href)
+        }
         try replica.savePIMStatus(
             PIMItemStatus(collection: collection, href: item.href, crmID: record.id, etag: item.etag, itemHash: hash, fieldsHash: ""))
     }
@@ -167,7 +178,9 @@ public struct PIMSync: Sendable {
     /// A record of the replica that a shared item matches by the type's duplicate rules (sets of fields OR'ed,
     /// fields within a set AND'ed, compared case-insensitively).
     func duplicate(of fields: [String: FieldValue], type: String, package: CustomizationPackage) throws -> LocalRecord? {
-        let rules = package.types[type]?.duplicates ?? []
+        // A global key (an iCalendar UID, an email's Message-ID) names one record whoever shares it; then the
+        // package's duplicate rules.
+        let rules = (package.types[type]?.globalKeys ?? []).map { [$0] } + (package.types[type]?.duplicates ?? [])
         guard !rules.isEmpty else { return nil }
         let key = { (value: FieldValue?) in value.map { FieldText.display($0).lowercased() } ?? "" }
         for record in try replica.localRecords(type: type, user: desktop.user) where !record.incomplete {
@@ -272,7 +285,8 @@ public struct PIMSync: Sendable {
             }
             if let existing, let current = row, existing.etag != current.etag, attempt == 0 {
                 // Edited in the PIM meanwhile: take the user's edit into the CRM first.
-                try absorb(existing, collection: collection, row: current, mapper: mapper, directory: directory, report: &report)
+                try await absorb(
+                    existing, collection: collection, row: current, mapper: mapper, directory: directory, report: &report)
                 record = try replica.localRecord(id: local.id, user: desktop.user)?.record ?? record
                 row = try replica.pimStatus(collection).first { $0.href == current.href }
             }

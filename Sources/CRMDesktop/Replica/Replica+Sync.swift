@@ -115,6 +115,8 @@ extension Replica {
                 later.op.id = result.id
                 try update(db, later)
             }
+            // The PIM item the record came from now stands for the existing record.
+            try db.execute(sql: "UPDATE pim_items SET crm_id = ? WHERE crm_id = ?", arguments: [result.id, op.op.id])
         }
         guard let version = result.version, result.status != .conflict else { return }
         let serverFields = Set(result.serverFields ?? [])
