@@ -17,23 +17,13 @@ public enum ProcessRunner {
     public static func run(
         _ executable: String, _ arguments: [String], stdin: String? = nil, in directory: URL? = nil
     ) throws -> Run {
-        let process = Process()
-        process.executableURL =
-            executable.hasPrefix("/") ? URL(fileURLWithPath: executable) : binaries.appendingPathComponent(executable)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        let output = Pipe()
-        let error = Pipe()
-        let input = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
+        let (process, pipes) = try ChildProcess.spawn(
+            path(executable), arguments, directory: directory?.path, input: .pipe, output: .pipe, error: .pipe)
+        if let stdin { pipes.input?.write(Data(stdin.utf8)) }
+        try pipes.input?.close()
         // Both pipes are drained at once, so a process that fills one while the other is read cannot stall.
-        let errorData = ErrorDrain(error.fileHandleForReading)
-        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = ErrorDrain(pipes.error!)
+        let out = pipes.output!.readDataToEndOfFile()
         let err = errorData.wait()
         process.waitUntilExit()
         return Run(
@@ -42,16 +32,12 @@ public enum ProcessRunner {
     }
 
     /// Starts `executable` in the background with its output thrown away.
-    public static func start(_ executable: String, _ arguments: [String]) throws -> Process {
-        let process = Process()
-        process.executableURL =
-            executable.hasPrefix("/") ? URL(fileURLWithPath: executable) : binaries.appendingPathComponent(executable)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return process
+    public static func start(_ executable: String, _ arguments: [String]) throws -> ChildProcess {
+        try ChildProcess.spawn(path(executable), arguments).0
+    }
+
+    static func path(_ executable: String) -> String {
+        executable.hasPrefix("/") ? executable : binaries.appendingPathComponent(executable).path
     }
 }
 

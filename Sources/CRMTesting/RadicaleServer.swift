@@ -18,11 +18,11 @@ public final class RadicaleServer: Sendable {
     /// The server's root, `http://127.0.0.1:PORT/`.
     public let url: URL
     public let directory: TemporaryDirectory
-    private let process: Process
+    private let process: ChildProcess
     /// The keeper's standard input: closing it (or the test process dying) ends the server.
     private let input: FileHandle
 
-    private init(url: URL, directory: TemporaryDirectory, process: Process, input: FileHandle) {
+    private init(url: URL, directory: TemporaryDirectory, process: ChildProcess, input: FileHandle) {
         self.url = url
         self.directory = directory
         self.process = process
@@ -30,20 +30,26 @@ public final class RadicaleServer: Sendable {
     }
 
     /// Runs Radicale as its child and ends it when standard input closes, so no server outlives a test process
-    /// that crashed or was killed. It also clears the signal mask: a process started from a Swift test process
-    /// inherits blocked signals, and Radicale would ignore SIGTERM.
+    /// that crashed or was killed; ends when Radicale ends (a port taken meanwhile). It also clears the signal
+    /// mask: a process started from a Swift test process inherits blocked signals, and Radicale would ignore
+    /// SIGTERM. (It must keep the descriptors it inherits: Foundation watches one to learn that it ended.)
     private static let keeper = """
-        import os, signal, sys
+        import os, signal, sys, threading
         signal.pthread_sigmask(signal.SIG_SETMASK, [])
         child = os.fork()
         if child == 0:
             os.execv(sys.argv[1], sys.argv[1:])
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-        try:
+        def end(*_):
+            try:
+                os.kill(child, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        def watch():
             sys.stdin.buffer.read()
-        finally:
-            os.kill(child, signal.SIGTERM)
-            os.waitpid(child, 0)
+            end()
+        threading.Thread(target=watch, daemon=True).start()
+        signal.signal(signal.SIGTERM, end)
+        os.waitpid(child, 0)
         """
 
     /// Why the server could not be started.
@@ -83,38 +89,33 @@ public final class RadicaleServer: Sendable {
                 [storage]
                 filesystem_folder = \(directory.path("collections"))
                 [logging]
-                level = warning
+                level = info
                 mask_passwords = True
 
                 """
             try configuration.write(toFile: directory.path("config"), atomically: true, encoding: .utf8)
-            let process = Process()
             // The environment's own Python runs the keeper when there is one beside the program.
             let python = URL(fileURLWithPath: program).deletingLastPathComponent().appendingPathComponent("python3")
                 .path
-            if FileManager.default.isExecutableFile(atPath: python) {
-                process.executableURL = URL(fileURLWithPath: python)
-                process.arguments = ["-c", keeper, program, "--config", directory.path("config")]
-            } else {
-                process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                process.arguments = ["python3", "-c", keeper, program, "--config", directory.path("config")]
-            }
-            let input = Pipe()
-            process.standardInput = input
-            process.standardOutput = FileHandle.nullDevice
+            let (executable, arguments) =
+                FileManager.default.isExecutableFile(atPath: python)
+                ? (python, ["-c", keeper, program, "--config", directory.path("config")])
+                : ("/usr/bin/env", ["python3", "-c", keeper, program, "--config", directory.path("config")])
             _ = FileManager.default.createFile(atPath: directory.path("log"), contents: nil)
-            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: directory.path("log")))
-            try process.run()
+            let (process, pipes) = try ChildProcess.spawn(
+                executable, arguments, input: .pipe, output: .null, error: .file(directory.path("log")))
+            guard let input = pipes.input else { throw StartError(description: "no pipe to Radicale's keeper") }
             let server = RadicaleServer(
-                url: URL(string: "http://127.0.0.1:\(port)/")!, directory: directory, process: process,
-                input: input.fileHandleForWriting)
+                url: URL(string: "http://127.0.0.1:\(port)/")!, directory: directory, process: process, input: input)
             // Radicale takes about half a second to start; a port taken meanwhile makes it exit.
-            for _ in 0..<200 {
+            for _ in 0..<400 {
                 if !process.isRunning { break }
-                if canConnect(port: port) { return server }
+                let log = (try? String(contentsOfFile: directory.path("log"), encoding: .utf8)) ?? ""
+                if log.contains("Radicale server ready"), canConnect(port: port) { return server }
                 try await Task.sleep(for: .milliseconds(50))
             }
-            lastFailure = (try? String(contentsOfFile: directory.path("log"), encoding: .utf8)) ?? ""
+            let log = (try? String(contentsOfFile: directory.path("log"), encoding: .utf8)) ?? ""
+            lastFailure = log.split(separator: "\n").suffix(3).joined(separator: "\n")
             server.stop()
         }
         throw StartError(description: "Radicale did not start: \(lastFailure)")

@@ -17,7 +17,7 @@ struct DesktopCommandTests {
 
     static func setUp(_ home: String, _ server: ServerProcess, user: String = "liam") throws -> Processes.Run {
         try desktop(
-            home, ["setup", "--server", server.url, "--user", user, "--password-stdin", "--yes"],
+            home, ["setup", "--server", server.url, "--user", user, "--password-stdin", "--yes", "--pim", "none"],
             stdin: ServerProcess.password + "\n")
     }
 
@@ -36,7 +36,7 @@ struct DesktopCommandTests {
         #expect(wrong.status == 1)
         #expect(wrong.error.lowercased().contains("password"))
         let pim = try Self.desktop(
-            home, ["setup", "--server", server.url, "--user", "liam", "--password-stdin", "--pim", "vdir:/tmp/x"],
+            home, ["setup", "--server", server.url, "--user", "liam", "--password-stdin", "--pim", "nowhere:x"],
             stdin: ServerProcess.password + "\n")
         #expect(pim.status != 0)
         #expect(pim.error.contains("--pim"))

@@ -17,14 +17,7 @@ struct FullDiskTests {
     }()
 
     static func command(_ path: String, _ arguments: [String]) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
+        try ProcessRunner.run(path, arguments).status
     }
 
     static func mount(_ path: String, size: String) throws -> Bool {

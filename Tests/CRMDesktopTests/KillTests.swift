@@ -96,7 +96,7 @@ struct KillTests {
     private func setUp(_ home: String, _ server: ServerProcess) throws -> String {
         let run = try Processes.run(
             "crm-desktop", ["--home", home, "setup", "--server", server.url, "--user", "diana", "--password-stdin",
-                "--yes"], stdin: ServerProcess.password + "\n")
+                "--yes", "--pim", "none"], stdin: ServerProcess.password + "\n")
         guard run.status == 0 else { throw ProcessError.failed("setup", run.output + run.error) }
         return home
     }

@@ -280,3 +280,21 @@ extension PIMVdirSyncTests {
 struct RecordListBox: Decodable {
     var records: [Record]
 }
+
+extension PIMVdirSyncTests {
+    @Test func aRebuiltReplicaAdoptsTheItemsItWroteInsteadOfSharingThemAgain() async throws {
+        let server = try await TestServer.make()
+        try await server.run { api in
+            let world = try await Self.world(api)
+            try await world.fixture.sync()
+            let before = try world.files("contacts") + world.files("calendar") + world.files("tasks")
+            _ = try Desktop.rebuild(home: world.fixture.home)
+            let rebuilt = try Desktop.open(home: world.fixture.home)
+            let first = try await rebuilt.engine().run()
+            let second = try await rebuilt.engine().run()
+            #expect(first.counts.pushed == 0 && second.counts.pushed == 0, "\(first.line) / \(second.line)")
+            #expect(try world.files("contacts") + world.files("calendar") + world.files("tasks") == before)
+            #expect(try rebuilt.replica.localRecords(type: "Contact", user: "rita").count == 1)
+        }
+    }
+}

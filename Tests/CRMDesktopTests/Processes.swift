@@ -13,7 +13,7 @@ final class ServerProcess: @unchecked Sendable {
     let directory: TemporaryDirectory
     let url: String
     let database: String
-    private var process: Process
+    private var process: ChildProcess
     static let password = "demo-password-1"
 
     init(records: Int) async throws {
@@ -23,7 +23,7 @@ final class ServerProcess: @unchecked Sendable {
             "crm-server", ["demo-data", "--database", database, "--records", String(records), "--seed", "7",
                 "--password-stdin", "--bcrypt-cost", "4"], stdin: Self.password + "\n")
         guard demo.status == 0 else { throw ProcessError.failed("demo-data", demo.error) }
-        var started: (Process, String)?
+        var started: (ChildProcess, String)?
         for _ in 0..<5 where started == nil {
             let port = Int.random(in: 20_000..<60_000)
             let process = try Processes.start("crm-server", ["serve", "--database", database, "--port", String(port)])

@@ -129,13 +129,8 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let port = 20_000 + Int.random(in: 0..<20_000)
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = ["serve", "--port", String(port)]
-        process.currentDirectoryURL = directory.url
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let (process, _) = try ChildProcess.spawn(
+            Self.binary.path, ["serve", "--port", String(port)], directory: directory.url.path)
         var healthy = false
         for _ in 0..<100 where !healthy {
             try await Task.sleep(for: .milliseconds(100))

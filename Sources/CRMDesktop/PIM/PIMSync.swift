@@ -136,10 +136,16 @@ public struct PIMSync: Sendable {
             return
         }
         // Written by this or another desktop of the user (a DAV collection shared between devices): adopt it.
-        if let crmID = reading.crmID, try replica.localRecord(id: crmID, user: desktop.user) != nil {
-            try replica.savePIMStatus(
-                PIMItemStatus(collection: collection, href: item.href, crmID: crmID, etag: item.etag, itemHash: hash, fieldsHash: ""))
-            report.adopted += 1
+        if let crmID = reading.crmID {
+            if try replica.localRecord(id: crmID, user: desktop.user) != nil {
+                try replica.savePIMStatus(
+                    PIMItemStatus(
+                        collection: collection, href: item.href, crmID: crmID, etag: item.etag, itemHash: hash,
+                        fieldsHash: ""))
+                report.adopted += 1
+            }
+            // A CRM item whose record this replica does not hold (yet: a first sync is under way, or a rebuild):
+            // never a new record; the outbound step adopts it when the record arrives.
             return
         }
         guard reading.shared else { return }
