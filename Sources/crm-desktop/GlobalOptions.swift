@@ -46,6 +46,27 @@ enum Output {
         return line
     }
 
+    /// The first line of a file (`--pim-password-file`), naming the flag when it cannot be read or is empty.
+    static func firstLine(of path: String, flag: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DesktopError(.invalidInput, "\(flag) \(path): the file cannot be read", field: flag)
+        }
+        let line = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        guard !line.isEmpty else {
+            throw DesktopError(.invalidInput, "\(flag) \(path): the first line is empty", field: flag)
+        }
+        return line
+    }
+
+    /// Checks a PIM target (`none`, `vdir:FOLDER`, `dav:URL`) as a flag's value.
+    static func checkPIMTarget(_ text: String, flag: String) throws {
+        do {
+            _ = try PIMTarget(text, field: flag)
+        } catch let error as DesktopError {
+            throw ValidationError("\(flag): \(error.message)")
+        }
+    }
+
     /// Whether standard error is a terminal (progress bars go there).
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
 }

@@ -17,20 +17,20 @@ struct SetupCommand: AsyncParsableCommand {
     @Option(help: "The sync filter preset (the assistant lists them).") var filter: String?
     @Option(name: .customLong("param"), help: ArgumentHelp("A filter parameter (repeat for several).", valueName: "NAME=VALUE"))
     var parameters: [String] = []
-    @Option(help: "Where the address book and calendar go: none for now (vdir:PATH and dav:URL come later).")
-    var pim = "none"
+    @Option(
+        help: ArgumentHelp(
+            "Where CRM contacts, events and tasks go: vdir:FOLDER (default: the home folder's pim/), dav:URL (a "
+                + "CardDAV/CalDAV server) or none.", valueName: "TARGET"))
+    var pim: String?
+    @Option(help: "Your user name at the DAV server of --pim dav:URL.") var pimUser: String?
+    @Option(help: ArgumentHelp("A file whose first line is the DAV server's password.", valueName: "FILE"))
+    var pimPasswordFile: String?
     @Option(help: "This desktop's name on the server (default: the host name).") var deviceName: String?
     @Flag(help: "Drop unsent edits of another server or user when setting up again.") var discardUnsent = false
     @Flag(help: "Ask no confirmation questions.") var yes = false
 
     func validate() throws {
-        if pim != "none" {
-            if pim.hasPrefix("vdir:") || pim.hasPrefix("dav:") {
-                throw ValidationError(
-                    "--pim \(pim): the bridge to address books and calendars is not there yet; use --pim none for now")
-            }
-            throw ValidationError("--pim takes none (vdir:PATH and dav:URL come with the PIM bridge), not '\(pim)'")
-        }
+        if let pim { try Output.checkPIMTarget(pim, flag: "--pim") }
         _ = try Output.keyValues(parameters, flag: "--param")
     }
 
@@ -38,8 +38,9 @@ struct SetupCommand: AsyncParsableCommand {
         let answers = SetupAssistant.Answers(
             server: server, user: user, password: passwordStdin ? try Output.passwordFromStdin() : nil, filter: filter,
             parameters: try Output.keyValues(parameters, flag: "--param"),
-            deviceName: deviceName ?? ProcessInfo.processInfo.hostName, pim: pim, discardUnsent: discardUnsent,
-            assumeYes: yes)
+            deviceName: deviceName ?? ProcessInfo.processInfo.hostName, pim: pim, pimUser: pimUser,
+            pimPassword: try pimPasswordFile.map { try Output.firstLine(of: $0, flag: "--pim-password-file") },
+            discardUnsent: discardUnsent, assumeYes: yes)
         let outcome = try await SetupAssistant(
             home: global.desktopHome, console: Console(), answers: answers, showsProgress: Output.stderrIsTerminal
         ).run()

@@ -36,8 +36,8 @@ private func permissions(_ path: String) throws -> Int {
             let transcript = SetupTranscript()
             let console = Console(
                 input: .lines([
-                    "http://127.0.0.1:1", api.baseURL.absoluteString + "/", "rita", TestServer.password, "2", "", "n",
-                    "1", "14", "", "",
+                    "http://127.0.0.1:1", api.baseURL.absoluteString + "/", "rita", TestServer.password, "", "", "2",
+                    "", "n", "1", "14", "", "",
                 ]),
                 output: transcript.sink, isInteractive: true)
             let outcome = try await SetupAssistant(
@@ -58,6 +58,8 @@ private func permissions(_ path: String) throws -> Int {
             #expect(outcome.settings.server == api.baseURL.absoluteString)
             #expect(outcome.settings.user == "rita")
             #expect(outcome.settings.deviceName == "laptop")
+            #expect(transcript.diagnostics.contains("Where should CRM contacts, events and tasks go? [vdir]"))
+            #expect(outcome.settings.pim == "vdir:" + home.defaultPIMFolder)
             #expect(outcome.filter.name == "my-records")
             #expect(outcome.filter.parameters == ["daysBack": "14", "daysAhead": "60"])
             #expect(!outcome.filter.pending)
@@ -104,11 +106,45 @@ private func permissions(_ path: String) throws -> Int {
             #expect(refused?.message.contains("2 Account records") == true)
 
             let transcript = SetupTranscript()
-            let console = Console(input: .lines(["1", "", "", "2", "", ""]), output: transcript.sink, isInteractive: true)
+            let console = Console(
+                input: .lines(["none", "1", "", "", "2", "", ""]), output: transcript.sink, isInteractive: true)
             let outcome = try await SetupAssistant(home: home, console: console, answers: answers).run()
             #expect(transcript.diagnostics.contains("a device may keep at most 1"))
             #expect(outcome.filter.name == "my-open-pipeline")
             #expect(outcome.counts["Account"] == 2)
+            #expect(outcome.settings.pim == "none")
+        }
+    }
+
+    @Test func aPersonChoosesWhereThePIMGoesAndAServerThatCannotBeReachedIsAskedAgain() async throws {
+        let server = try await TestServer.make()
+        try await server.run { api in
+            let rita = try await api.login("rita")
+            _ = try await api.create("Contact", ["firstName": "Ada", "lastName": "Lovelace"], token: rita)
+            let directory = try TemporaryDirectory(prefix: "crm-setup-test")
+            defer { directory.remove() }
+            let home = DesktopHome(path: directory.path("home"))
+            let folder = directory.path("khard")
+            let transcript = SetupTranscript()
+            let console = Console(
+                input: .lines(["dav", "http://127.0.0.1:1/", "", "secret", "vdir", folder, "", "", "", ""]),
+                output: transcript.sink, isInteractive: true)
+            let answers = SetupAssistant.Answers(
+                server: api.baseURL.absoluteString, user: "rita", password: TestServer.password, deviceName: "laptop")
+            let outcome = try await SetupAssistant(home: home, console: console, answers: answers).run()
+
+            #expect(transcript.diagnostics.contains("User name at 127.0.0.1 [rita]"))
+            #expect(transcript.diagnostics.contains("cannot use --pim dav:http://127.0.0.1:1/"))
+            #expect(transcript.diagnostics.contains("Choose again."))
+            #expect(transcript.diagnostics.contains("Folder [\(home.defaultPIMFolder)]"))
+            #expect(!transcript.diagnostics.contains("secret"))
+            #expect(outcome.settings.pim == "vdir:" + folder)
+            #expect(outcome.settings.pimUser == nil)
+            #expect(home.pimPassword() == nil)
+            #expect(outcome.receipt.pim?.written == 1, "\(outcome.receipt.line)")
+            #expect(transcript.output.contains("Contacts, events and tasks: in \(folder)"))
+            let files = try FileManager.default.contentsOfDirectory(atPath: folder + "/contacts")
+            #expect(files.filter { $0.hasSuffix(".vcf") }.count == 1)
         }
     }
 

@@ -3,8 +3,10 @@ import CRMSyncProtocol
 import Foundation
 
 /// `crm-desktop setup`, the first run assistant: asks, step by step, for what its flags did not answer (the
-/// server's address, checked by reaching it; the user; the password, without echo), signs the device in,
-/// shows the role's sync filters and lets the user pick one and its parameters, then runs the first sync.
+/// server's address, checked by reaching it; the user; the password, without echo), signs the device in, asks
+/// where CRM contacts, events and tasks go (a vdir folder, a CardDAV/CalDAV server, or nowhere), shows the
+/// role's sync filters and lets the user pick one and its parameters, then runs the first sync, which also
+/// writes the PIM.
 ///
 /// Without a person at the console, a missing answer is an error naming its flag. `DesktopSetup` does the
 /// server side of the work; this asks the questions, so a scripted `Console` can drive it in tests.
@@ -17,8 +19,12 @@ public struct SetupAssistant: Sendable {
         public var filter: String?
         public var parameters: [String: String]
         public var deviceName: String
-        /// Where PIM data goes: only `none` until the PIM bridge comes.
-        public var pim: String
+        /// Where PIM data goes (`none`, `vdir:PATH`, `dav:URL`); nil: asked on a terminal, else the target this
+        /// home has for the same account, else `vdir:<home>/pim`.
+        public var pim: String?
+        /// The DAV server's user name and password (`--pim-user`, `--pim-password-file`).
+        public var pimUser: String?
+        public var pimPassword: String?
         /// The IANA zone date windows use (nil: the machine's).
         public var timeZone: String?
         /// Drop unsent edits of another server or user (`--discard-unsent`).
@@ -28,8 +34,8 @@ public struct SetupAssistant: Sendable {
 
         public init(
             server: String? = nil, user: String? = nil, password: String? = nil, filter: String? = nil,
-            parameters: [String: String] = [:], deviceName: String, pim: String = "none", timeZone: String? = nil,
-            discardUnsent: Bool = false, assumeYes: Bool = false
+            parameters: [String: String] = [:], deviceName: String, pim: String? = nil, pimUser: String? = nil,
+            pimPassword: String? = nil, timeZone: String? = nil, discardUnsent: Bool = false, assumeYes: Bool = false
         ) {
             self.server = server
             self.user = user
@@ -38,10 +44,19 @@ public struct SetupAssistant: Sendable {
             self.parameters = parameters
             self.deviceName = deviceName
             self.pim = pim
+            self.pimUser = pimUser
+            self.pimPassword = pimPassword
             self.timeZone = timeZone
             self.discardUnsent = discardUnsent
             self.assumeYes = assumeYes
         }
+    }
+
+    /// A PIM target with the DAV server's credentials.
+    struct PIMChoice: Sendable {
+        var target: PIMTarget
+        var user: String?
+        var password: String?
     }
 
     /// What setup did.
@@ -75,11 +90,17 @@ public struct SetupAssistant: Sendable {
         let server = try await askServer(previous: previous?.server)
         let user = try askUser(previous: previous?.user)
         try confirmReplacement(server: server, user: user, previous: previous)
-        let settings = try await signIn(server: server, user: user)
-        console.note("Signed in as \(settings.user); this desktop is device \(settings.device) (\(settings.deviceName)).")
-        if settings.pim == "none" {
-            console.note("Address book and calendar: none (the PIM bridge comes with a later version).")
-        }
+        // The same account keeps its replica, and with it what the bridge knows of the PIM target it had.
+        let kept = previous.flatMap { $0.server == server && $0.user == user ? $0 : nil }
+        let flagged = try await pimFromFlags(kept: kept)
+        let (signedIn, replica) = try await signIn(server: server, user: user, pim: kept?.pim ?? "none")
+        console.note("Signed in as \(signedIn.user); this desktop is device \(signedIn.device) (\(signedIn.deviceName)).")
+        var pim = flagged
+        if pim == nil { pim = try await askPIM(kept: kept, crmUser: signedIn.user) }
+        // Saved before the first sync, which writes the PIM the settings name.
+        let settings = try home.keepPIM(
+            pim?.target ?? .none, user: pim?.user, password: pim?.password, settings: signedIn, previous: kept,
+            replica: replica)
 
         let desktop = try Desktop.open(home: home)
         let package = try await desktop.connection.call { client, token in try await client.package(token: token) }
@@ -95,6 +116,7 @@ public struct SetupAssistant: Sendable {
                 counts[ConflictRecord.typeName] = nil
                 console.printLine(receipt.line)
                 console.printLine(Self.countsLine(counts))
+                console.printLine(try desktop.pimTarget().summary)
                 console.note("Try `crm-desktop list \(counts.keys.sorted().first ?? "Account")`.")
                 return Outcome(settings: settings, filter: try desktop.replica.filter(), receipt: receipt, counts: counts)
             } catch let error as DesktopError where error.code == .declined && console.isInteractive {
@@ -169,7 +191,7 @@ public struct SetupAssistant: Sendable {
     }
 
     /// Signs in and registers the device; a wrong typed password is asked again.
-    func signIn(server: String, user: String) async throws -> DesktopSettings {
+    func signIn(server: String, user: String, pim: String) async throws -> (DesktopSettings, Replica) {
         var password = answers.password
         for _ in 0...Console.reaskLimit {
             if password == nil {
@@ -179,15 +201,90 @@ public struct SetupAssistant: Sendable {
             do {
                 return try await DesktopSetup(home: home).connect(
                     server: server, user: user, password: password ?? "", deviceName: answers.deviceName,
-                    pim: answers.pim, timeZone: answers.timeZone, discardUnsent: answers.discardUnsent,
-                    client: ServerClient.desktop(server)
-                ).settings
+                    pim: pim, timeZone: answers.timeZone, discardUnsent: answers.discardUnsent,
+                    client: ServerClient.desktop(server))
             } catch let error as DesktopError where error.status == 401 && answers.password == nil {
                 console.note("\(error.message). Type the password again.")
                 password = nil
             }
         }
         throw DesktopError(.refused, "the server refused the password of \(user)", field: "--password-stdin", status: 401)
+    }
+
+    /// The PIM target of `--pim`, checked before the device is registered (a folder that cannot be made or a DAV
+    /// server that cannot be reached fails here, naming the flag); nil when not given, or when the check failed on
+    /// a terminal (the question is asked then).
+    func pimFromFlags(kept: DesktopSettings?) async throws -> PIMChoice? {
+        guard let text = answers.pim, !text.isEmpty else { return nil }
+        let target = try PIMTarget(text)
+        let credentials = home.keptPIMCredentials(for: target, settings: kept)
+        let choice = PIMChoice(
+            target: target, user: answers.pimUser ?? credentials.user, password: answers.pimPassword ?? credentials.password)
+        do {
+            try await target.check(user: choice.user, password: choice.password)
+            return choice
+        } catch let error as DesktopError where console.isInteractive {
+            console.note("\(error.description)\nChoose where they go instead.")
+            return nil
+        }
+    }
+
+    /// Where CRM contacts, events and tasks go, asked on a terminal (a choice that cannot be used is asked
+    /// again). Without one: the target this home has for the same account, else the embedded default, a vdir
+    /// folder in the home folder.
+    func askPIM(kept: DesktopSettings?, crmUser: String) async throws -> PIMChoice {
+        let current = kept.flatMap { try? PIMTarget($0.pim) }
+        guard console.isInteractive else {
+            if let kept, let current { return PIMChoice(target: current, user: kept.pimUser, password: home.pimPassword()) }
+            return PIMChoice(target: .vdir(path: home.defaultPIMFolder))
+        }
+        var folder = home.defaultPIMFolder
+        var address: String?
+        var kind = "vdir"
+        switch current {
+        case .vdir(let path)?: folder = path
+        case .dav(let url)?: (address, kind) = (url.absoluteString, "dav")
+        case .none?: kind = "none"
+        case nil: break
+        }
+        for _ in 0...Console.reaskLimit {
+            kind = try console.choose(
+                "Where should CRM contacts, events and tasks go?",
+                options: [
+                    ("vdir", "a folder of vCard and iCalendar files (khal, khard, vdirsyncer), like \(folder)"),
+                    ("dav", "a CardDAV/CalDAV server (Nextcloud, Radicale, a phone's account)"),
+                    ("none", "nowhere: they stay in the CRM only"),
+                ], default: kind)
+            let choice: PIMChoice
+            do {
+                switch kind {
+                case "none":
+                    return PIMChoice(target: .none)
+                case "vdir":
+                    folder = try console.ask("Folder", default: folder)
+                    choice = PIMChoice(target: try PIMTarget("vdir:" + folder))
+                default:
+                    address = try console.ask("CardDAV/CalDAV server address (like https://dav.example.com/)", default: address)
+                    let target = try PIMTarget("dav:" + (address ?? ""))
+                    let credentials = home.keptPIMCredentials(for: target, settings: kept)
+                    let host = address.flatMap { URL(string: $0)?.host } ?? "the server"
+                    let user = try console.ask(
+                        "User name at \(host)", default: answers.pimUser ?? credentials.user ?? crmUser)
+                    var password = answers.pimPassword
+                    if password == nil, !user.isEmpty {
+                        let typed = try console.askSecret(
+                            "Password for \(user) at \(host)" + (credentials.password == nil ? "" : " (empty: the one kept)"))
+                        password = typed.isEmpty ? credentials.password : typed
+                    }
+                    choice = PIMChoice(target: target, user: user.isEmpty ? nil : user, password: password)
+                }
+                try await choice.target.check(user: choice.user, password: choice.password)
+                return choice
+            } catch let error as DesktopError where error.code != .invalidInput || error.field != nil {
+                console.note("\(error.description)\nChoose again.")
+            }
+        }
+        throw DesktopError(.invalidInput, "no PIM target that can be used was chosen", field: "--pim")
     }
 
     /// The filter and its parameters: the flags', else asked on a terminal, else the role's default (nil when
