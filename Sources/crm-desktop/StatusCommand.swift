@@ -19,7 +19,7 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let desktop = try global.open()
         let status = try desktop.status()
-        let report = StatusReport(status, deviceName: desktop.settings.deviceName)
+        let report = StatusReport(status, deviceName: desktop.settings.deviceName, pim: try PIMState(desktop))
         if format == .json {
             print(try Output.json(report))
         } else {
@@ -57,8 +57,9 @@ struct StatusReport: Encodable {
     var failed: [FailedOp]
     var openConflicts: Int
     var exclusions: Int
+    var pim: PIMState
 
-    init(_ status: DesktopStatus, deviceName: String) {
+    init(_ status: DesktopStatus, deviceName: String, pim: PIMState) {
         server = status.server
         user = status.user
         device = status.device
@@ -75,6 +76,7 @@ struct StatusReport: Encodable {
         }
         openConflicts = status.openConflicts.count
         exclusions = status.exclusions
+        self.pim = pim
     }
 
     func text() -> String {
@@ -99,6 +101,57 @@ struct StatusReport: Encodable {
         }
         lines.append("Conflicts:  \(openConflicts) open" + (openConflicts > 0 ? " (`crm-desktop conflicts`)" : ""))
         lines.append("Excluded:   \(exclusions)" + (exclusions > 0 ? " (`crm-desktop filters` lists them)" : ""))
+        lines += pim.lines(brief: true)
         return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// The PIM bridge's part of the status (`status`, `pim status`): the target, the items it could not read, and
+/// the records the user took out of the PIM.
+struct PIMState: Encodable {
+    struct Problem: Encodable {
+        var collection: String
+        var href: String
+        /// The file (vdir) or the collection and href on the server (DAV).
+        var path: String
+        /// 1-based; 0 when the problem concerns the whole item.
+        var line: Int
+        var message: String
+    }
+
+    var target: String
+    var user: String?
+    var problems: [Problem]
+    /// Records not written to the PIM since the user deleted their items there.
+    var unshared: Int
+
+    init(_ desktop: Desktop) throws {
+        let target = try desktop.pimTarget()
+        self.target = target.description
+        user = desktop.settings.pimUser
+        problems = try desktop.replica.pimProblems().map {
+            Problem(
+                collection: $0.collection.rawValue, href: $0.href, path: target.location(of: $0.collection, href: $0.href),
+                line: $0.line, message: $0.message)
+        }
+        unshared = try desktop.replica.unsharedIDs().count
+    }
+
+    /// The lines `status` shows (`brief`: problems and unshared only when there are any).
+    func lines(brief: Bool) -> [String] {
+        var lines = ["PIM:        \(target)" + (user.map { " (user \($0))" } ?? "")]
+        if !brief || !problems.isEmpty {
+            lines.append(
+                "Unreadable: \(problems.count)" + (problems.isEmpty ? "" : " (fix or delete them; they are left untouched)"))
+        }
+        for problem in problems {
+            lines.append("  \(problem.path)" + (problem.line > 0 ? ", line \(problem.line)" : "") + ": \(problem.message)")
+        }
+        if !brief || unshared > 0 {
+            lines.append(
+                "Unshared:   \(unshared) \(unshared == 1 ? "record" : "records")"
+                    + (unshared > 0 ? " (their items were deleted in the PIM, so they are not written there again)" : ""))
+        }
+        return lines
     }
 }

@@ -17,10 +17,13 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Keep syncing every SECONDS, and at once when something changes.", valueName: "SECONDS"))
     var watch: Int?
     @Option(help: "The receipt as text (table) or json.") var format: OutputFormat = .table
+    @Flag(help: "Let the PIM sync go on past its safety stops (an emptied collection, many deletes at once).")
+    var force = false
 
     func validate() throws {
         if let watch, watch < 1 { throw ValidationError("--watch takes a number of seconds, at least 1") }
         if format == .csv { throw ValidationError("--format takes table or json here") }
+        if force, watch != nil { throw ValidationError("--force goes with one sync, not with --watch") }
     }
 
     func run() async throws {
@@ -31,10 +34,10 @@ struct SyncCommand: AsyncParsableCommand {
         do {
             let receipt: SyncReceipt
             if let line {
-                receipt = try await desktop.engine().run(progress: { progress in line.update(progress) })
+                receipt = try await desktop.engine(force: force).run(progress: { progress in line.update(progress) })
                 line.finish()
             } else {
-                receipt = try await desktop.engine().run()
+                receipt = try await desktop.engine(force: force).run()
             }
             try show(receipt)
             if receipt.outcome == .partial { throw ExitCode(2) }
