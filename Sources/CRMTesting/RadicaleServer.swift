@@ -32,10 +32,12 @@ public final class RadicaleServer: Sendable {
     /// Runs Radicale as its child and ends it when standard input closes, so no server outlives a test process
     /// that crashed or was killed; ends when Radicale ends (a port taken meanwhile). It also clears the signal
     /// mask: a process started from a Swift test process inherits blocked signals, and Radicale would ignore
-    /// SIGTERM. (It must keep the descriptors it inherits: Foundation watches one to learn that it ended.)
+    /// SIGTERM. It closes the descriptors it inherits beyond the standard three: a pipe to another server's
+    /// keeper, caught while being set up, would keep that server alive after its test closed it.
     private static let keeper = """
         import os, signal, sys, threading
         signal.pthread_sigmask(signal.SIG_SETMASK, [])
+        os.closerange(3, 65536)
         child = os.fork()
         if child == 0:
             os.execv(sys.argv[1], sys.argv[1:])
