@@ -84,3 +84,37 @@ struct PIMDAVSyncTests {
         }
     }
 }
+
+extension PIMDAVSyncTests {
+    @Test func anItemThePhoneChangesWhileTheDesktopWritesIsReReadAndMerged() async throws {
+        let radicale = try await RadicaleServer.start()
+        defer { radicale.stop() }
+        let server = try await TestServer.make()
+        try await server.run { api in
+            let rita = try await api.login("rita")
+            let ada = try await api.create("Contact", ["firstName": "Ada", "lastName": "Lovelace"], token: rita)
+            let laptop = try await Self.desktop(api, radicale, user: "rita", name: "laptop")
+            try await laptop.sync()
+            let desktop = try Desktop.open(home: laptop.home)
+            let pim = try #require(try desktop.pimSync())
+
+            // The CRM changes the phone; before the desktop writes it, the phone changes the title.
+            try desktop.editor().update(type: "Contact", id: ada.id, fields: ["phone": "+44 20 7946 0000"])
+            _ = try await pim.inbound()
+            let phone = Self.phone(radicale)
+            let card = try #require(try await Self.items(phone, .contacts).first)
+            var vcard = try #require(try VCardReader.read(data: card.data).first)
+            vcard.setText("TITLE", "Analyst")
+            _ = try await phone.put(.contacts, href: card.href, data: Data(VCardWriter.write(vcard).utf8), ifMatch: card.etag)
+
+            let report = try await pim.outbound()
+            #expect(report.fromPIM == 1, "\(report.line)")
+            #expect(report.written == 1, "\(report.line)")
+            let merged = try #require(try await Self.items(phone, .contacts).first)
+            let text = String(decoding: merged.data, as: UTF8.self)
+            #expect(text.contains("+44 20 7946 0000"))
+            #expect(text.contains("TITLE:Analyst"))
+            #expect(try laptop.record(ada.id)?.fields["title"] == "Analyst")
+        }
+    }
+}

@@ -117,7 +117,13 @@ public struct PIMSync: Sendable {
         }
         let editor = try desktop.editor()
         if let row, let current {
-            let changes = Self.changes(from: reading.fields, to: current.record, package: mapper.package)
+            // Only what the user changed since the desktop's last write counts: compare with that write.
+            let base = row.written.flatMap {
+                try? mapper.read($0, in: collection, current: current.record, directory: directory).fields
+            }
+            var userFields = reading.fields
+            if let base { userFields = userFields.filter { (base[$0.key] ?? .null) != $0.value } }
+            let changes = Self.changes(from: userFields, to: current.record, package: mapper.package)
             if !changes.isEmpty {
                 do {
                     try editor.update(type: current.type, id: current.id, fields: changes)
@@ -132,7 +138,7 @@ public struct PIMSync: Sendable {
             try replica.savePIMStatus(
                 PIMItemStatus(
                     collection: collection, href: item.href, crmID: row.crmID, etag: item.etag, itemHash: hash,
-                    fieldsHash: ""))
+                    fieldsHash: "", written: item.data))
             return
         }
         // Written by this or another desktop of the user (a DAV collection shared between devices): adopt it.
@@ -141,7 +147,7 @@ public struct PIMSync: Sendable {
                 try replica.savePIMStatus(
                     PIMItemStatus(
                         collection: collection, href: item.href, crmID: crmID, etag: item.etag, itemHash: hash,
-                        fieldsHash: ""))
+                        fieldsHash: "", written: item.data))
                 report.adopted += 1
             }
             // A CRM item whose record this replica does not hold (yet: a first sync is under way, or a rebuild):
@@ -178,7 +184,9 @@ public struct PIMSync: Sendable {
             try replica.removePIMStatus(collection, href: old.href)
         }
         try replica.savePIMStatus(
-            PIMItemStatus(collection: collection, href: item.href, crmID: record.id, etag: item.etag, itemHash: hash, fieldsHash: ""))
+            PIMItemStatus(
+                collection: collection, href: item.href, crmID: record.id, etag: item.etag, itemHash: hash,
+                fieldsHash: "", written: item.data))
     }
 
     /// A record of the replica that a shared item matches by the type's duplicate rules (sets of fields OR'ed,
@@ -303,7 +311,7 @@ public struct PIMSync: Sendable {
                 try replica.savePIMStatus(
                     PIMItemStatus(
                         collection: collection, href: written.href, crmID: record.id, etag: written.etag,
-                        itemHash: ContentHash.of(data), fieldsHash: fieldsHash))
+                        itemHash: ContentHash.of(data), fieldsHash: fieldsHash, written: data))
                 report.written += 1
                 return
             } catch let error as PIMStoreError {
@@ -315,7 +323,7 @@ public struct PIMSync: Sendable {
                     guard let found = try await store.read(collection, hrefs: [taken]).first else { throw error }
                     row = PIMItemStatus(
                         collection: collection, href: taken, crmID: record.id, etag: found.etag,
-                        itemHash: ContentHash.of(found.data), fieldsHash: "")
+                        itemHash: ContentHash.of(found.data), fieldsHash: "", written: found.data)
                     continue
                 default:
                     throw error

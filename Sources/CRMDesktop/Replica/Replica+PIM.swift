@@ -14,9 +14,13 @@ public struct PIMItemStatus: Sendable, Equatable {
     public var itemHash: String
     /// The hash of the record's mapped fields then, to tell whether the CRM side changed.
     public var fieldsHash: String
+    /// The item as the desktop last wrote or took it: the base a PIM edit is compared with, so that only the
+    /// fields the user changed become ops (a CRM change not yet written is not undone).
+    public var written: Data?
 
     public init(
-        collection: PIMCollection, href: String, crmID: String, etag: String, itemHash: String, fieldsHash: String
+        collection: PIMCollection, href: String, crmID: String, etag: String, itemHash: String, fieldsHash: String,
+        written: Data? = nil
     ) {
         self.collection = collection
         self.href = href
@@ -24,6 +28,7 @@ public struct PIMItemStatus: Sendable, Equatable {
         self.etag = etag
         self.itemHash = itemHash
         self.fieldsHash = fieldsHash
+        self.written = written
     }
 }
 
@@ -48,12 +53,12 @@ extension Replica {
         try write { db in
             try db.execute(
                 sql: """
-                    INSERT OR REPLACE INTO pim_items(collection, href, crm_id, etag, item_hash, fields_hash)
-                    VALUES (?, ?, ?, ?, ?, ?)
+                    INSERT OR REPLACE INTO pim_items(collection, href, crm_id, etag, item_hash, fields_hash, written)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     status.collection.rawValue, status.href, status.crmID, status.etag, status.itemHash,
-                    status.fieldsHash,
+                    status.fieldsHash, status.written,
                 ])
         }
     }
@@ -139,6 +144,7 @@ extension Replica {
     static func pimStatus(_ row: Row) -> PIMItemStatus {
         PIMItemStatus(
             collection: PIMCollection(rawValue: row["collection"]) ?? .contacts, href: row["href"],
-            crmID: row["crm_id"], etag: row["etag"], itemHash: row["item_hash"], fieldsHash: row["fields_hash"])
+            crmID: row["crm_id"], etag: row["etag"], itemHash: row["item_hash"], fieldsHash: row["fields_hash"],
+            written: row["written"])
     }
 }

@@ -58,6 +58,7 @@ enum ReplicaSchema {
                         etag TEXT NOT NULL,
                         item_hash TEXT NOT NULL,
                         fields_hash TEXT NOT NULL,
+                        written BLOB,
                         PRIMARY KEY (collection, href)
                     );
                     CREATE INDEX pim_items_crm ON pim_items(crm_id);
