@@ -6,6 +6,7 @@ extension DAVStore {
 
     public func read(_ collection: PIMCollection, hrefs: [String]) async throws -> [PIMItem] {
         guard !hrefs.isEmpty else { return [] }
+        for href in hrefs { try checkHref(href, in: collection) }
         let url = try await collectionURL(collection)
         var found: [String: PIMItem] = [:]
         var start = 0
