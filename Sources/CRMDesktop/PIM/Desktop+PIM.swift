@@ -7,12 +7,7 @@ extension Desktop {
 
     /// The store of the chosen target, or nil for `none`.
     public func pimStore() throws -> (any PIMStore)? {
-        switch try pimTarget() {
-        case .none: return nil
-        case .vdir(let path): return VdirStore(root: URL(fileURLWithPath: path))
-        case .dav(let url):
-            return DAVStore(url: url, user: settings.pimUser, password: home.pimPassword(), httpClient: DesktopHTTP.client)
-        }
+        try pimTarget().store(user: settings.pimUser, password: home.pimPassword())
     }
 
     /// The two-way PIM sync of this desktop, or nil when no PIM is chosen.

@@ -109,7 +109,9 @@ extension Desktop {
     public func duplicate(of fields: [String: FieldValue], type: String, package: CustomizationPackage) throws
         -> LocalRecord?
     {
-        let rules = package.types[type]?.duplicates ?? []
+        // A global key (an iCalendar UID, an email's Message-ID) names one record whoever shares it; then the
+        // package's duplicate rules (sets of fields OR'ed, fields within a set AND'ed, without case).
+        let rules = (package.types[type]?.globalKeys ?? []).map { [$0] } + (package.types[type]?.duplicates ?? [])
         guard !rules.isEmpty else { return nil }
         let key = { (value: FieldValue?) in value.map { FieldText.display($0).lowercased() } ?? "" }
         for record in try replica.localRecords(type: type, user: user) where !record.incomplete {

@@ -157,7 +157,7 @@ public struct PIMSync: Sendable {
         guard reading.shared else { return }
         let fields = reading.fields.filter { !$0.value.isNull }
         let record: LocalRecord
-        if let match = try duplicate(of: fields, type: reading.type, package: mapper.package) {
+        if let match = try desktop.duplicate(of: fields, type: reading.type, package: mapper.package) {
             record = match
             report.linked += 1
         } else {
@@ -187,22 +187,6 @@ public struct PIMSync: Sendable {
             PIMItemStatus(
                 collection: collection, href: item.href, crmID: record.id, etag: item.etag, itemHash: hash,
                 fieldsHash: "", written: item.data))
-    }
-
-    /// A record of the replica that a shared item matches by the type's duplicate rules (sets of fields OR'ed,
-    /// fields within a set AND'ed, compared case-insensitively).
-    func duplicate(of fields: [String: FieldValue], type: String, package: CustomizationPackage) throws -> LocalRecord? {
-        // A global key (an iCalendar UID, an email's Message-ID) names one record whoever shares it; then the
-        // package's duplicate rules.
-        let rules = (package.types[type]?.globalKeys ?? []).map { [$0] } + (package.types[type]?.duplicates ?? [])
-        guard !rules.isEmpty else { return nil }
-        let key = { (value: FieldValue?) in value.map { FieldText.display($0).lowercased() } ?? "" }
-        for record in try replica.localRecords(type: type, user: desktop.user) where !record.incomplete {
-            for rule in rules where rule.allSatisfy({ !key(fields[$0]).isEmpty }) {
-                if rule.allSatisfy({ key(fields[$0]) == key(record.fields[$0]) }) { return record }
-            }
-        }
-        return nil
     }
 
     /// The mapped fields whose PIM value differs from the record's.
