@@ -182,6 +182,11 @@ struct PIMVdirSyncTests {
             #expect(try String(contentsOf: card, encoding: .utf8) == broken)
             #expect(try world.fixture.record(world.ada.id)?.fields["lastName"] == "Lovelace")
             #expect(try world.fixture.replica.outbox().isEmpty)
+
+            // Once the broken file is gone, it is no longer reported.
+            try FileManager.default.removeItem(at: card)
+            try await world.fixture.sync()
+            #expect(try world.fixture.replica.pimProblems().isEmpty)
         }
     }
 

@@ -89,6 +89,11 @@ public struct PIMSync: Sendable {
             }
             try replica.removePIMStatus(collection, href: href)
         }
+        // A malformed item that is gone (deleted or moved away) is no longer a problem.
+        for problem in try replica.pimProblems() where problem.collection == collection {
+            let gone = changes.isFullListing ? changes.changed[problem.href] == nil : changes.deleted.contains(problem.href)
+            if gone { try replica.reportPIMProblem(nil, collection: collection, href: problem.href) }
+        }
         if let token = changes.token { try replica.setPIMToken(collection, token) }
     }
 
