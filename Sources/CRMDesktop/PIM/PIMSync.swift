@@ -134,10 +134,7 @@ public struct PIMSync: Sendable {
                     try editor.update(type: current.type, id: current.id, fields: changes)
                     report.fromPIM += 1
                 } catch let error as DesktopError {
-                    try replica.reportPIMProblem(
-                        PIMProblem(collection: collection, href: item.href, line: 0, message: error.description),
-                        collection: collection, href: item.href)
-                    report.problems += 1
+                    try problem(error, collection: collection, href: item.href, report: &report)
                 }
             }
             try replica.savePIMStatus(
@@ -170,10 +167,7 @@ public struct PIMSync: Sendable {
                 record = try editor.create(type: reading.type, fields: fields)
                 report.shared += 1
             } catch let error as DesktopError {
-                try replica.reportPIMProblem(
-                    PIMProblem(collection: collection, href: item.href, line: 0, message: error.description),
-                    collection: collection, href: item.href)
-                report.problems += 1
+                try problem(error, collection: collection, href: item.href, report: &report)
                 return
             }
         }
@@ -192,6 +186,15 @@ public struct PIMSync: Sendable {
             PIMItemStatus(
                 collection: collection, href: item.href, crmID: record.id, etag: item.etag, itemHash: hash,
                 fieldsHash: "", written: item.data))
+    }
+
+    /// A PIM change the CRM refused (a field the package's rules do not allow): reported like a malformed item,
+    /// and the item is left as the user wrote it.
+    private func problem(_ error: DesktopError, collection: PIMCollection, href: String, report: inout PIMReport) throws {
+        try replica.reportPIMProblem(
+            PIMProblem(collection: collection, href: href, line: 0, message: error.description),
+            collection: collection, href: href)
+        report.problems += 1
     }
 
     /// The mapped fields whose PIM value differs from the record's.

@@ -3,7 +3,7 @@
 ///
 /// Properties keep their raw values (escapes and all) and their order, and nested components keep theirs, so a
 /// component we do not understand, or a property we do not map, is written back exactly as it was read.
-public struct ICalComponent: Sendable, Equatable {
+public struct ICalComponent: Sendable, Equatable, PropertyList {
     /// Upper-cased.
     public var name: String
     /// In file order, values as written (escaped).
@@ -17,22 +17,8 @@ public struct ICalComponent: Sendable, Equatable {
         self.components = components
     }
 
-    /// The first property named `name`.
-    public func first(_ name: String) -> ContentLine? {
-        let wanted = name.uppercased()
-        return properties.first { $0.name == wanted }
-    }
 
-    /// Every property named `name`, in file order.
-    public func all(_ name: String) -> [ContentLine] {
-        let wanted = name.uppercased()
-        return properties.filter { $0.name == wanted }
-    }
 
-    /// The unescaped TEXT value of the first property named `name`.
-    public func text(_ name: String) -> String? {
-        first(name).map { TextValue.unescape($0.value) }
-    }
 
     /// Sets the TEXT value (escaped) of the first property named `name`, keeping its parameters, or appends the
     /// property; nil removes every property of that name.

@@ -8,7 +8,7 @@
 /// `TYPE=pref` and 2.1's bare `PREF` into `PREF=1`, so `types` no longer lists "pref".
 ///
 /// Two cards are equal when their properties are, ignoring the line numbers the properties were read from.
-public struct VCard: Sendable, Equatable {
+public struct VCard: Sendable, Equatable, PropertyList {
     /// Everything between BEGIN:VCARD and END:VCARD except BEGIN, END and VERSION, in file order, normalized to
     /// vCard 4.0 form: quoted-printable decoded and CHARSET converted to UTF-8 (then those parameters dropped),
     /// 2.1 bare type parameters turned into TYPE=..., values otherwise as written (escaped); binary (PHOTO,
@@ -23,22 +23,8 @@ public struct VCard: Sendable, Equatable {
         self.properties = properties
     }
 
-    /// The first property named `name` (case-insensitive), whatever its group.
-    public func first(_ name: String) -> ContentLine? {
-        let wanted = name.uppercased()
-        return properties.first { $0.name == wanted }
-    }
 
-    /// Every property named `name` (case-insensitive), in file order.
-    public func all(_ name: String) -> [ContentLine] {
-        let wanted = name.uppercased()
-        return properties.filter { $0.name == wanted }
-    }
 
-    /// Unescaped text of the first property `name`.
-    public func text(_ name: String) -> String? {
-        first(name).map { TextValue.unescape($0.value) }
-    }
 
     /// Sets the first property `name` to escaped `value`, keeping its group and parameters; appends when absent;
     /// nil removes every property of that name.
