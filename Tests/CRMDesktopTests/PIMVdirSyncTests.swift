@@ -86,7 +86,7 @@ struct PIMVdirSyncTests {
             let vtodo = try #require(try ICalendarReader.read(data: Data(contentsOf: todo)).components.first { $0.name == "VTODO" })
             #expect(vtodo.first("DUE")?.value == "20261224")
             #expect(vtodo.text("PRIORITY") == "3")
-            #expect(try FileManager.default.fileExists(atPath: world.pim.appendingPathComponent("contacts/displayname").path))
+            #expect(FileManager.default.fileExists(atPath: world.pim.appendingPathComponent("contacts/displayname").path))
 
             // Nothing changed: nothing is written again.
             let again = try await world.fixture.sync()
