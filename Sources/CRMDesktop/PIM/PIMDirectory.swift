@@ -3,14 +3,24 @@ import Foundation
 import PIMBridge
 
 /// The replica's records as the PIM mapping needs them: titles (an account's name for ORG) and contacts'
-/// email addresses (for ATTENDEE), read once per PIM sync.
+/// email addresses (for ATTENDEE), read once per PIM step, for the types mapped records refer to.
 struct PIMDirectory: RecordDirectory {
     let table: RecordDirectoryTable
 
     static func build(replica: Replica, user: String) throws -> PIMDirectory {
         let package = try replica.requirePackage()
         var table = RecordDirectoryTable()
-        for (typeName, _) in package.types {
+        // Only the types a mapped record can point to (ORG names, ATTENDEE addresses), not the whole replica.
+        let mapper = PIMMapper(package: package)
+        var wanted = Set<String>()
+        for collection in PIMCollection.allCases {
+            for (typeName, _) in mapper.mappings(into: collection) {
+                for field in package.types[typeName]?.fields.values ?? [:].values where field.kind.isReference {
+                    wanted.formUnion(field.target ?? [])
+                }
+            }
+        }
+        for typeName in wanted.sorted() where package.types[typeName] != nil {
             let titleFields = package.forms?[typeName]?.title ?? ["name"]
             for local in try replica.localRecords(type: typeName, user: user) {
                 let title = titleFields.compactMap { local.fields[$0]?.stringValue }.joined(separator: " ")
