@@ -62,6 +62,7 @@ extension CustomizationPackage {
                 return mapping
             }
         }
+        result.email = email.flatMap { $0.visible(in: result.types) }
         return result
     }
 }

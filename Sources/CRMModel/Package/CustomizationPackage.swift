@@ -21,6 +21,8 @@ public struct CustomizationPackage: Codable, Sendable, Equatable {
     public var masterFilters: [String: [FieldCondition]]?
     /// PIM mappings by type; several per type when a field picks the component.
     public var pim: [String: [PIMMapping]]?
+    /// How shared emails become records; absent: the package does not take emails.
+    public var email: EmailMapping?
     /// Role views, by role name (only on the base package).
     public var roles: [String: RoleView]?
     /// The role this package was resolved for (only on a role's package).
@@ -30,8 +32,9 @@ public struct CustomizationPackage: Codable, Sendable, Equatable {
         name: String, version: Int, label: String? = nil, currency: String, lists: [String: [String]],
         types: [String: ObjectType], forms: [String: Form]? = nil, filters: [SyncFilter]? = nil,
         pim: [String: [PIMMapping]]? = nil, roles: [String: RoleView]? = nil, role: RoleInfo? = nil,
-        masterFilters: [String: [FieldCondition]]? = nil
+        masterFilters: [String: [FieldCondition]]? = nil, email: EmailMapping? = nil
     ) {
+        self.email = email
         self.masterFilters = masterFilters
         self.name = name
         self.version = version

@@ -20,12 +20,22 @@ public struct FieldDefinition: Codable, Sendable, Equatable {
     /// For currency fields: the sibling text field holding the ISO 4217 code (else the package currency).
     public var currencyField: String?
     public var help: String?
+    /// For attachments fields: the largest file in bytes (default `defaultMaxFileSize`, 5 MB).
+    public var maxFileSize: Int?
+    /// For attachments fields: the media types allowed (`application/pdf`, `image/*`); nil allows every type.
+    public var fileTypes: [String]?
+
+    /// The largest attachment when a package sets no `maxFileSize`: 5 MB, as the source product.
+    public static let defaultMaxFileSize = 5 * 1024 * 1024
 
     public init(
         kind: FieldKind, label: String? = nil, required: Bool? = nil, readOnly: Bool? = nil, list: String? = nil,
         target: [String]? = nil, onDelete: OnDelete? = nil, maxLength: Int? = nil, min: Decimal? = nil,
-        max: Decimal? = nil, scale: Int? = nil, currencyField: String? = nil, help: String? = nil
+        max: Decimal? = nil, scale: Int? = nil, currencyField: String? = nil, help: String? = nil,
+        maxFileSize: Int? = nil, fileTypes: [String]? = nil
     ) {
+        self.maxFileSize = maxFileSize
+        self.fileTypes = fileTypes
         self.kind = kind
         self.label = label
         self.required = required
@@ -44,6 +54,18 @@ public struct FieldDefinition: Codable, Sendable, Equatable {
     public var isRequired: Bool { required ?? false }
     public var isReadOnly: Bool { readOnly ?? false }
     public var deleteRule: OnDelete { onDelete ?? .nullify }
+    public var fileSizeLimit: Int { maxFileSize ?? Self.defaultMaxFileSize }
+
+    /// Whether an attachments field takes files of `mediaType` (`type/*` patterns match every subtype).
+    public func allowsFileType(_ mediaType: String) -> Bool {
+        guard let fileTypes else { return true }
+        let wanted = mediaType.lowercased()
+        return fileTypes.contains { pattern in
+            let pattern = pattern.lowercased()
+            if pattern == "*/*" || pattern == wanted { return true }
+            return pattern.hasSuffix("/*") && wanted.hasPrefix(pattern.dropLast())
+        }
+    }
 
     /// Whether this reference may point to a record of `type`.
     public func allowsTarget(_ type: String) -> Bool {

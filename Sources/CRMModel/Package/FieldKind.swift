@@ -1,6 +1,9 @@
 /// The kinds of field a customization package may define (DESIGN section 2).
 public enum FieldKind: String, Codable, Sendable, CaseIterable {
     case text, number, currency, date, datetime, boolean, picklist, reference, references, email, phone, url
+    /// Files attached to the record: a list of `AttachmentRef` objects naming content in the server's
+    /// attachment store by its SHA-256.
+    case attachments
 
     /// Whether values of this kind are ids of other records.
     public var isReference: Bool { self == .reference || self == .references }

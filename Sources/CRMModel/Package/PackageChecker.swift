@@ -21,12 +21,13 @@ struct PackageChecker {
         for (typeName, mappings) in (package.pim ?? [:]).sorted(by: { $0.key < $1.key }) {
             try checkPIM(mappings, typeName: typeName, path: ["pim", typeName])
         }
+        if let email = package.email { try checkEmail(email) }
         for (roleName, view) in (package.roles ?? [:]).sorted(by: { $0.key < $1.key }) {
             try checkRole(roleName, view)
         }
     }
 
-    private func fail(_ path: [String], _ message: String) -> PackageLoadError {
+    func fail(_ path: [String], _ message: String) -> PackageLoadError {
         locator.error(at: path, message)
     }
 
@@ -114,6 +115,15 @@ struct PackageChecker {
         {
             throw fail(path, "min, max and scale apply to number and currency fields only")
         }
+        if field.kind != .attachments, field.maxFileSize != nil || field.fileTypes != nil {
+            throw fail(path, "maxFileSize and fileTypes apply to attachments fields only")
+        }
+        if let maxFileSize = field.maxFileSize, maxFileSize < 1 {
+            throw fail(path + ["maxFileSize"], "must be at least 1 byte")
+        }
+        for pattern in field.fileTypes ?? [] where pattern.range(of: #"^[A-Za-z0-9!#$&^_.+*-]+/[A-Za-z0-9!#$&^_.+*-]+$"#, options: .regularExpression) == nil {
+            throw fail(path + ["fileTypes"], "'\(pattern)' is not a media type such as application/pdf or image/*")
+        }
         if let currencyField = field.currencyField {
             guard field.kind == .currency else { throw fail(path + ["currencyField"], "only for currency fields") }
             guard let sibling = type.fields[currencyField], sibling.kind == .text || sibling.kind == .picklist else {
@@ -122,7 +132,7 @@ struct PackageChecker {
         }
     }
 
-    private func checkCondition(_ condition: FieldCondition, type: ObjectType, path: [String])
+    func checkCondition(_ condition: FieldCondition, type: ObjectType, path: [String])
         throws(PackageLoadError)
     {
         guard let field = type.fields[condition.field] else {

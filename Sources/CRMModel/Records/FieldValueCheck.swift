@@ -60,6 +60,8 @@ struct FieldValueCheck {
                 ids.insert(id)
             }
             return .success(.array(ids.sorted().map(FieldValue.string)))
+        case .attachments:
+            return normalizeAttachments(value)
         case .email:
             guard let text = value.stringValue else { return wrong(value, "an email address") }
             let pattern = #"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>.]+$"#
@@ -80,6 +82,46 @@ struct FieldValueCheck {
             }
             return .success(value)
         }
+    }
+
+    /// A list of `{sha256, name, mediaType, size}` objects within the field's size and type limits; the same
+    /// content under the same name is listed once.
+    private func normalizeAttachments(_ value: FieldValue) -> Result<FieldValue, Issue> {
+        guard case .array(let entries) = value else { return wrong(value, "a list of attachments") }
+        var refs: [AttachmentRef] = []
+        for (index, entry) in entries.enumerated() {
+            let position = "attachment \(index + 1)"
+            guard case .object(let parts) = entry else {
+                return .failure(Issue(code: .wrongKind, message: "\(position): expected an object, found \(entry.shapeName)"))
+            }
+            guard let sha = parts["sha256"]?.stringValue?.lowercased(), AttachmentRef.isDigest(sha) else {
+                return .failure(Issue(code: .badFormat, message: "\(position): 'sha256' must be 64 hex digits"))
+            }
+            guard let name = parts["name"]?.stringValue?.trimmingCharacters(in: .whitespaces), !name.isEmpty,
+                name.count <= 255, !name.contains("/"), !name.contains("\0")
+            else {
+                return .failure(Issue(code: .badFormat, message: "\(position): 'name' must be a file name (1 to 255 characters, no '/')"))
+            }
+            let mediaType = (parts["mediaType"]?.stringValue ?? "application/octet-stream").lowercased()
+            guard mediaType.range(of: #"^[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+$"#, options: .regularExpression) != nil else {
+                return .failure(Issue(code: .badFormat, message: "\(position): '\(mediaType)' is not a media type"))
+            }
+            guard let size = parts["size"]?.decimalValue, size >= 0, Self.fractionDigits(size) == 0 else {
+                return .failure(Issue(code: .badFormat, message: "\(position): 'size' must be a whole number of bytes"))
+            }
+            let bytes = NSDecimalNumber(decimal: size).intValue
+            if bytes > field.fileSizeLimit {
+                return .failure(
+                    Issue(code: .outOfRange, message: "\(name) is \(bytes) bytes; files are limited to \(field.fileSizeLimit) bytes"))
+            }
+            if !field.allowsFileType(mediaType) {
+                let allowed = (field.fileTypes ?? []).joined(separator: ", ")
+                return .failure(Issue(code: .notInList, message: "\(name): files of type \(mediaType) are not allowed (allowed: \(allowed))"))
+            }
+            let ref = AttachmentRef(sha256: sha, name: name, mediaType: mediaType, size: bytes)
+            if !refs.contains(where: { $0.sha256 == sha && $0.name == name }) { refs.append(ref) }
+        }
+        return .success(AttachmentRef.value(refs))
     }
 
     private func wrong(_ value: FieldValue, _ expected: String) -> Result<FieldValue, Issue> {
