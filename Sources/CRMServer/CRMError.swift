@@ -17,6 +17,12 @@ public struct CRMError: Error, Sendable {
         case reset
         case staleVersion(current: Record)
         case tooLarge
+        /// The content's media type is not one the package allows (415).
+        case unsupportedMediaType
+        /// A resumed upload named another offset than the bytes the server holds of it (409, `Upload-Offset`).
+        case uploadOffset(Int64)
+        /// A `Range` that starts past the end of content of `size` bytes (416, `Content-Range: bytes */size`).
+        case rangeNotSatisfiable(size: Int64)
         case validation([FieldIssue])
         case tooManyAttempts(retryAfter: Int)
         case upgradeRequired

@@ -37,4 +37,5 @@ public protocol PackageStore: Sendable {
 }
 
 /// Everything the server keeps, behind one value: SQLite and PostgreSQL each implement all of it.
-public protocol ServerStore: RecordStore, UserStore, SessionStore, LoginThrottleStore, PackageStore, DeviceStore, SyncStore {}
+public protocol ServerStore:
+    RecordStore, UserStore, SessionStore, LoginThrottleStore, PackageStore, DeviceStore, SyncStore, AttachmentStore {}

@@ -104,6 +104,8 @@ enum RecordRow {
     /// (the package's naming rule for reference fields; a text field such as `messageId` holds no UUID).
     /// A conflict's `recordId` names the record it is about, which may be deleted (update-vs-delete) and whose
     /// deletion must not clear it: conflicts hold no references.
+    /// Attachments add (field, `sha256:<hex>`) pairs (`attachmentValues`), so that the records listing some
+    /// content are a look-up by target; those targets are no record ids (`recordReferenceIDs` leaves them out).
     static func referenceValues(_ record: Record) -> [(String, String)] {
         guard record.type != ConflictRecord.typeName else { return [] }
         var result: [(String, String)] = []
@@ -115,7 +117,7 @@ enum RecordRow {
             default: break
             }
         }
-        return result
+        return result + attachmentValues(record)
     }
 
     static func fetch(id: String, in db: Database) throws -> Record? {

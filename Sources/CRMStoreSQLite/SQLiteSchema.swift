@@ -113,6 +113,7 @@ enum SQLiteSchema {
                     """)
         }
         registerSync(&migrator)
+        registerAttachments(&migrator)
         return migrator
     }
 }

@@ -169,7 +169,7 @@ extension SQLiteStore {
                 sql: """
                     SELECT DISTINCT r.target_id FROM device_scope s
                     JOIN record_refs r ON r.source_id = s.record_id
-                    WHERE s.device = ? AND s.reason = 'filter'
+                    WHERE s.device = ? AND s.reason = 'filter' AND r.target_id NOT LIKE 'sha256:%'
                       AND NOT EXISTS (SELECT 1 FROM device_scope t WHERE t.device = s.device AND t.record_id = r.target_id)
                     ORDER BY r.target_id
                     """, arguments: [device])

@@ -60,6 +60,7 @@ struct OpenAPIDocumentTests {
                 let parts = route.split(separator: " ", maxSplits: 1).map(String.init)
                 let path = parts[1].replacingOccurrences(of: "{type}", with: "Account")
                     .replacingOccurrences(of: "{id}", with: RecordID.make())
+                    .replacingOccurrences(of: "{sha256}", with: String(repeating: "ab", count: 32))
                 let reply = try await api.send(HTTPRequest.Method(parts[0])!, path)
                 let open = (operation["security"] as? [Any])?.isEmpty == true
                 #expect((reply.status == .unauthorized) != open, "\(route) without a token answered \(reply.status)")
@@ -222,6 +223,41 @@ struct OpenAPIDocumentTests {
             try await call(.notFound, resolve, "/api/v1/conflicts/\(RecordID.make())/resolve", token: token, body: #"{"choose": "server"}"#)
             try await call(.ok, resolve, "/api/v1/conflicts/\(conflict.id)/resolve", token: token, body: #"{"choose": "client"}"#)
 
+            let me = "GET /api/v1/me", head = "HEAD /api/v1/attachments/{sha256}"
+            let upload = "PUT /api/v1/attachments/{sha256}", download = "GET /api/v1/attachments/{sha256}"
+            try await call(.ok, me, "/api/v1/me", token: token)
+            let text = String(repeating: "The attachment's bytes. ", count: 100)
+            let sha = SHA256Digest.hex(of: Data(text.utf8))
+            let file = "/api/v1/attachments/\(sha)"
+            let octets: HTTPFields = [.contentType: "application/octet-stream", .uploadLength: String(text.utf8.count)]
+            try await call(.badRequest, head, "/api/v1/attachments/nothex", token: token)
+            let unheld = try await call(.notFound, head, file, token: token)
+            #expect(unheld.headers[.uploadOffset] == "0")
+            try await call(.badRequest, upload, "/api/v1/attachments/nothex", token: token, body: text, headers: octets)
+            var tooLarge = octets
+            tooLarge[.uploadLength] = String(6 << 20)
+            try await call(.contentTooLarge, upload, file, token: token, body: "", headers: tooLarge)
+            let otherSha = SHA256Digest.hex(of: Data("other".utf8))
+            try await call(
+                .unprocessableContent, upload, "/api/v1/attachments/\(otherSha)", token: token, body: text, headers: octets)
+            try await call(.accepted, upload, file, token: token, body: String(text.prefix(1000)), headers: octets)
+            var resume = octets
+            resume[.uploadOffset] = "10"
+            try await call(.conflict, upload, file, token: token, body: String(text.dropFirst(10)), headers: resume)
+            resume[.uploadOffset] = "1000"
+            try await call(.created, upload, file, token: token, body: String(text.dropFirst(1000)), headers: resume)
+            try await call(.ok, upload, file, token: token, body: "", headers: octets)
+            try await call(.ok, head, file, token: token)
+            try await call(.notFound, download, file, token: token)
+            let listing = #"[{"sha256": "\#(sha)", "name": "notes.txt", "mediaType": "application/octet-stream", "size": \#(text.utf8.count)}]"#
+            try await call(
+                .created, create, "/api/v1/records/Activity", token: token,
+                body: #"{"fields": {"subject": "Notes", "display": "email", "attachments": \#(listing)}}"#)
+            try await call(.ok, download, file, token: token)
+            try await call(.partialContent, download, file, token: token, headers: [.range: "bytes=100-"])
+            try await call(.rangeNotSatisfiable, download, file, token: token, headers: [.range: "bytes=999999-"])
+            try await call(.badRequest, download, "/api/v1/attachments/nothex", token: token)
+
             try await call(.noContent, logout, "/api/v1/sessions", token: token)
             try await call(.unauthorized, package, "/api/v1/package", token: token)
 
@@ -327,6 +363,8 @@ struct OpenAPIDocument {
                     reply.headers[field] != nil, "\(what) without its \(name) header", sourceLocation: sourceLocation)
             }
         }
+        // An answer to HEAD has the status and headers of the GET and no body.
+        guard !route.hasPrefix("HEAD ") else { return }
         let content = response["content"] as? [String: Any] ?? [:]
         let mediaType = reply.headers[.contentType].map { String($0.prefix { $0 != ";" }) }
         guard let mediaType else {
@@ -352,4 +390,6 @@ struct OpenAPIDocument {
 
 extension HTTPField.Name {
     fileprivate static let crmProtocol = Self(ProtocolVersion.header)!
+    fileprivate static let uploadLength = Self(AttachmentHeader.uploadLength)!
+    fileprivate static let uploadOffset = Self(AttachmentHeader.uploadOffset)!
 }

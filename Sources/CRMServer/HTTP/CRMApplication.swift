@@ -15,6 +15,7 @@ public enum CRMApplication {
         let sync = SyncService(
             store: store, packages: packages, configuration: configuration.sync, signal: signal, logger: logger)
         let router = Router(context: CRMRequestContext.self)
+        router.add(middleware: HeadResponseMiddleware())
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: ProtocolVersionMiddleware())
         let api = router.group("api/v1")
@@ -30,6 +31,8 @@ public enum CRMApplication {
         SyncRoutes(sync: sync, configuration: configuration).add(to: authenticated)
         ConflictRoutes(conflicts: ConflictService(store: store, signal: signal), configuration: configuration)
             .add(to: authenticated)
+        AttachmentRoutes(attachments: AttachmentService(store: store)).add(to: authenticated)
+        ProfileRoutes().add(to: authenticated)
         return router
     }
 

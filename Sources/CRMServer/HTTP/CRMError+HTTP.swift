@@ -25,6 +25,8 @@ enum ErrorRendering {
             current = record
             headers[.eTag] = "\"\(record.version)\""
         case .validation(let found): issues = found
+        case .uploadOffset(let offset): headers[.uploadOffset] = String(offset)
+        case .rangeNotSatisfiable(let size): headers[.contentRange] = "bytes */\(size)"
         default: break
         }
         let body = ErrorBody(
@@ -72,6 +74,9 @@ enum ErrorRendering {
         case .conflict, .reset: .conflict
         case .staleVersion: .preconditionFailed
         case .tooLarge: .contentTooLarge
+        case .unsupportedMediaType: .unsupportedMediaType
+        case .uploadOffset: .conflict
+        case .rangeNotSatisfiable: .rangeNotSatisfiable
         case .validation: .unprocessableContent
         case .tooManyAttempts: .tooManyRequests
         case .upgradeRequired: .upgradeRequired
@@ -91,6 +96,9 @@ enum ErrorRendering {
         case .reset: "reset"
         case .staleVersion: "stale-version"
         case .tooLarge: "too-large"
+        case .unsupportedMediaType: "unsupported-media-type"
+        case .uploadOffset: "upload-offset"
+        case .rangeNotSatisfiable: "range-not-satisfiable"
         case .validation: "validation"
         case .tooManyAttempts: "too-many-attempts"
         case .upgradeRequired: "upgrade-required"

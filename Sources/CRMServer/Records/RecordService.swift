@@ -68,6 +68,7 @@ public struct RecordService: Sendable {
             return id
         } ?? RecordID.make()
         let fields = try validate(caller, typeName, changes: write.fields, merged: [:])
+        try await checkAttachments(caller, typeName, changes: fields, current: [:])
         let references = try await checkReferences(caller, type: type, fields: fields)
         let owner = write.owner ?? caller.user.name
         try await checkAssignment(caller, owner: owner, team: write.team, currentOwner: nil)
@@ -97,6 +98,7 @@ public struct RecordService: Sendable {
             throw CRMError(.staleVersion(current: caller.present(current)), "the record changed since version \(expectedVersion)")
         }
         let fields = try validate(caller, typeName, changes: write.fields, merged: current.fields)
+        try await checkAttachments(caller, typeName, changes: fields, current: current.fields)
         let references = try await checkReferences(caller, type: type, fields: fields)
         if write.owner != nil || write.team != nil {
             try await checkAssignment(caller, owner: write.owner ?? current.owner, team: write.team, currentOwner: current.owner)
@@ -197,6 +199,15 @@ public struct RecordService: Sendable {
         let issues = caller.referenceIssues(type: type, fields: fields) { found[$0] }
         if !issues.isEmpty { throw CRMError.validation(issues) }
         return ids
+    }
+
+    /// Each attachment the write adds must name stored content of the size it lists (`AttachmentCheck`).
+    private func checkAttachments(
+        _ caller: Caller, _ typeName: String, changes: [String: FieldValue], current: [String: FieldValue]
+    ) async throws {
+        guard let type = caller.base.types[typeName] else { return }
+        let issues = try await AttachmentCheck.issues(type: type, changes: changes, current: current, store: store)
+        if !issues.isEmpty { throw CRMError.validation(issues) }
     }
 
     private func referenceGone(_ target: String, type: ObjectType, fields: [String: FieldValue]) -> CRMError {

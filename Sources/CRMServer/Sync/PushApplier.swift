@@ -12,6 +12,8 @@ struct PushApplier {
     let now: Date
     /// Users that may own records or be on a team (enabled), looked up before the transaction.
     let enabledUsers: Set<String>
+    /// The stored sizes of the content the ops' attachments fields name, looked up before the transaction.
+    let attachments: AttachmentCheck
 
     private var user: String { caller.user.name }
 
@@ -112,6 +114,7 @@ struct PushApplier {
         -> SyncOpResult
     {
         let fields = try validated(op, changes: op.fields ?? [:], merged: [:])
+        try checkAttachments(baseType, changes: fields, current: [:])
         try checkReferences(type: type, fields: fields, tx)
         if try tx.record(id: op.id) != nil {
             throw Refusal(
@@ -196,6 +199,7 @@ struct PushApplier {
         }
         let base = op.baseVersion ?? current.version
         let fields = try validated(op, changes: changes, merged: current.fields)
+        try checkAttachments(baseType, changes: fields, current: current.fields)
         try checkReferences(type: type, fields: fields, tx)
         if op.owner != nil || op.team != nil {
             try checkAssignment(owner: op.owner ?? current.owner, team: op.team, currentOwner: current.owner)
@@ -329,6 +333,14 @@ struct PushApplier {
     /// Every reference the fields set must name a live record the user may see, of a type the field allows.
     private func checkReferences(type: ObjectType, fields: [String: FieldValue], _ tx: any PushTransaction) throws {
         let issues = try caller.referenceIssues(type: type, fields: fields) { try tx.record(id: $0) }
+        if !issues.isEmpty { throw Refusal(issues: issues, message: issues.map(\.description).joined(separator: "; ")) }
+    }
+
+    /// Each attachment the op adds must name stored content of the size it lists (`AttachmentCheck`).
+    private func checkAttachments(_ type: ObjectType, changes: [String: FieldValue], current: [String: FieldValue])
+        throws
+    {
+        let issues = attachments.issues(AttachmentCheck.additions(type: type, changes: changes, current: current))
         if !issues.isEmpty { throw Refusal(issues: issues, message: issues.map(\.description).joined(separator: "; ")) }
     }
 

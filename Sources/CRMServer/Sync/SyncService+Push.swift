@@ -30,7 +30,10 @@ extension SyncService {
         for name in names.sorted() {
             if let user = try await store.user(named: name), user.enabled { enabled.insert(name) }
         }
-        let applier = PushApplier(caller: caller, device: session.device, now: now, enabledUsers: enabled)
+        let attachments = try await AttachmentCheck.lookUp(
+            AttachmentCheck.hashes(in: request.ops, base: caller.base), in: store)
+        let applier = PushApplier(
+            caller: caller, device: session.device, now: now, enabledUsers: enabled, attachments: attachments)
         let ops = request.ops
         let results = try await store.push { tx in try applier.apply(ops, in: tx) }
         if results.contains(where: { $0.status != .rejected && $0.status != .held }) { await signal.changed() }

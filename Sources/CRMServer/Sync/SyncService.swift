@@ -101,7 +101,10 @@ public struct SyncService: Sendable {
         try await store.touchDevice(id: device.id, at: now)
         if await retention.due(at: now) {
             let removed = try await store.purge(before: now.addingTimeInterval(-configuration.retention))
-            logger.info("retention purge", metadata: ["rows": .stringConvertible(removed)])
+            let uploads = try await AttachmentService(store: store).dropStaleUploads(now: now)
+            logger.info(
+                "retention purge",
+                metadata: ["rows": .stringConvertible(removed), "stale uploads": .stringConvertible(uploads)])
         }
         logger.info(
             "sync session begun",
