@@ -31,6 +31,7 @@ public struct Desktop: Sendable {
     public func engine(_ configuration: SyncEngine.Configuration = .init(), force: Bool = false) -> SyncEngine {
         var engine = SyncEngine(home: home, replica: replica, connection: connection, configuration: configuration)
         engine.pim = try? pimSync(force: force)
+        if tracksMail { engine.mail = { try scanMail() } }
         return engine
     }
 

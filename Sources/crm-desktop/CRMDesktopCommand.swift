@@ -17,7 +17,7 @@ struct CRMDesktopCommand: AsyncParsableCommand {
             SetupCommand.self, LoginCommand.self, SyncCommand.self, StatusCommand.self, ListCommand.self,
             ShowCommand.self, NewCommand.self, EditCommand.self, DeleteCommand.self, LinkCommand.self,
             UnlinkCommand.self, ConflictsCommand.self, FiltersCommand.self, LogCommand.self, ScheduleCommand.self,
-            RetryCommand.self, DiscardCommand.self, RebuildCommand.self, PIMCommand.self, ShareCommand.self,
+            RetryCommand.self, DiscardCommand.self, RebuildCommand.self, PIMCommand.self, ShareCommand.self, MailCommand.self,
         ])
 
     @OptionGroup var global: GlobalOptions

@@ -19,7 +19,8 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let desktop = try global.open()
         let status = try desktop.status()
-        let report = StatusReport(status, deviceName: desktop.settings.deviceName, pim: try PIMState(desktop))
+        let report = StatusReport(
+            status, deviceName: desktop.settings.deviceName, pim: try PIMState(desktop), mail: try desktop.mailStatus(limit: 10))
         if format == .json {
             print(try Output.json(report))
         } else {
@@ -58,8 +59,10 @@ struct StatusReport: Encodable {
     var openConflicts: Int
     var exclusions: Int
     var pim: PIMState
+    var mail: MailStatus
 
-    init(_ status: DesktopStatus, deviceName: String, pim: PIMState) {
+    init(_ status: DesktopStatus, deviceName: String, pim: PIMState, mail: MailStatus) {
+        self.mail = mail
         server = status.server
         user = status.user
         device = status.device
@@ -102,6 +105,7 @@ struct StatusReport: Encodable {
         lines.append("Conflicts:  \(openConflicts) open" + (openConflicts > 0 ? " (`crm-desktop conflicts`)" : ""))
         lines.append("Excluded:   \(exclusions)" + (exclusions > 0 ? " (`crm-desktop filters` lists them)" : ""))
         lines += pim.lines(brief: true)
+        lines += mail.lines(brief: true)
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -120,8 +120,9 @@ struct PIMCommandTests {
         #expect(refused.error.contains("\(broken), line 4"), "\(refused.error)")
         #expect(try Self.json(try Self.desktop(home, ["status", "--format", "json"]))["unsent"] as? Int == 0)
         let email = try Self.desktop(home, ["share", directory.path("offer.eml")])
-        #expect(email.status == 1)
-        #expect(email.error.contains("email"))
+        // A missing email file is reported by name; it is the only file, so nothing is shared (exit 2).
+        #expect(email.status == 2)
+        #expect(email.error.contains("offer.eml: cannot be read"), "\(email.error)")
 
         let shared = try Self.desktop(home, ["share", card])
         #expect(shared.status == 0, "\(shared.error)")

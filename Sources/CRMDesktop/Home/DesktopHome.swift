@@ -137,6 +137,10 @@ public struct DesktopSettings: Codable, Sendable, Equatable {
     public var pimUser: String?
     /// The IANA time zone date windows are computed in (nil: the machine's).
     public var timeZone: String?
+    /// The maildir folder whose every message is shared (the user moves mail there to share it); nil: none.
+    public var mailShareFolder: String?
+    /// Maildir folders whose messages to or from contacts who keep their correspondence are shared.
+    public var mailFolders: [String]?
 
     public init(
         server: String, user: String, device: String, deviceName: String, pim: String, pimUser: String? = nil,

@@ -19,8 +19,15 @@ public struct SharedItem: Sendable, Equatable {
 }
 
 extension Desktop {
-    /// The file types `share` takes, and the email one that comes later.
+    /// The file types `share` takes as vCard and iCalendar.
     static let shareableExtensions: Set<String> = ["vcf", "vcard", "ics", "ical", "ifb", "icalendar"]
+
+    /// Whether `share` reads `file` as an email (`.eml`, or a file of a maildir's `cur/` or `new/`).
+    public static func isEmailFile(_ file: String) -> Bool {
+        let url = URL(fileURLWithPath: file)
+        let folder = url.deletingLastPathComponent().lastPathComponent
+        return url.pathExtension.lowercased() == "eml" || folder == "cur" || folder == "new"
+    }
 
     /// Shares files of the user's own with the CRM as the PIM bridge shares an item marked `CATEGORIES:CRM`:
     /// each vCard becomes a contact, each event or to-do an activity, unless the type's duplicate rules find the
@@ -67,15 +74,12 @@ extension Desktop {
     /// an iCalendar file with a VTODO a task, else an event); several vCards in one file are several items.
     static func readShared(_ file: String, mapper: PIMMapper, directory: PIMDirectory) throws -> [PIMReading] {
         let fileExtension = (file as NSString).pathExtension.lowercased()
-        if fileExtension == "eml" {
-            throw DesktopError(
-                .invalidInput,
-                "\(file): sharing an email is not there yet (it comes with the correspondence bridge); share .vcf "
-                    + "contacts and .ics events or tasks", field: "FILE")
+        if isEmailFile(file) {
+            throw DesktopError(.invalidInput, "\(file): an email is shared with `shareMail`, not as a PIM item", field: "FILE")
         }
         guard shareableExtensions.contains(fileExtension) else {
             throw DesktopError(
-                .invalidInput, "\(file): share takes vCard (.vcf) and iCalendar (.ics) files", field: "FILE")
+                .invalidInput, "\(file): share takes emails (.eml), vCard (.vcf) and iCalendar (.ics) files", field: "FILE")
         }
         guard let data = FileManager.default.contents(atPath: file) else {
             throw DesktopError(.notFound, "\(file): cannot be read (no such file, or not readable)", field: "FILE")

@@ -16,6 +16,18 @@ public enum FieldText {
         }
     }
 
+    /// Attachments as a person reads them: `offer.pdf (2.1 KB, application/pdf)`, comma-separated.
+    public static func attachments(_ refs: [AttachmentRef]) -> String {
+        refs.map { "\($0.name) (\(size($0.size)), \($0.mediaType))" }.joined(separator: ", ")
+    }
+
+    /// Bytes in the unit a person expects: `512 B`, `2.1 KB`, `5.0 MB`.
+    public static func size(_ bytes: Int) -> String {
+        if bytes < 1024 { return "\(bytes) B" }
+        if bytes < 1024 * 1024 { return String(format: "%.1f KB", Double(bytes) / 1024) }
+        return String(format: "%.1f MB", Double(bytes) / 1_048_576)
+    }
+
     /// Reads a command-line value for a field of `kind`: numbers as decimals, booleans as yes/no/true/false,
     /// many-to-many ids comma-separated, an empty value as "clear the field".
     public static func parse(_ text: String, field: String, kind: FieldKind) -> Result<FieldValue, FieldTextError> {

@@ -82,6 +82,7 @@ public struct RecordPresenter: Sendable {
         if kind == .datetime, let text = value?.stringValue, let date = Timestamp.date(from: text) {
             return timestamp(date)
         }
+        if kind == .attachments { return FieldText.attachments(AttachmentRef.list(value)) }
         guard kind?.isReference == true else { return FieldText.display(value) }
         return Self.ids(in: value).map { titles[$0] ?? Self.shortID($0) }.joined(separator: ", ")
     }

@@ -117,6 +117,8 @@ extension Replica {
             }
             // The PIM item the record came from now stands for the existing record.
             try db.execute(sql: "UPDATE pim_items SET crm_id = ? WHERE crm_id = ?", arguments: [result.id, op.op.id])
+            // So does a shared email's entry (another user shared the message first).
+            try db.execute(sql: "UPDATE mail_shares SET record_id = ? WHERE record_id = ?", arguments: [result.id, op.op.id])
         }
         guard let version = result.version, result.status != .conflict else { return }
         let serverFields = Set(result.serverFields ?? [])

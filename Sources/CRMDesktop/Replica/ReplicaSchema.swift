@@ -74,6 +74,32 @@ enum ReplicaSchema {
                     );
                     """)
         }
+        // Email sharing: what was shared (for `status` and to never share a message twice), which maildir
+        // files tracking has looked at, and the messages it could not read.
+        migrator.registerMigration("v3-mail") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE mail_shares (
+                        message_id TEXT PRIMARY KEY NOT NULL,
+                        record_id TEXT NOT NULL,
+                        source TEXT NOT NULL,
+                        subject TEXT NOT NULL,
+                        direction TEXT NOT NULL,
+                        shared_at TEXT NOT NULL
+                    );
+                    CREATE TABLE mail_seen (
+                        folder TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        fingerprint TEXT NOT NULL,
+                        PRIMARY KEY (folder, name)
+                    );
+                    CREATE TABLE mail_problems (
+                        source TEXT PRIMARY KEY NOT NULL,
+                        message TEXT NOT NULL,
+                        seen_at TEXT NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 }

@@ -17,6 +17,8 @@ public struct SyncEngine: Sendable {
     public var configuration: Configuration
     /// The two-way PIM sync run around the CRM sync (nil: no PIM chosen).
     public var pim: PIMSync?
+    /// Mail tracking's scan, run once the server is reached (nil: no folder tracked).
+    public var mail: (@Sendable () throws -> MailScanReport)?
     let logger: Logger
 
     /// Sizes of one sync's requests.
@@ -64,12 +66,15 @@ public struct SyncEngine: Sendable {
                 try await end(&state)
                 throw DesktopError(.declined, "nothing was synced: the filter's records were not wanted")
             }
+            try await refreshProfile()
+            if let mail { scanMail(&state, mail) }
             try await pushOutbox(&state, progress: progress)
             try await pullAll(&state, progress: progress)
+            await downloadAttachments(&state)
             try await end(&state)
             if let pim { try await runPIM(&state) { try await pim.outbound() } }
             let waiting = state.counts.conflicts + state.counts.rejected + (state.pim?.problems ?? 0)
-                + (state.pim?.stopped.count ?? 0)
+                + (state.pim?.stopped.count ?? 0) + (state.mail?.failed ?? 0) + state.files.failed.count
             let receipt = state.receipt(outcome: waiting > 0 ? .partial : .success)
             try replica.log(receipt)
             return receipt
@@ -142,6 +147,7 @@ public struct SyncEngine: Sendable {
             let batch = try replica.nextBatch(limit: configuration.pushBatch)
             // An op the server did not answer stays pending; it goes with the next sync, not in a loop.
             guard !batch.isEmpty, !batch.allSatisfy({ pushed.contains($0.seq) }) else { break }
+            try await uploadAttachments(of: batch, &state)
             try replica.markSent(batch)
             let request = SyncPushRequest(session: session, ops: batch.map(\.op))
             let answer = try await connection.call { client, token in try await client.push(request, token: token) }
@@ -203,6 +209,8 @@ struct SyncState: Sendable {
     var cursor: String?
     var installedPackage: Int?
     var pim: PIMReport?
+    var mail: MailScanReport?
+    var files = FileTransfers()
 
     func receipt(outcome: SyncReceipt.Outcome, message: String? = nil) -> SyncReceipt {
         var text = message
@@ -212,10 +220,13 @@ struct SyncState: Sendable {
             if counts.rejected > 0 { waiting.append("\(counts.rejected) refused changes") }
             if let pim, pim.problems > 0 { waiting.append("\(pim.problems) unreadable PIM items") }
             if let pim, !pim.stopped.isEmpty { waiting.append("a stopped PIM sync") }
+            if let mail, mail.failed > 0 { waiting.append("\(mail.failed) unreadable emails") }
+            if !files.failed.isEmpty { waiting.append("\(files.failed.count) files not moved") }
             text = waiting.joined(separator: ", ") + " wait for you (`crm-desktop status`)"
         }
         return SyncReceipt(
             startedAt: startedAt, endedAt: Date(), outcome: outcome, counts: counts, session: session,
-            message: text, installedPackage: installedPackage, pim: pim)
+            message: text, installedPackage: installedPackage, pim: pim, mailShared: mail?.shared,
+            mailUnreadable: mail?.failed, files: files.isEmpty ? nil : files)
     }
 }

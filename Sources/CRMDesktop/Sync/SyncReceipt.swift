@@ -24,11 +24,20 @@ public struct SyncReceipt: Codable, Sendable, Equatable {
     public var installedPackage: Int?
     /// What the PIM sync did, when a PIM is chosen.
     public var pim: PIMReport?
+    /// Emails that mail tracking shared in this sync, and those it could not read.
+    public var mailShared: Int?
+    public var mailUnreadable: Int?
+    /// Attachment files sent to and brought from the server.
+    public var files: FileTransfers?
 
     public init(
         startedAt: Date, endedAt: Date, outcome: Outcome, counts: SyncCounts, session: String? = nil,
-        message: String? = nil, installedPackage: Int? = nil, pim: PIMReport? = nil
+        message: String? = nil, installedPackage: Int? = nil, pim: PIMReport? = nil, mailShared: Int? = nil,
+        mailUnreadable: Int? = nil, files: FileTransfers? = nil
     ) {
+        self.mailShared = mailShared
+        self.mailUnreadable = mailUnreadable
+        self.files = files
         self.startedAt = startedAt
         self.endedAt = endedAt
         self.outcome = outcome
@@ -45,7 +54,30 @@ public struct SyncReceipt: Codable, Sendable, Equatable {
         var text = "\(outcome.rawValue): pulled \(counts.pulled), pushed \(counts.pushed) (applied \(counts.applied), "
             + "merged \(counts.merged), conflicts \(counts.conflicts), rejected \(counts.rejected)) in \(seconds) s"
         if let pim { text += "; " + pim.line }
+        if let mailShared { text += "; mail: shared \(mailShared)" + (mailUnreadable.map { $0 > 0 ? ", \($0) not readable" : "" } ?? "") }
+        if let files, !files.isEmpty { text += "; " + files.line }
         if let message { text += " - \(message)" }
         return text
+    }
+}
+
+
+/// Attachment content moved by one sync: uploaded before the ops that list it, downloaded for the records held.
+public struct FileTransfers: Codable, Sendable, Equatable {
+    public var uploaded = 0
+    public var downloaded = 0
+    /// Files that could not be moved (they are tried again by the next sync), each with why.
+    public var failed: [String] = []
+
+    public init(uploaded: Int = 0, downloaded: Int = 0, failed: [String] = []) {
+        self.uploaded = uploaded
+        self.downloaded = downloaded
+        self.failed = failed
+    }
+
+    public var isEmpty: Bool { uploaded == 0 && downloaded == 0 && failed.isEmpty }
+
+    public var line: String {
+        "files: sent \(uploaded), received \(downloaded)" + (failed.isEmpty ? "" : ", \(failed.count) not moved")
     }
 }

@@ -1,0 +1,36 @@
+import Foundation
+
+/// The desktop's copies of attachment content, one file per SHA-256 under `<home>/attachments/`: what the user
+/// attached or shared waits here for the next sync to upload it, and what the sync downloads lands here.
+public struct AttachmentCache: Sendable {
+    public let folder: String
+
+    public init(home: DesktopHome) {
+        folder = home.file("attachments")
+    }
+
+    /// Where the content named `sha256` is (or will be) kept.
+    public func path(_ sha256: String) -> String { (folder as NSString).appendingPathComponent(sha256) }
+
+    public func has(_ sha256: String) -> Bool { FileManager.default.fileExists(atPath: path(sha256)) }
+
+    /// Keeps `data` under its hash, atomically (a temporary file renamed into place), owner-only.
+    public func store(_ data: Data, sha256: String) throws {
+        guard !has(sha256) else { return }
+        try FileManager.default.createDirectory(
+            atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let temporary = path(sha256) + ".tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600])
+        else {
+            let reason = String(cString: strerror(errno))
+            throw DesktopError(errno == ENOSPC ? .diskFull : .invalidInput, "cannot write \(temporary): \(reason)")
+        }
+        guard rename(temporary, path(sha256)) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw DesktopError(.invalidInput, "cannot keep the attachment \(sha256): \(reason)")
+        }
+    }
+
+    public func read(_ sha256: String) -> Data? { FileManager.default.contents(atPath: path(sha256)) }
+}
