@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "CRMSyncProtocol", targets: ["CRMSyncProtocol"]),
         .library(name: "CRMStore", targets: ["CRMStore"]),
         .library(name: "CRMStoreSQLite", targets: ["CRMStoreSQLite"]),
+        .library(name: "CRMStorePostgres", targets: ["CRMStorePostgres"]),
         .library(name: "CRMServer", targets: ["CRMServer"]),
         .library(name: "CRMDesktop", targets: ["CRMDesktop"]),
         .library(name: "PIMFormats", targets: ["PIMFormats"]),
@@ -29,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Customization package, records, field values, validation, merge. No I/O.
@@ -45,6 +48,17 @@ let package = Package(
         .target(
             name: "CRMStoreSQLite",
             dependencies: ["CRMStore", "CRMModel", "CRMSyncProtocol", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The same stores on PostgreSQL through postgres-nio: for several stateless servers on one database.
+        .target(
+            name: "CRMStorePostgres",
+            dependencies: [
+                "CRMStore", "CRMModel", "CRMSyncProtocol",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         // Server components and the HTTP application interface.
         .target(
@@ -121,6 +135,15 @@ let package = Package(
         .testTarget(name: "CRMModelTests", dependencies: ["CRMModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PIMFormatsTests", dependencies: ["PIMFormats"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PIMBridgeTests", dependencies: ["PIMBridge", "PIMFormats", "CRMModel", "CRMTesting"]),
+        // The store conformance suite (its bodies are in CRMTesting) run on every store.
+        .testTarget(
+            name: "CRMStoreConformanceTests",
+            dependencies: ["CRMStorePostgres", "CRMStoreSQLite", "CRMStore", "CRMModel", "CRMSyncProtocol", "CRMTesting"]
+        ),
+        .testTarget(
+            name: "CRMStorePostgresTests",
+            dependencies: ["CRMStorePostgres", "CRMStoreSQLite", "CRMStore", "CRMModel", "CRMSyncProtocol", "CRMTesting"]
+        ),
         .testTarget(
             name: "CRMStoreSQLiteTests",
             dependencies: ["CRMStoreSQLite", "CRMStore", "CRMModel", "CRMSyncProtocol", "CRMTesting"]

@@ -14,6 +14,8 @@ public enum StoreError: Error, Sendable, Equatable {
     case restricted(sourceType: String, sourceID: String, field: String)
     /// The database stayed locked by another writer past the busy timeout; trying again later may work.
     case busy
+    /// The database cannot be reached (restarting, network down); the request may be retried once it is back.
+    case unavailable(String)
     /// The database failed; `message` says how.
     case database(String)
 }
@@ -28,6 +30,7 @@ extension StoreError: CustomStringConvertible {
         case .restricted(let type, let id, let field):
             "the record is referenced by \(type) \(id) through '\(field)', which does not allow the delete"
         case .busy: "the database is busy; try again"
+        case .unavailable(let message): "the database cannot be reached: \(message)"
         case .database(let message): "database error: \(message)"
         }
     }

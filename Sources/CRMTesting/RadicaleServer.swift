@@ -29,31 +29,6 @@ public final class RadicaleServer: Sendable {
         self.input = input
     }
 
-    /// Runs Radicale as its child and ends it when standard input closes, so no server outlives a test process
-    /// that crashed or was killed; ends when Radicale ends (a port taken meanwhile). It also clears the signal
-    /// mask: a process started from a Swift test process inherits blocked signals, and Radicale would ignore
-    /// SIGTERM. It closes the descriptors it inherits beyond the standard three: a pipe to another server's
-    /// keeper, caught while being set up, would keep that server alive after its test closed it.
-    private static let keeper = """
-        import os, signal, sys, threading
-        signal.pthread_sigmask(signal.SIG_SETMASK, [])
-        os.closerange(3, 65536)
-        child = os.fork()
-        if child == 0:
-            os.execv(sys.argv[1], sys.argv[1:])
-        def end(*_):
-            try:
-                os.kill(child, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-        def watch():
-            sys.stdin.buffer.read()
-            end()
-        threading.Thread(target=watch, daemon=True).start()
-        signal.signal(signal.SIGTERM, end)
-        os.waitpid(child, 0)
-        """
-
     /// Why the server could not be started.
     public struct StartError: Error, CustomStringConvertible {
         public var description: String
@@ -79,7 +54,7 @@ public final class RadicaleServer: Sendable {
         var lastFailure = ""
         for _ in 0..<5 {
             let directory = try TemporaryDirectory(prefix: "crm-radicale")
-            let port = try freePort()
+            let port = try LoopbackPort.free()
             try "\(user):\(password)\n".write(toFile: directory.path("users"), atomically: true, encoding: .utf8)
             let configuration = """
                 [server]
@@ -99,6 +74,7 @@ public final class RadicaleServer: Sendable {
             // The environment's own Python runs the keeper when there is one beside the program.
             let python = URL(fileURLWithPath: program).deletingLastPathComponent().appendingPathComponent("python3")
                 .path
+            let keeper = ChildKeeper.script(stopSignal: "SIGTERM")
             let (executable, arguments) =
                 FileManager.default.isExecutableFile(atPath: python)
                 ? (python, ["-c", keeper, program, "--config", directory.path("config")])
@@ -113,7 +89,7 @@ public final class RadicaleServer: Sendable {
             for _ in 0..<400 {
                 if !process.isRunning { break }
                 let log = (try? String(contentsOfFile: directory.path("log"), encoding: .utf8)) ?? ""
-                if log.contains("Radicale server ready"), canConnect(port: port) { return server }
+                if log.contains("Radicale server ready"), LoopbackPort.canConnect(port) { return server }
                 try await Task.sleep(for: .milliseconds(50))
             }
             let log = (try? String(contentsOfFile: directory.path("log"), encoding: .utf8)) ?? ""
@@ -132,50 +108,5 @@ public final class RadicaleServer: Sendable {
 
     deinit {
         try? input.close()
-    }
-
-    /// A port nobody listens on now (the kernel's choice for port 0).
-    #if os(Linux)
-    private static let stream = Int32(SOCK_STREAM.rawValue)
-    #else
-    private static let stream = SOCK_STREAM
-    #endif
-
-    private static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, stream, 0)
-        guard descriptor >= 0 else { throw StartError(description: "no socket: \(errno)") }
-        defer { close(descriptor) }
-        var address = loopback(port: 0)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0 else { throw StartError(description: "cannot bind a loopback port: \(errno)") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    private static func canConnect(port: Int) -> Bool {
-        let descriptor = socket(AF_INET, stream, 0)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        var address = loopback(port: port)
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
-    }
-
-    private static func loopback(port: Int) -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        return address
     }
 }

@@ -47,6 +47,7 @@ enum ErrorRendering {
             case .missingReference(let id): return CRMError(.validation([]), "no record \(id) to refer to")
             case .restricted: return CRMError(.conflict, error.description)
             case .busy: return CRMError(.unavailable, "the database is busy; try again")
+            case .unavailable: return CRMError(.unavailable, "the database cannot be reached; try again in a moment")
             case .database: return CRMError(.internalError, "internal error; the server log has the details")
             }
         case let error as PackageLoadError:

@@ -1,0 +1,4 @@
+extension PostgresSchema {
+    /// The tables of the store's accounts part.
+    static let accounts = Migration(name: "v1-accounts", statements: [])
+}

@@ -1,0 +1,63 @@
+import CRMStore
+import Foundation
+import PostgresNIO
+
+/// The PostgreSQL schema as a list of named migrations, applied in order, each in its own transaction and at
+/// most once. An advisory lock makes servers that start together on a new database take turns.
+enum PostgresSchema {
+    /// One step of the schema: a name recorded in `schema_migrations` once applied, and its statements.
+    struct Migration: Sendable {
+        var name: String
+        var statements: [String]
+    }
+
+    /// Every migration, oldest first. Parts of the store add theirs here (one list, so the order is explicit).
+    static var migrations: [Migration] {
+        [base] + PostgresSchema.storeMigrations
+    }
+
+    /// The bookkeeping every later migration relies on.
+    static let base = Migration(
+        name: "v0-schema-migrations",
+        statements: [
+            "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+        ])
+
+    /// A key for `pg_advisory_xact_lock`: the same number in every process.
+    static let lockKey: Int64 = 0x43524D_5343_4845  // "CRMSCHE"
+
+    static func migrate(_ store: PostgresStore) async throws {
+        try await store.execute(PostgresQuery(unsafeSQL: base.statements[0]))
+        for migration in migrations.dropFirst() {
+            try await store.transaction { connection in
+                try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: store.logger)
+                let done = try await connection.query(
+                    "SELECT 1 FROM schema_migrations WHERE name = \(migration.name)", logger: store.logger)
+                for try await _ in done { return }
+                for statement in migration.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: store.logger)
+                }
+                try await connection.query(
+                    "INSERT INTO schema_migrations (name) VALUES (\(migration.name))", logger: store.logger)
+            }
+        }
+    }
+
+    /// Throws when the database lacks a migration this program needs (`crm-server migrate` applies them).
+    static func check(_ store: PostgresStore) async throws {
+        var applied = Set<String>()
+        do {
+            for row in try await store.execute("SELECT name FROM schema_migrations") {
+                applied.insert(try row.decode(String.self))
+            }
+        } catch {
+            throw StoreError.database("the database has no CRM schema yet: run `crm-server migrate` first")
+        }
+        let missing = migrations.dropFirst().map(\.name).filter { !applied.contains($0) }
+        if !missing.isEmpty {
+            throw StoreError.database(
+                "the database schema is older than this server (missing \(missing.joined(separator: ", "))): "
+                    + "run `crm-server migrate`")
+        }
+    }
+}

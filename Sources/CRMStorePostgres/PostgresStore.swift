@@ -1,0 +1,159 @@
+import CRMModel
+import CRMStore
+import Foundation
+import Logging
+import NIOSSL
+import PostgresNIO
+import Synchronization
+
+/// The server's stores on PostgreSQL: the same protocols as the SQLite store, so that several stateless
+/// `crm-server` processes can share one database behind a load balancer (DESIGN section 5).
+///
+/// One connection pool per process, sized by the configuration. Every store operation is one transaction;
+/// what a request needs lives in the database, never only in this process.
+public final class PostgresStore: Sendable {
+    public let configuration: PostgresConfiguration
+    let client: PostgresClient
+    let logger: Logger
+    private let runner: Task<Void, Never>
+
+    private init(configuration: PostgresConfiguration, client: PostgresClient, logger: Logger) {
+        self.configuration = configuration
+        self.client = client
+        self.logger = logger
+        runner = Task { await client.run() }
+    }
+
+    /// Connects to the database and brings its schema up to date (`migrate: false` only checks that it is).
+    public static func open(
+        _ configuration: PostgresConfiguration, migrate: Bool = true, logger: Logger = Logger(label: "crm-server.postgres")
+    ) async throws -> PostgresStore {
+        var config = PostgresClient.Configuration(
+            host: configuration.host, port: configuration.port, username: configuration.user,
+            password: configuration.password, database: configuration.database, tls: Self.tls(configuration.tls))
+        config.options.maximumConnections = configuration.maxConnections
+        config.options.connectTimeout = .seconds(10)
+        let store = PostgresStore(configuration: configuration, client: PostgresClient(configuration: config), logger: logger)
+        do {
+            if migrate {
+                try await PostgresSchema.migrate(store)
+            } else {
+                try await PostgresSchema.check(store)
+            }
+        } catch {
+            store.close()
+            throw error
+        }
+        return store
+    }
+
+    /// Closes the pool; the store cannot be used afterwards.
+    public func close() {
+        runner.cancel()
+    }
+
+    private static func tls(_ mode: PostgresConfiguration.TLSMode) -> PostgresClient.Configuration.TLS {
+        switch mode {
+        case .disable: .disable
+        case .prefer: .prefer(.makeClientConfiguration())
+        case .require: .require(.makeClientConfiguration())
+        }
+    }
+
+    // MARK: - Running statements
+
+    /// Runs `body` on one connection of the pool, outside a transaction (each statement commits by itself).
+    func connection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await leased { started in
+            try await self.client.withConnection { connection in
+                started.store(true, ordering: .relaxed)
+                return try await body(connection)
+            }
+        }
+    }
+
+    /// Runs `body` in one transaction, committed when it returns and rolled back when it throws.
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await leased { started in
+            try await self.client.withConnection { connection in
+                started.store(true, ordering: .relaxed)
+                return try await connection.withTransaction(logger: self.logger) { try await body($0) }
+            }
+        }
+    }
+
+    /// Runs one statement on a pooled connection and collects its rows.
+    @discardableResult
+    func execute(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        try await connection { connection in
+            var rows: [PostgresRow] = []
+            for try await row in try await connection.query(query, logger: self.logger) { rows.append(row) }
+            return rows
+        }
+    }
+
+    /// Runs `operation`, failing with `unavailable` when no connection could be had within the configured
+    /// time: while the database is down, the pool keeps trying to connect and a request would otherwise wait
+    /// as long. Once `operation` has its connection (it sets `started`), it runs to its end.
+    private func leased<T: Sendable>(
+        _ operation: @escaping @Sendable (borrowing Atomic<Bool>) async throws -> T
+    ) async throws -> T {
+        let timeout = configuration.leaseTimeout
+        do {
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                let started = Box()
+                group.addTask { try await operation(started.flag) }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    if !started.flag.load(ordering: .relaxed) {
+                        throw StoreError.unavailable("no database connection within \(timeout)")
+                    }
+                    return nil
+                }
+                while let result = try await group.next() {
+                    if let value = result {
+                        group.cancelAll()
+                        return value
+                    }
+                }
+                throw CancellationError()
+            }
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    /// A flag shared by the operation and its timer.
+    private final class Box: Sendable {
+        let flag = Atomic<Bool>(false)
+    }
+
+    /// The store's error for what the database or the driver threw: an unreachable database is `unavailable`
+    /// (the server answers 503 and retries later), a serialization failure or deadlock is `busy`, a unique
+    /// violation `alreadyExists`; a `StoreError` thrown by store code passes through.
+    static func storeError(_ error: any Error) -> any Error {
+        if error is StoreError || error is CancellationError { return error }
+        if let error = error as? PSQLError {
+            switch error.code {
+            case .server:
+                let state = error.serverInfo?[.sqlState] ?? ""
+                let message = error.serverInfo?[.message] ?? "\(error)"
+                switch state {
+                case "40001", "40P01", "55P03": return StoreError.busy
+                case "23505": return StoreError.alreadyExists(error.serverInfo?[.constraintName] ?? message)
+                case "57P01", "57P02", "57P03", "08000", "08003", "08006": return StoreError.unavailable(message)
+                default: return StoreError.database("\(message) (SQLSTATE \(state))")
+                }
+            case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed, .uncleanShutdown,
+                .sslUnsupported, .failedToAddSSLHandler:
+                return StoreError.unavailable("\(error.code)")
+            default:
+                return StoreError.database("\(error.code): \(error)")
+            }
+        }
+        if error is NIOConnectionError || "\(type(of: error))".contains("Connect") {
+            return StoreError.unavailable("\(error)")
+        }
+        return StoreError.database("\(error)")
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A real PostgreSQL 15 for tests: one cluster per test process, in a temporary data folder, on a free loopback
+/// port, trusting local connections; each test takes a database of its own (`database()`), so tests run in
+/// parallel without seeing each other's rows.
+///
+/// `CRM_TEST_POSTGRES=postgres://USER@HOST:PORT` uses a running server instead. Otherwise the binaries come from
+/// `PG_BIN` or `/usr/lib/postgresql/15/bin` (Debian's package `postgresql`, which `scripts/test.sh` installs
+/// when it is missing). PostgreSQL refuses to run as root, so under root the cluster runs as the `postgres`
+/// user. The server is a child of a keeper that stops it when the test process ends, however it ends.
+public final class PostgresServer: Sendable {
+    /// `postgres://USER@127.0.0.1:PORT` (no database).
+    public let baseURL: String
+    public let host: String
+    public let port: Int
+    public let user: String
+    private let process: ChildProcess?
+    private let input: FileHandle?
+    private let directory: TemporaryDirectory?
+
+    private init(host: String, port: Int, user: String, process: ChildProcess?, input: FileHandle?, directory: TemporaryDirectory?) {
+        self.host = host
+        self.port = port
+        self.user = user
+        self.baseURL = "postgres://\(user)@\(host):\(port)"
+        self.process = process
+        self.input = input
+        self.directory = directory
+    }
+
+    /// Why the server could not be started or used.
+    public struct StartError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The process's server, started on first use.
+    public static func shared() async throws -> PostgresServer {
+        try await Holder.instance.server()
+    }
+
+    private actor Holder {
+        static let instance = Holder()
+        var started: Task<PostgresServer, any Error>?
+
+        func server() async throws -> PostgresServer {
+            if let started { return try await started.value }
+            let task = Task { try await PostgresServer.start() }
+            started = task
+            return try await task.value
+        }
+    }
+
+    /// A new, empty database on the server; its URL is `postgres://USER@HOST:PORT/NAME`.
+    public func database(prefix: String = "crm_test") throws -> String {
+        let name = "\(prefix)_\(UInt64.random(in: 0...UInt64.max) & 0xFFFF_FFFF_FFFF)"
+        try psql("CREATE DATABASE \(name)")
+        return "\(baseURL)/\(name)"
+    }
+
+    /// Drops a database made by `database()` (closing its connections first).
+    public func drop(_ url: String) {
+        guard let name = url.split(separator: "/").last else { return }
+        _ = try? psql("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+    }
+
+    /// Runs one SQL statement with `psql` as the cluster's superuser.
+    @discardableResult
+    public func psql(_ sql: String, database: String = "postgres") throws -> String {
+        let run = try ProcessRunner.run(
+            Self.binary("psql"), ["-h", host, "-p", "\(port)", "-U", user, "-d", database, "-v", "ON_ERROR_STOP=1", "-X", "-q", "-A", "-t", "-c", sql])
+        guard run.status == 0 else { throw StartError(description: "psql \(sql): \(run.error)") }
+        return run.output
+    }
+
+    static var binaries: String {
+        ProcessInfo.processInfo.environment["PG_BIN"] ?? "/usr/lib/postgresql/15/bin"
+    }
+
+    static func binary(_ name: String) -> String {
+        let path = binaries + "/" + name
+        return FileManager.default.isExecutableFile(atPath: path) ? path : "/usr/bin/" + name
+    }
+
+    private static func start() async throws -> PostgresServer {
+        if let url = ProcessInfo.processInfo.environment["CRM_TEST_POSTGRES"], !url.isEmpty,
+            let parsed = URLComponents(string: url), let host = parsed.host, let port = parsed.port
+        {
+            return PostgresServer(host: host, port: port, user: parsed.user ?? "postgres", process: nil, input: nil, directory: nil)
+        }
+        let initdb = binaries + "/initdb"
+        guard FileManager.default.isExecutableFile(atPath: initdb) else {
+            throw StartError(
+                description: "PostgreSQL 15 is not installed at \(binaries): run scripts/test.sh once (it installs the "
+                    + "Debian package postgresql), or set PG_BIN or CRM_TEST_POSTGRES")
+        }
+        let directory = try TemporaryDirectory(prefix: "crm-postgres")
+        let root = geteuid() == 0
+        let data = directory.path("data")
+        if root {
+            _ = try ProcessRunner.run("/bin/chown", ["-R", "postgres", directory.url.path])
+            _ = try ProcessRunner.run("/bin/chmod", ["755", directory.url.path])
+        }
+        let asUser = { (arguments: [String]) -> (String, [String]) in
+            // setpriv execs the program as `postgres` (no process in between to pass the stop signal on).
+            root
+                ? ("/usr/bin/setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", "--"] + arguments)
+                : (arguments[0], Array(arguments.dropFirst()))
+        }
+        let (initProgram, initArguments) = asUser([initdb, "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"])
+        let initialized = try ProcessRunner.run(initProgram, initArguments)
+        guard initialized.status == 0 else { throw StartError(description: "initdb failed: \(initialized.error)") }
+        var lastFailure = ""
+        for _ in 0..<5 {
+            let port = try LoopbackPort.free()
+            let log = directory.path("log-\(port)")
+            let (program, arguments) = asUser([
+                binaries + "/postgres", "-D", data, "-p", "\(port)", "-k", directory.url.path,
+                "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=300",
+                "-c", "logging_collector=off",
+            ])
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            // SIGINT is PostgreSQL's fast shutdown: sessions are cut, nothing is left to recover.
+            let (process, pipes) = try ChildProcess.spawn(
+                "/usr/bin/env", ["python3", "-c", ChildKeeper.script(stopSignal: "SIGINT"), program] + arguments,
+                input: .pipe, output: .null, error: .file(log))
+            let server = PostgresServer(
+                host: "127.0.0.1", port: port, user: "postgres", process: process, input: pipes.input, directory: directory)
+            for _ in 0..<600 {
+                if !process.isRunning { break }
+                if LoopbackPort.canConnect(port), (try? server.psql("SELECT 1")) != nil { return server }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            lastFailure = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(3)
+                .joined(separator: "\n")
+            try? pipes.input?.close()
+            process.waitUntilExit()
+        }
+        throw StartError(description: "PostgreSQL did not start: \(lastFailure)")
+    }
+
+    /// Stops the cluster now (the keeper would at the process's end anyway).
+    public func stop() {
+        try? input?.close()
+        process?.waitUntilExit()
+        directory?.remove()
+    }
+}
