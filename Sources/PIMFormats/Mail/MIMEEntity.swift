@@ -20,7 +20,10 @@ struct MIMEEntity: Sendable {
             MIMEHeaderValue(parsing: $0.rawValue, unknownCharsets: &unknown)
         }
         if let value = type?.value.lowercased() {
-            let pieces = value.split(separator: "/", maxSplits: 1).map { $0.mailTrimmed() }
+            // `text/plain (comment)` and stray spaces: each half is its token characters.
+            let pieces = value.split(separator: "/", maxSplits: 1).map {
+                String($0.drop(while: \.isWhitespace).prefix { !$0.isWhitespace && $0 != "(" && $0 != ";" })
+            }
             if pieces.count == 2, !pieces[0].isEmpty, !pieces[1].isEmpty {
                 type?.value = pieces[0] + "/" + pieces[1]
             } else if pieces.first == "text" {
@@ -65,10 +68,12 @@ struct MIMEEntity: Sendable {
 
     /// The file name: Content-Disposition `filename`, else Content-Type `name`, RFC 2047 words decoded.
     var filename: String? {
-        let raw = disposition?.parameters["filename"] ?? contentType.parameters["name"]
-        guard let raw else { return nil }
-        let name = EncodedWord.decode(raw).mailTrimmed()
-        return name.isEmpty ? nil : name
+        for raw in [disposition?.parameters["filename"], contentType.parameters["name"]] {
+            guard let raw else { continue }
+            let name = EncodedWord.decode(raw).mailTrimmed()
+            if !name.isEmpty { return name }
+        }
+        return nil
     }
 
     /// The Content-ID without angle brackets.

@@ -191,23 +191,23 @@ struct MailBodyAssembler {
 
     /// CRLF and lone CR as LF.
     static func normalizingLineEnds(_ text: String) -> String {
-        guard text.unicodeScalars.contains("\r") else { return text }
-        var scalars = String.UnicodeScalarView()
-        var previousCR = false
-        for scalar in text.unicodeScalars {
-            if scalar == "\r" {
-                scalars.append("\n")
-                previousCR = true
-                continue
+        var text = text
+        let normalized: [UInt8]? = text.withUTF8 { buffer in
+            guard buffer.contains(0x0D) else { return nil }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(buffer.count)
+            var previousCR = false
+            for byte in buffer {
+                if byte == 0x0A, previousCR {
+                    previousCR = false
+                    continue
+                }
+                previousCR = byte == 0x0D
+                bytes.append(previousCR ? 0x0A : byte)
             }
-            if scalar == "\n", previousCR {
-                previousCR = false
-                continue
-            }
-            previousCR = false
-            scalars.append(scalar)
+            return bytes
         }
-        return String(scalars)
+        return normalized.map { String(decoding: $0, as: UTF8.self) } ?? text
     }
 
     private mutating func noteUnknownCharsets(_ charsets: [String], in label: String) {

@@ -34,7 +34,7 @@ enum MailCharset: Sendable, Equatable {
         }
         if key.hasPrefix("x-") { key.removeFirst(2) }
         let allowed = key.unicodeScalars.allSatisfy {
-            ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || "-.:()".unicodeScalars.contains($0)
+            ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || "-.:".unicodeScalars.contains($0)
         }
         guard allowed, !key.isEmpty, key.count <= 40 else { return nil }
         let name = key.uppercased()
@@ -66,21 +66,30 @@ enum MailCharset: Sendable, Equatable {
     }
 
     static func decodeLatin1(_ bytes: some Collection<UInt8>) -> String {
-        var scalars = String.UnicodeScalarView()
-        for byte in bytes { scalars.append(Unicode.Scalar(byte)) }
-        return String(scalars)
+        decodeSingleByte(bytes) { UInt32($0) }
     }
 
     static func decodeWindows1252(_ bytes: some Collection<UInt8>) -> String {
-        var scalars = String.UnicodeScalarView()
+        decodeSingleByte(bytes) { $0 >= 0x80 && $0 <= 0x9F ? windows1252High[Int($0 - 0x80)] : UInt32($0) }
+    }
+
+    /// A single-byte charset, built as UTF-8 bytes (much faster than appending scalars one by one).
+    private static func decodeSingleByte(_ bytes: some Collection<UInt8>, _ scalar: (UInt8) -> UInt32) -> String {
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(bytes.count + bytes.count / 4)
         for byte in bytes {
-            if byte >= 0x80 && byte <= 0x9F {
-                scalars.append(Unicode.Scalar(windows1252High[Int(byte - 0x80)])!)
+            if byte < 0x80 {
+                utf8.append(byte)
+                continue
+            }
+            let value = scalar(byte)
+            if value < 0x800 {
+                utf8 += [UInt8(0xC0 | value >> 6), UInt8(0x80 | value & 0x3F)]
             } else {
-                scalars.append(Unicode.Scalar(byte))
+                utf8 += [UInt8(0xE0 | value >> 12), UInt8(0x80 | (value >> 6) & 0x3F), UInt8(0x80 | value & 0x3F)]
             }
         }
-        return String(scalars)
+        return String(decoding: utf8, as: UTF8.self)
     }
 
     /// ISO-2022-JP (RFC 1468, with JIS X 0212 and half-width katakana as mailers write them) as EUC-JP bytes.

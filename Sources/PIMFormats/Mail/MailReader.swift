@@ -8,7 +8,8 @@ import Foundation
 public struct MailReader: Sendable {
     /// Input larger than this is refused before parsing.
     public var maxBytes: Int
-    /// How many multipart sections may be nested inside one another.
+    /// How many multipart sections may be nested inside one another. Each level is one recursion of the
+    /// reader, so keep it small; real mail nests four or five deep.
     public var maxDepth: Int
 
     public init(maxBytes: Int = 50 * 1024 * 1024, maxDepth: Int = 20) {

@@ -28,60 +28,66 @@ enum TransferEncoding: Sendable, Equatable {
     /// and tabs of a line are dropped, and a `=` not followed by two hexadecimal digits is kept literally.
     static func decodeQuotedPrintable(_ input: some Collection<UInt8>) -> [UInt8] {
         let bytes = Array(input)
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.count)
-        bytes.withUnsafeBufferPointer { buffer in
-            let count = buffer.count
-            var index = 0
-            var pendingSpaces = 0  // spaces and tabs not yet written: dropped if the line ends after them
-            while index < count {
-                let byte = buffer[index]
-                switch byte {
-                case 0x20, 0x09:
-                    pendingSpaces += 1
-                    index += 1
-                    continue
-                case 0x0D, 0x0A:
+        // The output is never longer than the input, so it is written in place into one allocation.
+        return [UInt8](unsafeUninitializedCapacity: bytes.count) { output, written in
+            written = 0
+            bytes.withUnsafeBufferPointer { buffer in
+                let count = buffer.count
+                var index = 0
+                var pendingSpaces = 0  // spaces and tabs not yet written: dropped if the line ends after them
+                while index < count {
+                    let byte = buffer[index]
+                    switch byte {
+                    case 0x20, 0x09:
+                        pendingSpaces += 1
+                        index += 1
+                        continue
+                    case 0x0D, 0x0A:
+                        pendingSpaces = 0
+                        output[written] = byte
+                        written += 1
+                        index += 1
+                        continue
+                    default: break
+                    }
+                    for space in (index - pendingSpaces)..<index {
+                        output[written] = buffer[space]
+                        written += 1
+                    }
                     pendingSpaces = 0
-                    output.append(byte)
-                    index += 1
-                    continue
-                default: break
-                }
-                if pendingSpaces > 0 {
-                    output.append(contentsOf: buffer[(index - pendingSpaces)..<index])
-                    pendingSpaces = 0
-                }
-                guard byte == 0x3D else {
-                    output.append(byte)
-                    index += 1
-                    continue
-                }
-                if index + 2 < count, let high = hexValue(buffer[index + 1]),
-                    let low = hexValue(buffer[index + 2])
-                {
-                    output.append(high << 4 | low)
-                    index += 3
-                    continue
-                }
-                // A soft line break: `=`, optional trailing whitespace, then the line end (or the end of input).
-                var look = index + 1
-                while look < count, buffer[look] == 0x20 || buffer[look] == 0x09 { look += 1 }
-                if look == count {
-                    index = look
-                } else if buffer[look] == 0x0A {
-                    index = look + 1
-                } else if buffer[look] == 0x0D, look + 1 < count, buffer[look + 1] == 0x0A {
-                    index = look + 2
-                } else if buffer[look] == 0x0D {
-                    index = look + 1
-                } else {
-                    output.append(byte)  // a broken escape: kept as written
-                    index += 1
+                    guard byte == 0x3D else {
+                        output[written] = byte
+                        written += 1
+                        index += 1
+                        continue
+                    }
+                    if index + 2 < count, let high = hexValue(buffer[index + 1]),
+                        let low = hexValue(buffer[index + 2])
+                    {
+                        output[written] = high << 4 | low
+                        written += 1
+                        index += 3
+                        continue
+                    }
+                    // A soft line break: `=`, optional trailing whitespace, then the line end (or the input's end).
+                    var look = index + 1
+                    while look < count, buffer[look] == 0x20 || buffer[look] == 0x09 { look += 1 }
+                    if look == count {
+                        index = look
+                    } else if buffer[look] == 0x0A {
+                        index = look + 1
+                    } else if buffer[look] == 0x0D, look + 1 < count, buffer[look + 1] == 0x0A {
+                        index = look + 2
+                    } else if buffer[look] == 0x0D {
+                        index = look + 1
+                    } else {
+                        output[written] = byte  // a broken escape: kept as written
+                        written += 1
+                        index += 1
+                    }
                 }
             }
         }
-        return output
     }
 
     /// Base64, ignoring every byte outside the alphabet (line breaks, spaces, junk); `=` ends a quantum, so
