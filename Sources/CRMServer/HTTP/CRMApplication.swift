@@ -1,16 +1,16 @@
 import CRMStore
 import Hummingbird
+import ServiceLifecycle
 import Logging
 
 /// Builds the CRM server's HTTP application on a store: the routes of DESIGN section 6 with their middleware.
 public enum CRMApplication {
     /// The router with every route; tests and the `serve` command share it.
-    public static func router(store: any ServerStore, configuration: ServerConfiguration, logger: Logger)
-        -> Router<CRMRequestContext>
-    {
+    public static func router(
+        store: any ServerStore, configuration: ServerConfiguration, logger: Logger, signal: ChangeSignal = ChangeSignal()
+    ) -> Router<CRMRequestContext> {
         let packages = PackageService(store: store)
         let auth = AuthService(store: store, packages: packages, configuration: configuration, logger: logger)
-        let signal = ChangeSignal()
         let records = RecordService(store: store, configuration: configuration, signal: signal)
         let sync = SyncService(
             store: store, packages: packages, configuration: configuration.sync, signal: signal, logger: logger)
@@ -36,14 +36,19 @@ public enum CRMApplication {
         return router
     }
 
-    /// The application, ready to run as a service.
+    /// The application, ready to run as a service. On a store that broadcasts changes (PostgreSQL), it also
+    /// listens for the changes every server process commits, so long-polls wake whichever server wrote.
     public static func make(store: any ServerStore, configuration: ServerConfiguration, logger: Logger)
         -> some ApplicationProtocol
     {
-        Application(
-            router: router(store: store, configuration: configuration, logger: logger),
+        let signal = ChangeSignal()
+        var services: [any Service] = []
+        if let bus = store as? any ChangeBroadcast { services.append(ChangeListener(bus: bus, signal: signal, logger: logger)) }
+        return Application(
+            router: router(store: store, configuration: configuration, logger: logger, signal: signal),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "crm-server"),
+            services: services,
             logger: logger)
     }
 }

@@ -79,7 +79,7 @@ public struct RecordService: Sendable {
             fieldVersions: fields.filter { !$0.value.isNull }.mapValues { _ in stamp })
         do {
             let stored = try await store.insert(record, references: references)
-            await signal?.changed()
+            await announce(Set([stored.owner] + stored.team), caller)
             return caller.present(stored)
         } catch StoreError.alreadyExists {
             throw CRMError(.conflict, "a record with id \(id) already exists", field: "id")
@@ -122,7 +122,7 @@ public struct RecordService: Sendable {
                 return latest.applying(merged.changes, by: user, at: now)
                     .assigned(owner: write.owner, team: write.team, by: user, at: now, since: latest)
             }
-            await signal?.changed()
+            await announce(Set([updated.owner, current.owner] + updated.team + current.team), caller)
             return caller.present(updated)
         } catch StoreError.versionMismatch(let latest) {
             throw CRMError(.staleVersion(current: caller.present(latest)), "the record changed since version \(expectedVersion ?? 0)")
@@ -133,6 +133,12 @@ public struct RecordService: Sendable {
         } catch StoreError.missingReference(let target) {
             throw referenceGone(target, type: type, fields: fields)
         }
+    }
+
+    /// Wakes the long-polls of those who may see a change to records owned by or shared with `direct`.
+    private func announce(_ direct: Set<String>, _ caller: Caller) async {
+        guard let signal else { return }
+        await ChangeAnnouncer(store: store, signal: signal).announce(direct: direct, base: caller.base)
     }
 
     /// Deletes a record, following the package's `onDelete` rule of every reference to it.
@@ -149,7 +155,7 @@ public struct RecordService: Sendable {
             let outcome = try await store.delete(id: id, expectedVersion: expectedVersion, by: caller.user.name, at: now) {
                 base.references(to: $0)
             }
-            await signal?.changed()
+            await announce(Set((outcome.deleted + outcome.updated + [current]).flatMap { [$0.owner] + $0.team }), caller)
             return outcome
         } catch StoreError.restricted(let sourceType, _, let field) {
             throw CRMError(

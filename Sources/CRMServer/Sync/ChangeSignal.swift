@@ -1,26 +1,31 @@
 import Foundation
 
-/// Wakes long-polls when this process commits a change. Changes committed by other processes (admin
-/// commands, other servers) are found by the waiters' own re-checks, which run at least every second.
+/// Wakes the long-polls of the users a change concerns. On a store that broadcasts (PostgreSQL's LISTEN/NOTIFY)
+/// changes committed by every server process arrive here; otherwise changes from other processes (admin
+/// commands) are found by the waiters' own re-checks.
 public actor ChangeSignal {
-    private var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+    private var waiters: [UUID: (user: String, continuation: CheckedContinuation<Void, Never>)] = [:]
     /// Waits released before they registered (the timeout won the race).
     private var released: Set<UUID> = []
 
     public init() {}
 
-    /// Wakes every waiter; each re-checks whether the change concerns it.
-    public func changed() {
-        let woken = waiters
-        waiters = [:]
-        for continuation in woken.values { continuation.resume() }
+    /// Wakes the waiters of `users` (nil: every waiter); each re-checks whether the change concerns it.
+    public func changed(users: Set<String>? = nil) {
+        for (id, waiter) in waiters where users?.contains(waiter.user) ?? true {
+            waiters[id] = nil
+            waiter.continuation.resume()
+        }
     }
 
-    /// Returns after the next change, or after `seconds`, whichever comes first.
-    func next(within seconds: TimeInterval) async {
+    /// How many long-polls wait now.
+    public var waiting: Int { waiters.count }
+
+    /// Returns after the next change that concerns `user`, or after `seconds`, whichever comes first.
+    func next(for user: String, within seconds: TimeInterval) async {
         let id = UUID()
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.register(id) }
+            group.addTask { await self.register(id, user: user) }
             group.addTask {
                 try? await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000_000))
                 await self.release(id)
@@ -33,19 +38,19 @@ public actor ChangeSignal {
         }
     }
 
-    private func register(_ id: UUID) async {
+    private func register(_ id: UUID, user: String) async {
         await withCheckedContinuation { continuation in
             if released.remove(id) != nil {
                 continuation.resume()
             } else {
-                waiters[id] = continuation
+                waiters[id] = (user, continuation)
             }
         }
     }
 
     private func release(_ id: UUID) {
-        if let continuation = waiters.removeValue(forKey: id) {
-            continuation.resume()
+        if let waiter = waiters.removeValue(forKey: id) {
+            waiter.continuation.resume()
         } else {
             released.insert(id)
         }

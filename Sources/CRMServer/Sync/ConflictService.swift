@@ -50,7 +50,8 @@ public struct ConflictService: Sendable {
         let referenceIssues = { @Sendable (type: ObjectType, fields: [String: FieldValue], find: (String) throws -> Record?) throws in
             try caller.referenceIssues(type: type, fields: fields, record: find)
         }
-        let result: (Record, Record?) = try await store.push { tx in
+        let result: (Record, Record?, Set<String>) = try await store.push { transaction in
+            let tx = AudienceRecordingTransaction(transaction)
             // The record must still be one the resolver may see: a conflict does not open a way around visibility.
             guard let recordID = conflict.fields["recordId"]?.stringValue, let target = try tx.record(id: recordID),
                 canSee(target)
@@ -123,9 +124,10 @@ public struct ConflictService: Sendable {
             }
             settled.updatedAt = now
             settled.updatedBy = user
-            return (try tx.update(settled), written)
+            let stored = try tx.update(settled)
+            return (stored, written, tx.touched)
         }
-        await signal.changed()
+        await ChangeAnnouncer(store: store, signal: signal).announce(direct: result.2, base: caller.base)
         return (result.0, result.1.map(caller.present))
     }
 }

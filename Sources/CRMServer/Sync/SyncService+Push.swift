@@ -35,8 +35,11 @@ extension SyncService {
         let applier = PushApplier(
             caller: caller, device: session.device, now: now, enabledUsers: enabled, attachments: attachments)
         let ops = request.ops
-        let results = try await store.push { tx in try applier.apply(ops, in: tx) }
-        if results.contains(where: { $0.status != .rejected && $0.status != .held }) { await signal.changed() }
+        let (results, touched) = try await store.push { transaction in
+            let tx = AudienceRecordingTransaction(transaction)
+            return (try applier.apply(ops, in: tx), tx.touched)
+        }
+        await ChangeAnnouncer(store: store, signal: signal).announce(direct: touched, base: caller.base)
         var counts = SyncCounts(pushed: results.count)
         for result in results {
             switch result.status {

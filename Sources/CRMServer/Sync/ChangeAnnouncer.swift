@@ -1,0 +1,105 @@
+import CRMModel
+import CRMStore
+import Foundation
+
+/// Announces committed changes to the long-polls that may see them: the records' owners and team members
+/// (before and after the change), everyone above them in the hierarchy whose role sees their team's records,
+/// and every user whose role sees all records. Through the store's broadcast when it has one (every server
+/// process hears it), else through this process's signal.
+struct ChangeAnnouncer: Sendable {
+    let store: any ServerStore
+    let signal: ChangeSignal
+
+    /// Announces a change to the records owned by or shared with `direct`.
+    func announce(direct: Set<String>, base: CustomizationPackage) async {
+        guard !direct.isEmpty else { return }
+        let audience = (try? await Self.audience(of: direct, users: store.users(), base: base))
+        if let bus = store as? any ChangeBroadcast {
+            do {
+                try await bus.broadcast(users: audience)
+                return
+            } catch {
+                // The database is unreachable: the waiters of this process at least hear it.
+            }
+        }
+        await signal.changed(users: audience)
+    }
+
+    /// Who may see a record owned by or shared with `direct`: those users, their managers up the chain whose
+    /// role has team visibility, and the users whose role sees everything.
+    static func audience(of direct: Set<String>, users: [User], base: CustomizationPackage) -> Set<String> {
+        let visibility = { (user: User) in base.roles?[user.role]?.visibility ?? .personal }
+        var audience = direct
+        let byName = Dictionary(users.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        for name in direct {
+            var seen: Set<String> = [name]
+            var next = byName[name]?.manager
+            while let manager = next, seen.insert(manager).inserted, let user = byName[manager] {
+                if visibility(user) == .team { audience.insert(manager) }
+                next = user.manager
+            }
+        }
+        for user in users where visibility(user) == .all { audience.insert(user.name) }
+        return audience
+    }
+}
+
+/// A push transaction that notes the owner and team members of every record written, before and after, so the
+/// push can wake exactly the long-polls it concerns.
+final class AudienceRecordingTransaction: PushTransaction, @unchecked Sendable {
+    private let base: any PushTransaction
+    /// Owners and team members of records read (their state before a write) by id.
+    private var before: [String: Set<String>] = [:]
+    /// Everyone a write touched. Used from the one thread that runs the push.
+    private(set) var touched: Set<String> = []
+
+    init(_ base: any PushTransaction) {
+        self.base = base
+    }
+
+    private static func people(_ record: Record) -> Set<String> { Set([record.owner] + record.team) }
+
+    private func wrote(_ record: Record) {
+        touched.formUnion(Self.people(record))
+        touched.formUnion(before[record.id] ?? [])
+    }
+
+    func record(id: String) throws -> Record? {
+        let record = try base.record(id: id)
+        if let record { before[id] = Self.people(record) }
+        return record
+    }
+
+    func insert(_ record: Record) throws -> Record {
+        let stored = try base.insert(record)
+        wrote(stored)
+        return stored
+    }
+
+    func update(_ record: Record) throws -> Record {
+        let stored = try base.update(record)
+        wrote(stored)
+        return stored
+    }
+
+    func delete(_ record: Record, by user: String, at time: Date, rules: (String) -> [ReferenceRule]) throws
+        -> DeleteOutcome
+    {
+        let outcome = try base.delete(record, by: user, at: time, rules: rules)
+        touched.formUnion(Self.people(record))
+        for changed in outcome.deleted + outcome.updated { wrote(changed) }
+        return outcome
+    }
+
+    func matching(type: String, values: [String: FieldValue], limit: Int) throws -> [Record] {
+        try base.matching(type: type, values: values, limit: limit)
+    }
+
+    func opResult(device: String, opId: String) throws -> Data? { try base.opResult(device: device, opId: opId) }
+
+    func saveOpResult(device: String, opId: String, result: Data, at time: Date) throws {
+        try base.saveOpResult(device: device, opId: opId, result: result, at: time)
+    }
+
+    func savepoint<T>(_ body: () throws -> T) throws -> T { try base.savepoint(body) }
+}
