@@ -87,7 +87,8 @@ public final class PostgresServer: Sendable {
         return FileManager.default.isExecutableFile(atPath: path) ? path : "/usr/bin/" + name
     }
 
-    private static func start() async throws -> PostgresServer {
+    /// A cluster of its own (for tests that stop and restart it); `shared()` serves every other test.
+    public static func start() async throws -> PostgresServer {
         if let url = ProcessInfo.processInfo.environment["CRM_TEST_POSTGRES"], !url.isEmpty,
             let parsed = URLComponents(string: url), let host = parsed.host, let port = parsed.port
         {
