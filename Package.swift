@@ -116,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "crm-server",
             dependencies: [
-                "CRMModel", "CRMStore", "CRMStoreSQLite", "CRMServer", "CRMSyncProtocol",
+                "CRMModel", "CRMStore", "CRMStoreSQLite", "CRMStorePostgres", "CRMServer", "CRMSyncProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -20,7 +20,7 @@ struct DemoDataCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let database = try store.open(cacheKiB: 256 * 1024)
+        let database = try await store.open(cacheKiB: 256 * 1024)
         _ = try await store.ensurePackage(database)
         let package = try await PackageService(store: database).base()
         let generator = DemoDataGenerator(package: package, seed: seed)

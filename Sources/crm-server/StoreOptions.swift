@@ -2,33 +2,72 @@ import ArgumentParser
 import CRMModel
 import CRMServer
 import CRMStore
+import CRMStorePostgres
 import CRMStoreSQLite
 import Foundation
 
 /// `--database`, shared by every command.
 struct StoreOptions: ParsableArguments {
-    @Option(help: "The database: sqlite:PATH (default sqlite:./crm-data/crm.sqlite).")
+    @Option(
+        help: ArgumentHelp(
+            "The database: sqlite:PATH (default sqlite:./crm-data/crm.sqlite) or postgres://USER@HOST:PORT/DATABASE "
+                + "(its password from $CRM_DATABASE_PASSWORD or --database-password-file, never in the address).",
+            valueName: "DATABASE"))
     var database: String = "sqlite:./crm-data/crm.sqlite"
+    @Option(help: ArgumentHelp("A file whose first line is the PostgreSQL password.", valueName: "FILE"))
+    var databasePasswordFile: String?
+    @Option(help: "The most PostgreSQL connections this process opens.") var databasePool = 20
+
+    /// Where the store is.
+    enum Location {
+        case sqlite(String)
+        case postgres(PostgresConfiguration)
+    }
 
     func validate() throws {
         _ = try location()
+        guard databasePool >= 1 else { throw ValidationError("--database-pool is at least 1") }
     }
 
-    func location() throws -> String {
+    func location() throws -> Location {
         if database.hasPrefix("sqlite:") {
             let path = String(database.dropFirst("sqlite:".count))
             guard !path.isEmpty else { throw ValidationError("--database sqlite:PATH needs a path") }
-            return path
+            return .sqlite(path)
         }
         if database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") {
-            throw ValidationError("PostgreSQL is not part of this build yet; use --database sqlite:PATH")
+            do {
+                return .postgres(try PostgresConfiguration(url: database, password: try password(), maxConnections: databasePool))
+            } catch let error as PostgresConfigurationError {
+                throw ValidationError("--database: \(error.description)")
+            }
         }
-        throw ValidationError("--database must be sqlite:PATH (got '\(database)')")
+        throw ValidationError("--database must be sqlite:PATH or postgres://USER@HOST:PORT/DATABASE (got '\(database)')")
     }
 
-    /// Opens the store; bulk loads pass a larger page cache.
-    func open(cacheKiB: Int = SQLiteConfiguration().cacheKiB) throws -> any ServerStore {
-        try SQLiteStore(path: location(), configuration: SQLiteConfiguration(cacheKiB: cacheKiB))
+    /// The PostgreSQL password: the file's first line, else `CRM_DATABASE_PASSWORD`, else none (trust or peer).
+    private func password() throws -> String? {
+        if let file = databasePasswordFile {
+            guard let data = FileManager.default.contents(atPath: file),
+                let line = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).first, !line.isEmpty
+            else { throw ValidationError("--database-password-file \(file): cannot be read, or its first line is empty") }
+            return String(line)
+        }
+        return ProcessInfo.processInfo.environment["CRM_DATABASE_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Opens the store, bringing its schema up to date; bulk loads pass a larger SQLite page cache.
+    func open(cacheKiB: Int = SQLiteConfiguration().cacheKiB) async throws -> any ServerStore {
+        switch try location() {
+        case .sqlite(let path):
+            return try SQLiteStore(path: path, configuration: SQLiteConfiguration(cacheKiB: cacheKiB))
+        case .postgres(let configuration):
+            let store = try await PostgresStore.open(configuration)
+            guard let server = store as Any as? any ServerStore else {
+                throw ValidationError("this build's PostgreSQL store is not complete yet; use --database sqlite:PATH")
+            }
+            return server
+        }
     }
 
     /// Publishes the bundled default package when none is published, so a new database works at once.
@@ -45,7 +84,7 @@ struct MigrateCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
-        _ = try store.open()
+        _ = try await store.open()
         print("database schema is up to date: \(store.database)")
     }
 }

@@ -21,7 +21,7 @@ struct UserCommand: AsyncParsableCommand {
         @Option(help: "The bcrypt cost.") var bcryptCost: UInt8 = 12
 
         func run() async throws {
-            let database = try store.open()
+            let database = try await store.open()
             _ = try await store.ensurePackage(database)
             let password = try PasswordInput.read(fromStdin: passwordStdin, confirm: true)
             let user = try await UserAdministration(store: database, bcryptCost: bcryptCost).add(
