@@ -27,7 +27,10 @@ enum PostgresSchema {
     static let lockKey: Int64 = 0x43524D_5343_4845  // "CRMSCHE"
 
     static func migrate(_ store: PostgresStore) async throws {
-        try await store.execute(PostgresQuery(unsafeSQL: base.statements[0]))
+        try await store.transaction { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: store.logger)
+            try await connection.query(PostgresQuery(unsafeSQL: base.statements[0]), logger: store.logger)
+        }
         for migration in migrations.dropFirst() {
             try await store.transaction { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: store.logger)

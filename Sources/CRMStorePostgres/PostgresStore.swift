@@ -72,12 +72,18 @@ public final class PostgresStore: Sendable {
         }
     }
 
-    /// Runs `body` in one transaction, committed when it returns and rolled back when it throws.
+    /// Runs `body` in one transaction, committed when it returns and rolled back when it throws. The caller
+    /// gets the error the body threw (a `StoreError` such as `notFound`, or the database's own, mapped), not
+    /// postgres-nio's wrapper around it.
     func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await leased { started in
             try await self.client.withConnection { connection in
                 started.store(true, ordering: .relaxed)
-                return try await connection.withTransaction(logger: self.logger) { try await body($0) }
+                do {
+                    return try await connection.withTransaction(logger: self.logger) { try await body($0) }
+                } catch let error as PostgresTransactionError {
+                    throw error.closureError ?? error.commitError ?? error.beginError ?? error
+                }
             }
         }
     }

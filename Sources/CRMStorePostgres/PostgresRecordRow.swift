@@ -1,0 +1,156 @@
+import CRMModel
+import Foundation
+import PostgresNIO
+
+/// Converts records to and from rows of the `records` table, as the SQLite store's `RecordRow` does: the same
+/// stamp compression, the same reference and team index rows, so both stores answer alike.
+enum PostgresRecordRow {
+    static let columns =
+        "id, type, version, seq, deleted, owner, team, created_at, updated_at, updated_by, fields, field_versions"
+
+    /// `columns` with a table alias, for joins.
+    static func columns(_ alias: String) -> String {
+        columns.split(separator: ",").map { "\(alias).\($0.trimmingCharacters(in: .whitespaces))" }
+            .joined(separator: ", ")
+    }
+
+    static func millis(_ date: Date) -> Int64 { Timestamp.milliseconds(date) }
+    static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
+
+    /// The record of a row that selected `columns` first, in that order. `team` and `fields` are JSONB, which
+    /// the driver hands over as their JSON text.
+    static func record(_ row: PostgresRow) throws -> Record {
+        let (id, type, version, seq, deleted, owner, teamText, created, updated, updatedBy, fieldsText, stampsText) =
+            try row.decode((String, String, Int, Int64, Bool, String, String, Int64, Int64, String, String, String).self)
+        let decoder = JSONDecoder()
+        let fields = try decoder.decode([String: FieldValue].self, from: Data(fieldsText.utf8))
+        let stamps = stampsText == "{}" ? [:] : try decoder.decode([String: [Int64]].self, from: Data(stampsText.utf8))
+        let createdAt = date(created)
+        return Record(
+            id: id, type: type, version: version, seq: seq, deleted: deleted, owner: owner,
+            team: teamText == "[]" ? [] : try decoder.decode([String].self, from: Data(teamText.utf8)),
+            createdAt: createdAt, updatedAt: date(updated), updatedBy: updatedBy, fields: fields,
+            fieldVersions: expandStamps(stamps, fields: fields, createdAt: createdAt))
+    }
+
+    /// `{"field":[version,millis],...}`, sorted by field, leaving out "set when the record was created" (version 1
+    /// at `createdAt`): most fields of most records have it.
+    static func stampsText(_ stamps: [String: FieldStamp], createdAt: Date) -> String {
+        var output = "{"
+        let created = millis(createdAt)
+        var first = true
+        for key in stamps.keys.sorted() {
+            let stamp = stamps[key]!
+            if stamp.version == 1 && millis(stamp.at) == created { continue }
+            if !first { output += "," }
+            first = false
+            FieldJSON.writeString(key, into: &output)
+            output += ":[\(stamp.version),\(millis(stamp.at))]"
+        }
+        return output + "}"
+    }
+
+    /// The stored stamps, with "set at creation" filled in for every field that has a value and no stamp.
+    static func expandStamps(_ stored: [String: [Int64]], fields: [String: FieldValue], createdAt: Date)
+        -> [String: FieldStamp]
+    {
+        var stamps = stored.compactMapValues { pair in
+            pair.count == 2 ? FieldStamp(version: Int(pair[0]), at: date(pair[1])) : nil
+        }
+        for name in fields.keys where stamps[name] == nil {
+            stamps[name] = FieldStamp(version: 1, at: createdAt)
+        }
+        return stamps
+    }
+
+    static func teamText(_ team: [String]) -> String {
+        var output = "["
+        for (index, name) in team.enumerated() {
+            if index > 0 { output += "," }
+            FieldJSON.writeString(name, into: &output)
+        }
+        return output + "]"
+    }
+
+    /// How `record_refs` names content an attachments field lists: never a record id.
+    static let attachmentTargetPrefix = "sha256:"
+
+    /// The (field, target) pairs of a record's references: the UUID values of fields named `...Id` or `...Ids`
+    /// (the package's naming rule), and (field, `sha256:<hex>`) for each attachment an attachments field lists.
+    /// Conflicts hold none: the record a conflict is about may be deleted without clearing it.
+    static func referenceValues(_ record: Record) -> [(String, String)] {
+        guard record.type != ConflictRecord.typeName else { return [] }
+        var result: [(String, String)] = []
+        for (name, value) in record.fields {
+            if name.hasSuffix("Id") || name.hasSuffix("Ids") {
+                switch value {
+                case .string(let id) where RecordID.isCanonical(id): result.append((name, id))
+                case .array(let values):
+                    for case .string(let id) in values where RecordID.isCanonical(id) { result.append((name, id)) }
+                default: break
+                }
+            }
+            guard case .array(let entries) = value else { continue }
+            for case .object(let parts) in entries {
+                if let sha = parts["sha256"]?.stringValue, AttachmentRef.isDigest(sha) {
+                    result.append((name, attachmentTargetPrefix + sha))
+                }
+            }
+        }
+        return result
+    }
+
+    /// The ids of the records `record` references: what must be live when it is written.
+    static func recordReferenceIDs(_ record: Record) -> Set<String> {
+        Set(referenceValues(record).map(\.1).filter { !$0.hasPrefix(attachmentTargetPrefix) })
+    }
+}
+
+/// A record's row values, team and references, encoded ahead of the transaction that writes them.
+struct EncodedRecord: Sendable {
+    let id: String
+    let type: String
+    let version: Int
+    let deleted: Bool
+    let owner: String
+    let team: String
+    let createdAt: Int64
+    let updatedAt: Int64
+    let updatedBy: String
+    let fields: String
+    let fieldVersions: String
+    /// The team members and reference pairs to index; none for a tombstone.
+    let members: [String]
+    let referenceTargets: [String]
+    let referenceFields: [String]
+
+    init(_ record: Record) {
+        id = record.id
+        type = record.type
+        version = record.version
+        deleted = record.deleted
+        owner = record.owner
+        team = PostgresRecordRow.teamText(record.team)
+        createdAt = PostgresRecordRow.millis(record.createdAt)
+        updatedAt = PostgresRecordRow.millis(record.updatedAt)
+        updatedBy = record.updatedBy
+        fields = FieldJSON.text(record.fields)
+        fieldVersions = PostgresRecordRow.stampsText(record.fieldVersions, createdAt: record.createdAt)
+        if record.deleted {
+            members = []
+            referenceTargets = []
+            referenceFields = []
+        } else {
+            members = Array(Set(record.team)).sorted()
+            var seen = Set<String>()
+            var targets: [String] = []
+            var fields: [String] = []
+            for (field, target) in PostgresRecordRow.referenceValues(record) where seen.insert(field + " " + target).inserted {
+                targets.append(target)
+                fields.append(field)
+            }
+            referenceTargets = targets
+            referenceFields = fields
+        }
+    }
+}
