@@ -108,7 +108,8 @@ let package = Package(
         .target(
             name: "CRMTesting",
             dependencies: [
-                "CRMModel", "CRMStore", "CRMStoreSQLite", "CRMServer", "CRMSyncProtocol",
+                "CRMModel", "CRMStore", "CRMStoreSQLite", "CRMStorePostgres", "CRMServer", "CRMSyncProtocol",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

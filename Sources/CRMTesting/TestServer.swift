@@ -1,15 +1,29 @@
 import CRMModel
 import CRMServer
 import CRMStore
+import CRMStorePostgres
 import CRMStoreSQLite
 import Foundation
+import GRDB
 import Hummingbird
 import HummingbirdTesting
 import Logging
 
-/// A CRM server on a real SQLite file in a temporary folder, served over loopback HTTP for the length of a
-/// test, with the default package published and a small team of users.
+/// A CRM server on a real store, served over loopback HTTP for the length of a test, with the default package
+/// published and a small team of users: a SQLite file in a temporary folder, or, with
+/// `CRM_TEST_STORE=postgres`, a fresh database on the test PostgreSQL cluster (`scripts/test.sh` runs the server
+/// and desktop suites both ways).
 public struct TestServer: Sendable {
+    /// Which store the test server runs on.
+    public enum Kind: String, Sendable {
+        case sqlite, postgres
+
+        /// `CRM_TEST_STORE` (`sqlite`, the default, or `postgres`).
+        public static var current: Kind {
+            ProcessInfo.processInfo.environment["CRM_TEST_STORE"].flatMap(Kind.init(rawValue:)) ?? .sqlite
+        }
+    }
+
     /// The password of every test user.
     public static let password = "correct horse battery"
 
@@ -25,16 +39,32 @@ public struct TestServer: Sendable {
         ("ada", "admin", nil),
     ]
 
-    public let store: SQLiteStore
+    public let store: any ServerStore
+    public let kind: Kind
     public let directory: TemporaryDirectory
     public let configuration: ServerConfiguration
+    /// The PostgreSQL database to drop when the server is done.
+    private let database: String?
+
+    /// The SQLite store's pool, for the tests that look into its file (they run on SQLite only).
+    public var sqlitePool: DatabasePool {
+        get throws {
+            guard let sqlite = store as? SQLiteStore else {
+                throw PostgresServer.StartError(description: "this test looks into a SQLite file; run it with CRM_TEST_STORE=sqlite")
+            }
+            return sqlite.pool
+        }
+    }
+
+    /// What `crm-server --database` takes to reach this server's store.
+    public var databaseArgument: String { database ?? "sqlite:" + directory.path("crm.sqlite") }
 
     /// Creates the database, publishes the default package and adds the test users (bcrypt cost 4).
-    public static func make(configuration: ServerConfiguration = ServerConfiguration(bcryptCost: 4)) async throws
-        -> TestServer
-    {
+    public static func make(
+        configuration: ServerConfiguration = ServerConfiguration(bcryptCost: 4), kind: Kind = .current
+    ) async throws -> TestServer {
         let directory = try TemporaryDirectory()
-        let store = try SQLiteStore(path: directory.path("crm.sqlite"))
+        let (store, database) = try await open(kind, directory: directory)
         try await PackageService(store: store).publish(yaml: DefaultPackage.yaml(), file: "default.yaml")
         let hash = try await PasswordHasher(cost: 4).hash(password)
         for user in users {
@@ -42,7 +72,30 @@ public struct TestServer: Sendable {
                 User(name: user.name, passwordHash: hash, role: user.role, manager: user.manager,
                     emails: ["\(user.name)@example.com"]))
         }
-        return TestServer(store: store, directory: directory, configuration: configuration)
+        return TestServer(
+            store: store, kind: kind, directory: directory, configuration: configuration, database: database)
+    }
+
+    private static func open(_ kind: Kind, directory: TemporaryDirectory) async throws -> (any ServerStore, String?) {
+        switch kind {
+        case .sqlite:
+            return (try SQLiteStore(path: directory.path("crm.sqlite")), nil)
+        case .postgres:
+            let server = try await PostgresServer.shared()
+            let url = try server.database()
+            let store = try await PostgresStore.open(try PostgresConfiguration(url: url))
+            guard let serverStore = store as Any as? any ServerStore else {
+                throw PostgresServer.StartError(description: "the PostgreSQL store is not a complete ServerStore yet")
+            }
+            return (serverStore, url)
+        }
+    }
+
+    /// Closes the store and removes its file or database.
+    public func remove() async {
+        (store as? PostgresStore)?.close()
+        if let database { try? await PostgresServer.shared().drop(database) }
+        directory.remove()
     }
 
     /// Serves the API on a loopback port while `body` runs.
@@ -50,9 +103,15 @@ public struct TestServer: Sendable {
         var logger = Logger(label: "crm-test-server")
         logger.logLevel = .critical
         let app = CRMApplication.make(store: store, configuration: configuration, logger: logger)
-        defer { directory.remove() }
-        return try await app.test(.live) { client in
-            try await body(TestAPI(client: client))
+        do {
+            let value = try await app.test(.live) { client in
+                try await body(TestAPI(client: client))
+            }
+            await remove()
+            return value
+        } catch {
+            await remove()
+            throw error
         }
     }
 }

@@ -10,7 +10,7 @@ import Testing
 @Suite struct DeviceCommandTests {
     @Test func devicesAreListedAsTextAndJSONAndRevokedWhileTheServerRuns() async throws {
         let server = try await TestServer.make()
-        let database = "sqlite:" + server.directory.path("crm.sqlite")
+        let database = server.databaseArgument
         try await server.run { api in
             let rita = try await api.login("rita")
             let laptop = try await api.registerDevice("rita-laptop", token: rita)

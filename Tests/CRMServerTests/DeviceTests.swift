@@ -94,7 +94,7 @@ import Testing
         }
     }
 
-    @Test func aDeviceLoginReturnsARefreshTokenAndBindsTheSession() async throws {
+    @Test(.enabled(if: TestServer.Kind.current == .sqlite, "looks into the SQLite file")) func aDeviceLoginReturnsARefreshTokenAndBindsTheSession() async throws {
         let server = try await TestServer.make()
         try await server.run { api in
             let device = try await api.registerDevice("rita-laptop", token: try await api.login("rita"))
@@ -102,7 +102,7 @@ import Testing
             #expect(login.device == device.id)
             let refreshToken = try #require(login.refreshToken)
             #expect(refreshToken != login.token)
-            let stored = try await server.store.pool.read { db in
+            let stored = try await server.sqlitePool.read { db in
                 try String.fetchAll(db, sql: "SELECT token_hash FROM refresh_tokens")
             }
             #expect(stored.count == 1 && stored.first != refreshToken)  // only its hash
@@ -228,7 +228,7 @@ import Testing
         }
     }
 
-    @Test func disablingAUserRevokesTheirDevicesAndRefreshTokens() async throws {
+    @Test(.enabled(if: TestServer.Kind.current == .sqlite, "looks into the SQLite file")) func disablingAUserRevokesTheirDevicesAndRefreshTokens() async throws {
         let server = try await TestServer.make()
         try await server.run { api in
             let device = try await api.registerDevice("rita-laptop", token: try await api.login("rita"))
@@ -239,7 +239,7 @@ import Testing
 
             _ = try await UserAdministration(store: server.store, bcryptCost: 4).change("rita", .init(enabled: false))
             #expect(try await server.store.device(id: device.id)?.isRevoked == true)
-            let tokens = try await server.store.pool.read { db in
+            let tokens = try await server.sqlitePool.read { db in
                 try String.fetchAll(db, sql: "SELECT user FROM refresh_tokens")
             }
             #expect(tokens == ["peter"])
