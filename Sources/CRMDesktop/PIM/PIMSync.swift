@@ -245,8 +245,12 @@ public struct PIMSync: Sendable {
         _ collection: PIMCollection, records: [LocalRecord], mapper: PIMMapper, directory: PIMDirectory,
         report: inout PIMReport
     ) async throws {
-        let rows = try replica.pimStatus(collection)
+        // An item that could not be read, or whose edit the CRM refused, stays as the user wrote it until they
+        // fix it: it is neither rewritten with the CRM's copy nor deleted.
+        let held = Set(try replica.pimProblems().filter { $0.collection == collection }.map(\.href))
+        let rows = try replica.pimStatus(collection).filter { !held.contains($0.href) }
         let byRecord = Dictionary(rows.map { ($0.crmID, $0) }) { first, _ in first }
+        let heldRecords = Set(try replica.pimStatus(collection).filter { held.contains($0.href) }.map(\.crmID))
         let wanted = Set(records.map(\.id))
         let gone = rows.filter { !wanted.contains($0.crmID) }
         if !force, Double(gone.count) > maxDeleteShare * Double(rows.count), gone.count > 1 {
@@ -254,7 +258,7 @@ public struct PIMSync: Sendable {
                 "the CRM side would delete \(gone.count) of \(rows.count) \(collection.rawValue) in the PIM; nothing was "
                     + "deleted there. If that is what you want, run `crm-desktop pim sync --force`")
         }
-        for local in records {
+        for local in records where !heldRecords.contains(local.id) {
             let fresh = try mapper.item(for: local.record, existing: nil, directory: directory)
             let fieldsHash = ContentHash.of(fresh)
             let row = byRecord[local.id]

@@ -61,8 +61,11 @@ public struct PIMMapper: Sendable {
         component.set(ContentLine(name: "DTSTAMP", value: Self.utcStamp(record.updatedAt)))
         stamp(&component.properties, record: record, type: type, directory: directory)
         if let index { calendar.components[index] = component } else { calendar.components.append(component) }
-        for (zone, dates) in zones.sorted(by: { $0.key.identifier < $1.key.identifier })
-        where !calendar.components.contains(where: { $0.name == "VTIMEZONE" && $0.text("TZID") == zone.identifier }) {
+        // Our zones' definitions are written anew with every write: the times may have moved across a change
+        // of offset since the last one, and readers that trust the file's VTIMEZONE (vobject, Radicale) would
+        // then be an hour off.
+        for (zone, dates) in zones.sorted(by: { $0.key.identifier < $1.key.identifier }) {
+            calendar.components.removeAll { $0.name == "VTIMEZONE" && $0.text("TZID") == zone.identifier }
             calendar.components.insert(VTimeZoneBuilder.component(for: zone, covering: dates), at: 0)
         }
         return Data(ICalendarWriter.write(calendar).utf8)

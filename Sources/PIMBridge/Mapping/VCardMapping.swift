@@ -57,7 +57,20 @@ enum VCardMapping {
             let parts = TextValue.split(line.value, on: ";").map(TextValue.unescape)
             return index < parts.count ? parts[index] : nil
         }
-        return TextValue.unescape(line.value)
+        return uriText(line, TextValue.unescape(line.value))
+    }
+
+    /// A telephone number as text: vCard 4.0 writers (khard, iOS) give TEL as a `tel:` URI (RFC 6350 6.4.1,
+    /// RFC 3966), which the CRM keeps as the number (`;ext=` as ` ext `).
+    static func uriText(_ line: ContentLine, _ value: String) -> String {
+        guard line.name == "TEL", value.lowercased().hasPrefix("tel:") else { return value }
+        let number = value.dropFirst(4).removingPercentEncoding ?? String(value.dropFirst(4))
+        let parts = number.split(separator: ";")
+        var text = parts.first.map(String.init) ?? ""
+        for part in parts.dropFirst() where part.lowercased().hasPrefix("ext=") {
+            text += " ext " + part.dropFirst(4)
+        }
+        return text
     }
 
     static func set(_ card: inout VCard, _ spec: PropertySpec, _ value: String?) {
@@ -85,6 +98,8 @@ enum VCardMapping {
         }
         let escaped = spec.name == "BDAY" ? value : TextValue.escape(value)
         if let index {
+            // The CRM writes the number as text: a `VALUE=uri` the PIM put there would make it a broken URI.
+            card.properties[index].parameters.removeAll { $0.name == "VALUE" && spec.name == "TEL" }
             card.properties[index].value = escaped
         } else {
             card.properties.append(line(spec, value: escaped))

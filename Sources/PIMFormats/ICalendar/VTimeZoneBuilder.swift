@@ -3,16 +3,19 @@ import Foundation
 /// Writes the VTIMEZONE that RFC 5545 requires for every TZID a file uses, from Foundation's transition data for
 /// an IANA zone.
 public enum VTimeZoneBuilder {
-    /// A VTIMEZONE (TZID = the zone's identifier) whose observances cover `dates` (now when empty): the
-    /// observance in effect before the first date and every transition up to the last. Observances that repeat
+    /// A VTIMEZONE (TZID = the zone's identifier) whose observances cover `dates` (now when empty) and a year on
+    /// either side: the observance in effect before that span and every transition in it. Observances that repeat
     /// yearly on the same rule (`BYMONTH=3;BYDAY=-1SU` at the same local time) become one with an RRULE; the last
     /// one of each kind is left open-ended when the zone keeps that rule for three more years, so later
     /// occurrences of a recurring event are covered too, else it ends with UNTIL. A zone without transitions gets
     /// one STANDARD observance.
     public static func component(for timeZone: TimeZone, covering dates: [Date]) -> ICalComponent {
         let instants = dates.isEmpty ? [CivilTime.seconds(of: Date())] : dates.map(CivilTime.seconds(of:))
-        let first = instants.min()!
-        let last = instants.max()!
+        // A year on each side: both observances of a zone with daylight saving time are written with their
+        // yearly rules, so a reader that trusts the file gets every date right, not only the ones written.
+        let year = 366 * 86_400
+        let first = instants.min()! - year
+        let last = instants.max()! + year
         let onsets = transitions(of: timeZone, from: first, to: last)
         var component = ICalComponent(
             name: "VTIMEZONE",
