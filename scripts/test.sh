@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine: builds, then runs the Swift test suites.
-# (Later issues add what their tests need here: PostgreSQL and Radicale are installed and started by this script.)
+# Radicale and the PIM clients are installed here into .venv-radicale; PostgreSQL 15 is installed from Debian's
+# package when missing (the tests start their own cluster on loopback: CRMTesting.PostgresServer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +21,15 @@ if [ "$(cat .venv-radicale/.pim-tools 2>/dev/null)" != "$PIM_TOOLS" ]; then
     # shellcheck disable=SC2086 # one word per requirement
     .venv-radicale/bin/pip install --quiet --disable-pip-version-check $PIM_TOOLS
     echo "$PIM_TOOLS" > .venv-radicale/.pim-tools
+fi
+
+# PostgreSQL 15 for the PostgreSQL store, its conformance suite and the server suites run on it.
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+if [ ! -x "$PG_BIN/initdb" ]; then
+    echo "Installing PostgreSQL (Debian package postgresql)"
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get install -y --no-install-recommends postgresql >/dev/null \
+        || { $SUDO apt-get update >/dev/null && $SUDO apt-get install -y --no-install-recommends postgresql >/dev/null; }
 fi
 
 swift build --build-tests
