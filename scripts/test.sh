@@ -34,3 +34,5 @@ fi
 
 swift build --build-tests
 swift test --skip-build --parallel
+# The server and desktop suites once more with the server on PostgreSQL (the store suites run on both anyway).
+CRM_TEST_STORE=postgres swift test --skip-build --parallel --filter 'CRMServerTests|CRMDesktopTests'

@@ -22,13 +22,13 @@ final class PostgresPushTransaction: PushTransaction {
 
     func insert(_ record: CRMModel.Record) throws -> CRMModel.Record {
         try bridge.call { [writer] in
-            try await writer.insert(record, references: PostgresRecordRow.recordReferenceIDs(record))
+            try await writer.insert(record, references: ReferenceIndex.recordIDs(of: record))
         }
     }
 
     func update(_ record: CRMModel.Record) throws -> CRMModel.Record {
         try bridge.call { [writer] in
-            try await writer.checkLive(PostgresRecordRow.recordReferenceIDs(record))
+            try await writer.checkLive(ReferenceIndex.recordIDs(of: record))
             return try await writer.save(record)
         }
     }
@@ -37,7 +37,10 @@ final class PostgresPushTransaction: PushTransaction {
         -> DeleteOutcome
     {
         try withoutActuallyEscaping(rules) { rules in
-            let lookup = RuleLookup(rules: rules)
+            let lookup = RuleLookup(rules)
+            // The task may hold the job (and so the lookup) a moment after answering: the lookup lets go of the
+            // closure first, so it does not outlive this call.
+            defer { lookup.release() }
             return try bridge.call { [writer] in
                 var outcome = DeleteOutcome(deleted: [], updated: [])
                 try await writer.delete(record, by: user, at: time, rules: lookup.rules, outcome: &outcome)
@@ -82,8 +85,20 @@ final class PostgresPushTransaction: PushTransaction {
 }
 
 /// The caller's `onDelete` rules, handed to the task that runs the delete. Not `Sendable` by type, but safe:
-/// the closure belongs to the bridge's thread, which stays blocked in `call` for as long as the task may use it
-/// (and `withoutActuallyEscaping` checks it does not outlive the call).
-private struct RuleLookup: @unchecked Sendable {
-    let rules: (String) -> [ReferenceRule]
+/// the closure belongs to the bridge's thread, which stays blocked in `call` while the task uses it, and lets
+/// go of it (`release`) once the call has returned, before `withoutActuallyEscaping` checks it did not escape.
+private final class RuleLookup: @unchecked Sendable {
+    private var closure: ((String) -> [ReferenceRule])?
+
+    init(_ closure: @escaping (String) -> [ReferenceRule]) {
+        self.closure = closure
+    }
+
+    func rules(_ type: String) -> [ReferenceRule] {
+        closure?(type) ?? []
+    }
+
+    func release() {
+        closure = nil
+    }
 }

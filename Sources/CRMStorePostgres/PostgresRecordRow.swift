@@ -1,4 +1,5 @@
 import CRMModel
+import CRMStore
 import Foundation
 import PostgresNIO
 
@@ -21,7 +22,8 @@ enum PostgresRecordRow {
     /// the driver hands over as their JSON text.
     static func record(_ row: PostgresRow) throws -> Record {
         let (id, type, version, seq, deleted, owner, teamText, created, updated, updatedBy, fieldsText, stampsText) =
-            try row.decode((String, String, Int, Int64, Bool, String, String, Int64, Int64, String, String, String).self)
+            try row.decode(
+                (String, String, Int, Int64, Bool, String, String, Int64, Int64, String, String, String).self)
         let decoder = JSONDecoder()
         let fields = try decoder.decode([String: FieldValue].self, from: Data(fieldsText.utf8))
         let stamps = stampsText == "{}" ? [:] : try decoder.decode([String: [Int64]].self, from: Data(stampsText.utf8))
@@ -71,39 +73,6 @@ enum PostgresRecordRow {
         }
         return output + "]"
     }
-
-    /// How `record_refs` names content an attachments field lists: never a record id.
-    static let attachmentTargetPrefix = "sha256:"
-
-    /// The (field, target) pairs of a record's references: the UUID values of fields named `...Id` or `...Ids`
-    /// (the package's naming rule), and (field, `sha256:<hex>`) for each attachment an attachments field lists.
-    /// Conflicts hold none: the record a conflict is about may be deleted without clearing it.
-    static func referenceValues(_ record: Record) -> [(String, String)] {
-        guard record.type != ConflictRecord.typeName else { return [] }
-        var result: [(String, String)] = []
-        for (name, value) in record.fields {
-            if name.hasSuffix("Id") || name.hasSuffix("Ids") {
-                switch value {
-                case .string(let id) where RecordID.isCanonical(id): result.append((name, id))
-                case .array(let values):
-                    for case .string(let id) in values where RecordID.isCanonical(id) { result.append((name, id)) }
-                default: break
-                }
-            }
-            guard case .array(let entries) = value else { continue }
-            for case .object(let parts) in entries {
-                if let sha = parts["sha256"]?.stringValue, AttachmentRef.isDigest(sha) {
-                    result.append((name, attachmentTargetPrefix + sha))
-                }
-            }
-        }
-        return result
-    }
-
-    /// The ids of the records `record` references: what must be live when it is written.
-    static func recordReferenceIDs(_ record: Record) -> Set<String> {
-        Set(referenceValues(record).map(\.1).filter { !$0.hasPrefix(attachmentTargetPrefix) })
-    }
 }
 
 /// A record's row values, team and references, encoded ahead of the transaction that writes them.
@@ -145,7 +114,8 @@ struct EncodedRecord: Sendable {
             var seen = Set<String>()
             var targets: [String] = []
             var fields: [String] = []
-            for (field, target) in PostgresRecordRow.referenceValues(record) where seen.insert(field + " " + target).inserted {
+            for (field, target) in ReferenceIndex.entries(of: record)
+            where seen.insert(field + " " + target).inserted {
                 targets.append(target)
                 fields.append(field)
             }

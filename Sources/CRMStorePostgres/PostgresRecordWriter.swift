@@ -2,6 +2,7 @@ import CRMModel
 import CRMStore
 import Foundation
 import Logging
+import NIOCore
 import PostgresNIO
 
 /// The record statements of one writing transaction, on the connection that holds it: what `RecordStore`'s
@@ -17,6 +18,18 @@ struct PostgresRecordWriter: Sendable {
         var rows: [PostgresRow] = []
         for try await row in try await connection.query(query, logger: logger) { rows.append(row) }
         return rows
+    }
+
+    /// Commits, refusing to report success for a transaction PostgreSQL had aborted: after a failed statement
+    /// whose error the body caught outside a savepoint, `COMMIT` rolls back (and says `ROLLBACK`), which
+    /// SQLite, where a failed statement leaves the transaction usable, never does.
+    func commit() async throws {
+        let future: EventLoopFuture<PostgresQueryResult> = connection.query("COMMIT", logger: logger)
+        let result = try await future.get()
+        if result.metadata.command != "COMMIT" {
+            throw StoreError.database(
+                "the transaction was aborted by a failed statement and rolled back (\(result.metadata.command))")
+        }
     }
 
     func record(id: String) async throws -> Record? {
@@ -135,9 +148,12 @@ struct PostgresRecordWriter: Sendable {
     }
 
     /// Live records of `type` whose fields equal `values`, text compared without case. The folded GIN index
-    /// finds the candidates (containment of the lower-cased pairs); the exact condition then decides.
+    /// finds the candidates (containment of the lower-cased pairs); the exact condition then decides. The
+    /// candidates are a materialized CTE: left to itself, the planner walks the type's id index for `ORDER BY
+    /// id LIMIT` and filters every row (200 ms at 200k records, against 0.2 ms).
     func matching(type: String, values: [String: FieldValue], limit: Int) async throws -> [Record] {
-        var statement = PostgresStatement("SELECT \(PostgresRecordRow.columns) FROM records WHERE type = ")
+        var statement = PostgresStatement("WITH found AS MATERIALIZED (")
+        statement.append("SELECT \(PostgresRecordRow.columns) FROM records WHERE type = ")
         statement.bind(type)
         statement.append(" AND NOT deleted")
         for (field, value) in values.sorted(by: { $0.key < $1.key }) {
@@ -155,7 +171,7 @@ struct PostgresRecordWriter: Sendable {
                 statement.append("::jsonb")
             }
         }
-        statement.append(" ORDER BY id LIMIT ")
+        statement.append(") SELECT \(PostgresRecordRow.columns) FROM found ORDER BY id LIMIT ")
         statement.bind(max(1, limit))
         return try await rows(statement.query).map(PostgresRecordRow.record)
     }

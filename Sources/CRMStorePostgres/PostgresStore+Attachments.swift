@@ -153,13 +153,13 @@ extension PostgresStore: AttachmentStore {
     }
 
     public func attachmentHolders(sha256: String) async throws -> [AttachmentHolder] {
-        // The records part's reference index (`PostgresRecordRow.referenceValues`), in which an attachments
+        // The records part's reference index (`ReferenceIndex`), in which an attachments
         // field lists `sha256:<hex>`; a tombstone keeps no index rows, and the join makes sure of it.
         let rows = try await execute(
             """
             SELECT record_refs.source_id, record_refs.field FROM record_refs
             JOIN records ON records.id = record_refs.source_id AND NOT records.deleted
-            WHERE record_refs.target_id = \(PostgresRecordRow.attachmentTargetPrefix + sha256)
+            WHERE record_refs.target_id = \(ReferenceIndex.attachmentPrefix + sha256)
             ORDER BY record_refs.source_id COLLATE "C", record_refs.field COLLATE "C"
             """)
         return try rows.map { row in

@@ -43,7 +43,7 @@ extension PostgresStore {
                 _ = try? await writer.rows("ROLLBACK")
                 return .failure(error)
             }
-            try await writer.rows("COMMIT")
+            try await writer.commit()
             return .success(value)
         }
         do {
@@ -54,7 +54,9 @@ extension PostgresStore {
     }
 
     /// Runs `body` on a pooled connection outside a transaction (each statement commits by itself).
-    func recordRead<T: Sendable>(_ body: @escaping @Sendable (PostgresRecordWriter) async throws -> T) async throws -> T {
+    func onConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresRecordWriter) async throws -> T)
+        async throws -> T
+    {
         try await connection { connection in
             try await body(PostgresRecordWriter(connection: connection, logger: self.logger))
         }
@@ -63,7 +65,7 @@ extension PostgresStore {
     /// Numbers are committed in sequence order (`recordTransaction`), so a plain read by `seq` never passes
     /// over a change that commits later.
     public func changes(after seq: Int64, limit: Int) async throws -> [CRMModel.Record] {
-        try await recordRead { reader in
+        try await onConnection { reader in
             try await reader.rows(
                 """
                 SELECT \(unescaped: PostgresRecordRow.columns) FROM records WHERE seq > \(seq)
@@ -75,7 +77,7 @@ extension PostgresStore {
 
     /// The last number committed.
     public func lastSequence() async throws -> Int64 {
-        try await recordRead { reader in
+        try await onConnection { reader in
             try await reader.rows("SELECT value::bigint FROM meta WHERE key = 'seq'").first?.decode(Int64.self) ?? 0
         }
     }

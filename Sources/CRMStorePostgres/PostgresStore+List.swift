@@ -26,7 +26,8 @@ extension PostgresStore {
         if case .users(let users) = query.visibility {
             let names = statement.placeholder(for: users.sorted())
             statement.append(
-                " AND (owner = ANY(\(names)) OR id IN (SELECT record_id FROM record_team WHERE user_name = ANY(\(names))))")
+                " AND (owner = ANY(\(names))"
+                    + " OR id IN (SELECT record_id FROM record_team WHERE user_name = ANY(\(names))))")
         }
         for filter in query.filters {
             if filter.isReference {
@@ -43,7 +44,8 @@ extension PostgresStore {
                 let field = statement.placeholder(for: filter.field)
                 let value = statement.placeholder(for: FieldJSON.text(filter.value))
                 statement.append(
-                    " AND lower(fields::text)::jsonb @> lower(jsonb_build_object(\(field), \(value)::jsonb)::text)::jsonb"
+                    " AND lower(fields::text)::jsonb"
+                        + " @> lower(jsonb_build_object(\(field), \(value)::jsonb)::text)::jsonb"
                         + " AND fields -> \(field) = \(value)::jsonb")
             }
         }
@@ -55,7 +57,8 @@ extension PostgresStore {
                 let bound = value.bind(into: &statement)
                 let trailingNulls = ascending ? "" : " OR \(expression) IS NULL"
                 statement.append(
-                    " AND (\(expression) \(op) \(bound) OR (\(expression) = \(bound) AND id \(op) \(id))\(trailingNulls))")
+                    " AND (\(expression) \(op) \(bound)"
+                        + " OR (\(expression) = \(bound) AND id \(op) \(id))\(trailingNulls))")
             } else {
                 let later = ascending ? "\(expression) IS NOT NULL OR " : ""
                 statement.append(" AND (\(later)(\(expression) IS NULL AND id \(op) \(id)))")
@@ -67,7 +70,7 @@ extension PostgresStore {
         statement.append(" ORDER BY sort_value \(order), id \(direction) LIMIT ")
         statement.bind(limit + 1)
         let sql = statement
-        return try await recordRead { reader in
+        return try await onConnection { reader in
             let rows = try await reader.rows(sql.query)
             let page = rows.prefix(limit)
             let records = try page.map(PostgresRecordRow.record)

@@ -19,7 +19,7 @@ extension PostgresStore: RecordStore {
         guard !records.isEmpty else { return }
         var ids = Set<String>()
         for record in records where !ids.insert(record.id).inserted { throw StoreError.alreadyExists(record.id) }
-        try await recordRead { reader in try await Self.refuseExisting(records.map(\.id), reader) }
+        try await onConnection { reader in try await Self.refuseExisting(records.map(\.id), reader) }
         for start in stride(from: 0, to: records.count, by: Self.batchChunk) {
             let rows = records[start..<min(start + Self.batchChunk, records.count)].map(EncodedRecord.init)
             try await recordTransaction { writer in
@@ -77,12 +77,12 @@ extension PostgresStore: RecordStore {
     }
 
     public func record(id: String) async throws -> CRMModel.Record? {
-        try await recordRead { reader in try await reader.record(id: id) }
+        try await onConnection { reader in try await reader.record(id: id) }
     }
 
     public func records(ids: [String]) async throws -> [CRMModel.Record] {
         guard !ids.isEmpty else { return [] }
-        return try await recordRead { reader in
+        return try await onConnection { reader in
             try await reader.rows("SELECT \(unescaped: PostgresRecordRow.columns) FROM records WHERE id = ANY(\(ids))")
                 .map(PostgresRecordRow.record)
         }
@@ -125,7 +125,7 @@ extension PostgresStore: RecordStore {
     }
 
     public func countByType() async throws -> [String: Int] {
-        try await recordRead { reader in
+        try await onConnection { reader in
             var counts: [String: Int] = [:]
             for row in try await reader.rows("SELECT type, count(*) FROM records WHERE NOT deleted GROUP BY type") {
                 let (type, count) = try row.decode((String, Int).self)

@@ -5,7 +5,7 @@ import PostgresNIO
 
 extension PostgresStore: SyncStore {
     public func syncMeta() async throws -> SyncMeta {
-        try await recordRead { reader in
+        try await onConnection { reader in
             var values: [String: String] = [:]
             for row in try await reader.rows(
                 "SELECT key, value FROM meta WHERE key IN ('epoch', 'cursor_key', 'purged_seq')")
@@ -20,7 +20,7 @@ extension PostgresStore: SyncStore {
     }
 
     public func syncState(device: String) async throws -> DeviceSyncState? {
-        try await recordRead { reader in try await Self.state(device: device, lock: false, reader)?.state }
+        try await onConnection { reader in try await Self.state(device: device, lock: false, reader)?.state }
     }
 
     public func saveSyncState(_ state: DeviceSyncState) async throws {
@@ -106,7 +106,8 @@ extension PostgresStore: SyncStore {
             }
             try await writer.rows(
                 """
-                UPDATE device_sync SET pending_generation = NULL, pending_delta = NULL, state = coalesce(\(stateText), state)
+                UPDATE device_sync
+                SET pending_generation = NULL, pending_delta = NULL, state = coalesce(\(stateText), state)
                 WHERE device = \(device)
                 """)
         }
@@ -114,7 +115,7 @@ extension PostgresStore: SyncStore {
 
     public func scopeEntries(device: String, ids: [String]) async throws -> [String: ScopeEntry] {
         guard !ids.isEmpty else { return [:] }
-        return try await recordRead { reader in
+        return try await onConnection { reader in
             var result: [String: ScopeEntry] = [:]
             for row in try await reader.rows(
                 """
@@ -129,8 +130,10 @@ extension PostgresStore: SyncStore {
         }
     }
 
-    public func scopeEntries(device: String, type: String, after: String, through: String?) async throws -> [ScopeEntry] {
-        try await recordRead { reader in
+    public func scopeEntries(device: String, type: String, after: String, through: String?) async throws
+        -> [ScopeEntry]
+    {
+        try await onConnection { reader in
             try await reader.rows(
                 """
                 SELECT record_id, type, version, reason FROM device_scope
@@ -143,7 +146,7 @@ extension PostgresStore: SyncStore {
     }
 
     public func scopeCounts(device: String) async throws -> [String: Int] {
-        try await recordRead { reader in
+        try await onConnection { reader in
             var counts: [String: Int] = [:]
             for row in try await reader.rows(
                 "SELECT type, count(*) FROM device_scope WHERE device = \(device) GROUP BY type")
@@ -156,7 +159,7 @@ extension PostgresStore: SyncStore {
     }
 
     public func isReferenced(device: String, target: String) async throws -> Bool {
-        try await recordRead { reader in
+        try await onConnection { reader in
             try await reader.rows(
                 """
                 SELECT EXISTS (SELECT 1 FROM record_refs r JOIN device_scope s
@@ -168,7 +171,7 @@ extension PostgresStore: SyncStore {
     }
 
     public func missingReferences(device: String) async throws -> [String] {
-        try await recordRead { reader in
+        try await onConnection { reader in
             try await reader.rows(
                 """
                 SELECT DISTINCT r.target_id FROM device_scope s
@@ -182,7 +185,7 @@ extension PostgresStore: SyncStore {
     }
 
     public func orphanedReferences(device: String) async throws -> [ScopeEntry] {
-        try await recordRead { reader in
+        try await onConnection { reader in
             try await reader.rows(
                 """
                 SELECT t.record_id, t.type, t.version, t.reason FROM device_scope t
@@ -204,7 +207,7 @@ extension PostgresStore: SyncStore {
     {
         let limit = max(1, limit)
         let columns = PostgresRecordRow.columns
-        return try await recordRead { reader in
+        return try await onConnection { reader in
             let query: PostgresQuery
             switch visibility {
             case .all:
@@ -252,7 +255,7 @@ extension PostgresStore: SyncStore {
 
     public func opResults(device: String, opIds: [String]) async throws -> [String: Data] {
         guard !opIds.isEmpty else { return [:] }
-        return try await recordRead { reader in
+        return try await onConnection { reader in
             var result: [String: Data] = [:]
             for row in try await reader.rows(
                 "SELECT op_id, result FROM op_results WHERE device = \(device) AND op_id = ANY(\(opIds))")

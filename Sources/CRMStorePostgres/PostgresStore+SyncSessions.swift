@@ -11,18 +11,19 @@ extension PostgresStore {
     public func createSyncSession(_ session: SyncSessionRow) async throws {
         let counts = try Self.syncJSON(session.counts)
         let filter = String(decoding: session.filter, as: UTF8.self)
-        _ = try await recordRead { writer in
+        _ = try await onConnection { writer in
             try await writer.rows(
                 """
                 INSERT INTO sync_sessions (id, user_name, device, started_at, expires_at, filter, counts)
-                VALUES (\(session.id), \(session.user), \(session.device), \(PostgresRecordRow.millis(session.startedAt)),
+                VALUES (
+                    \(session.id), \(session.user), \(session.device), \(PostgresRecordRow.millis(session.startedAt)),
                     \(PostgresRecordRow.millis(session.expiresAt)), \(filter), \(counts))
                 """)
         }
     }
 
     public func syncSession(id: String) async throws -> SyncSessionRow? {
-        try await recordRead { reader in
+        try await onConnection { reader in
             try await reader.rows(
                 "SELECT \(unescaped: Self.syncSessionColumns) FROM sync_sessions WHERE id = \(id)"
             ).first.map(Self.syncSessionRow)
@@ -49,7 +50,7 @@ extension PostgresStore {
     public func endSyncSession(id: String, at time: Date, clientCounts: SyncCounts, errors: [String]) async throws {
         let counts = try Self.syncJSON(clientCounts)
         let errorText = try Self.syncJSON(errors)
-        let updated = try await recordRead { writer in
+        let updated = try await onConnection { writer in
             try await writer.rows(
                 """
                 UPDATE sync_sessions SET ended_at = \(PostgresRecordRow.millis(time)), client_counts = \(counts),
@@ -83,7 +84,7 @@ extension PostgresStore {
         statement.append(" ORDER BY started_at DESC, id DESC LIMIT ")
         statement.bind(max(1, query.limit))
         let sql = statement.query
-        return try await recordRead { reader in try await reader.rows(sql).map(Self.syncSessionRow) }
+        return try await onConnection { reader in try await reader.rows(sql).map(Self.syncSessionRow) }
     }
 
     static func syncSessionRow(_ row: PostgresRow) throws -> SyncSessionRow {

@@ -1,4 +1,5 @@
 import CRMModel
+import CRMStore
 import Foundation
 import GRDB
 
@@ -93,31 +94,11 @@ enum RecordRow {
         for user in Set(record.team) {
             try db.execute(sql: "INSERT INTO record_team (user, record_id) VALUES (?, ?)", arguments: [user, record.id])
         }
-        for (field, target) in referenceValues(record) {
+        for (field, target) in ReferenceIndex.entries(of: record) {
             try db.execute(
                 sql: "INSERT OR IGNORE INTO record_refs (target_id, field, source_id) VALUES (?, ?, ?)",
                 arguments: [target, field, record.id])
         }
-    }
-
-    /// The (field, id) pairs of a record's references: the UUID values of fields named `...Id` or `...Ids`
-    /// (the package's naming rule for reference fields; a text field such as `messageId` holds no UUID).
-    /// A conflict's `recordId` names the record it is about, which may be deleted (update-vs-delete) and whose
-    /// deletion must not clear it: conflicts hold no references.
-    /// Attachments add (field, `sha256:<hex>`) pairs (`attachmentValues`), so that the records listing some
-    /// content are a look-up by target; those targets are no record ids (`recordReferenceIDs` leaves them out).
-    static func referenceValues(_ record: Record) -> [(String, String)] {
-        guard record.type != ConflictRecord.typeName else { return [] }
-        var result: [(String, String)] = []
-        for (name, value) in record.fields where name.hasSuffix("Id") || name.hasSuffix("Ids") {
-            switch value {
-            case .string(let id) where RecordID.isCanonical(id): result.append((name, id))
-            case .array(let values):
-                for case .string(let id) in values where RecordID.isCanonical(id) { result.append((name, id)) }
-            default: break
-            }
-        }
-        return result + attachmentValues(record)
     }
 
     static func fetch(id: String, in db: Database) throws -> Record? {
@@ -137,6 +118,6 @@ struct EncodedRecord: Sendable {
         id = record.id
         arguments = RecordRow.values(record)
         team = Array(Set(record.team)).sorted()
-        references = RecordRow.referenceValues(record)
+        references = ReferenceIndex.entries(of: record).map { ($0.field, $0.target) }
     }
 }

@@ -13,7 +13,7 @@ struct SQLitePushTransaction: PushTransaction {
 
     func insert(_ record: CRMModel.Record) throws -> CRMModel.Record {
         if try RecordRow.fetch(id: record.id, in: db) != nil { throw StoreError.alreadyExists(record.id) }
-        try SQLiteStore.checkLive(RecordRow.recordReferenceIDs(record), in: db)
+        try SQLiteStore.checkLive(ReferenceIndex.recordIDs(of: record), in: db)
         var stored = record
         stored.seq = try db.reserveSequence()
         try RecordRow.save(stored, in: db)
@@ -21,7 +21,7 @@ struct SQLitePushTransaction: PushTransaction {
     }
 
     func update(_ record: CRMModel.Record) throws -> CRMModel.Record {
-        try SQLiteStore.checkLive(RecordRow.recordReferenceIDs(record), in: db)
+        try SQLiteStore.checkLive(ReferenceIndex.recordIDs(of: record), in: db)
         var stored = record
         stored.seq = try db.reserveSequence()
         try RecordRow.save(stored, in: db)

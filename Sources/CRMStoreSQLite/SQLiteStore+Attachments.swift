@@ -149,7 +149,7 @@ extension SQLiteStore {
         try await read { db in
             try Row.fetchAll(
                 db, sql: "SELECT source_id, field FROM record_refs WHERE target_id = ? ORDER BY source_id, field",
-                arguments: [RecordRow.attachmentTargetPrefix + sha256]
+                arguments: [ReferenceIndex.attachmentPrefix + sha256]
             ).map { AttachmentHolder(recordID: $0[0], field: $0[1]) }
         }
     }
@@ -216,32 +216,5 @@ extension SQLiteStore {
         }
         guard position == length else { return "\(position) bytes stored of \(length)" }
         return digest.hexDigest()
-    }
-}
-
-extension RecordRow {
-    /// How `record_refs` names content an attachments field lists: `sha256:<hex>`, never a record id, so the
-    /// reference phases and delete rules (which look targets up as records) find no record there.
-    static let attachmentTargetPrefix = "sha256:"
-
-    /// The (field, `sha256:<hex>`) pairs of the attachments a record lists: the entries with a valid `sha256`
-    /// of every field whose value is a list of objects. The store has no package; only attachments fields hold
-    /// such lists, and the validator has checked them on write.
-    static func attachmentValues(_ record: Record) -> [(String, String)] {
-        var result: [(String, String)] = []
-        for (name, value) in record.fields {
-            guard case .array(let entries) = value else { continue }
-            for case .object(let parts) in entries {
-                if let sha = parts["sha256"]?.stringValue, AttachmentRef.isDigest(sha) {
-                    result.append((name, attachmentTargetPrefix + sha))
-                }
-            }
-        }
-        return result
-    }
-
-    /// The ids of the records `record` references: what must be live when it is written.
-    static func recordReferenceIDs(_ record: Record) -> Set<String> {
-        Set(referenceValues(record).map(\.1).filter { !$0.hasPrefix(attachmentTargetPrefix) })
     }
 }

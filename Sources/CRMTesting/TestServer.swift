@@ -83,11 +83,7 @@ public struct TestServer: Sendable {
         case .postgres:
             let server = try await PostgresServer.shared()
             let url = try server.database()
-            let store = try await PostgresStore.open(try PostgresConfiguration(url: url))
-            guard let serverStore = store as Any as? any ServerStore else {
-                throw PostgresServer.StartError(description: "the PostgreSQL store is not a complete ServerStore yet")
-            }
-            return (serverStore, url)
+            return (try await PostgresStore.open(try PostgresConfiguration(url: url)), url)
         }
     }
 

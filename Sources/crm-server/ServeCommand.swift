@@ -19,11 +19,17 @@ struct ServeCommand: AsyncParsableCommand {
     var retentionDays: Double = 90
     @Option(help: "The most records one sync pull page may carry.") var maxSyncPage = 5000
     @Option(help: "The most operations one sync push may carry.") var maxPushOps = 1000
+    @Option(
+        help: ArgumentHelp(
+            "Seconds between a long-poll's own checks for changes no signal announced (admin commands; on "
+                + "PostgreSQL every server's writes are announced)."))
+    var waitRecheck: Double = 1
 
     func validate() throws {
         guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost is between 4 and 31") }
         guard (1...65535).contains(port) else { throw ValidationError("--port is between 1 and 65535") }
         guard retentionDays >= 1 else { throw ValidationError("--retention-days is at least 1") }
+        guard waitRecheck > 0 else { throw ValidationError("--wait-recheck is above 0") }
         guard maxSyncPage >= 1, maxPushOps >= 1 else {
             throw ValidationError("--max-sync-page and --max-push-ops are at least 1")
         }
@@ -43,6 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.sync.maxPageSize = maxSyncPage
         configuration.sync.defaultPageSize = min(configuration.sync.defaultPageSize, maxSyncPage)
         configuration.sync.maxOpsPerPush = maxPushOps
+        configuration.sync.waitRecheck = waitRecheck
         let app = CRMApplication.make(store: database, configuration: configuration, logger: logger)
         let group = ServiceGroup(
             configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

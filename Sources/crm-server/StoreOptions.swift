@@ -62,11 +62,7 @@ struct StoreOptions: ParsableArguments {
         case .sqlite(let path):
             return try SQLiteStore(path: path, configuration: SQLiteConfiguration(cacheKiB: cacheKiB))
         case .postgres(let configuration):
-            let store = try await PostgresStore.open(configuration)
-            guard let server = store as Any as? any ServerStore else {
-                throw ValidationError("this build's PostgreSQL store is not complete yet; use --database sqlite:PATH")
-            }
-            return server
+            return try await PostgresStore.open(configuration)
         }
     }
 

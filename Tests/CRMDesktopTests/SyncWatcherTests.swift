@@ -9,7 +9,7 @@ import Testing
 @Suite("Watch")
 struct SyncWatcherTests {
     /// Waits (polling) until `condition` holds, up to `seconds`; the time is a bound, not a measurement.
-    func eventually(_ seconds: Double = 10, _ condition: () throws -> Bool) async throws -> Bool {
+    func eventually(_ seconds: Double = 40, _ condition: () throws -> Bool) async throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if try condition() { return true }

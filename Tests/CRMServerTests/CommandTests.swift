@@ -110,7 +110,7 @@ import Testing
 
     @Test func anAdminCommandWritingWhileTheServerRunsTakesEffectAtOnce() async throws {
         let server = try await TestServer.make()
-        let database = "sqlite:" + server.directory.path("crm.sqlite")
+        let database = server.databaseArgument
         try await server.run { api in
             let token = try await api.login("rita")
             #expect(try await api.send(.get, "/api/v1/package", token: token).status == .ok)

@@ -53,11 +53,14 @@ public struct SyncStoreConformance: Sendable {
     }
 
     public func liveRecordsPageWhatTheUsersMaySeeById() async throws {
-        let mine = try await store.insert(Fixture.record("Account", id: Fixture.id(0x10), owner: "alice", ["name": "A"]))
+        let mine = try await store.insert(
+            Fixture.record("Account", id: Fixture.id(0x10), owner: "alice", ["name": "A"]))
         let shared = try await store.insert(
             Fixture.record("Account", id: Fixture.id(0x20), owner: "bob", team: ["alice"], ["name": "B"]))
-        let other = try await store.insert(Fixture.record("Account", id: Fixture.id(0x30), owner: "carol", ["name": "C"]))
-        let gone = try await store.insert(Fixture.record("Account", id: Fixture.id(0x05), owner: "alice", ["name": "D"]))
+        let other = try await store.insert(
+            Fixture.record("Account", id: Fixture.id(0x30), owner: "carol", ["name": "C"]))
+        let gone = try await store.insert(
+            Fixture.record("Account", id: Fixture.id(0x05), owner: "alice", ["name": "D"]))
         _ = try await store.delete(id: gone.id, expectedVersion: nil, by: "alice", at: Fixture.time(1)) { _ in [] }
         try await store.insert(Fixture.record("Contact", id: Fixture.id(0x01), owner: "alice", ["lastName": "E"]))
 
@@ -98,7 +101,8 @@ public struct SyncStoreConformance: Sendable {
         #expect(try await store.isReferenced(device: "d1", target: account.id) == false)
         #expect(try await store.orphanedReferences(device: "d1") == [reference])
         #expect(try await store.missingReferences(device: "d1").isEmpty)
-        #expect(try await store.scopeEntries(device: "d1", type: "Account", after: "", through: account.id) == [reference])
+        #expect(
+            try await store.scopeEntries(device: "d1", type: "Account", after: "", through: account.id) == [reference])
         #expect(try await store.scopeEntries(device: "d1", type: "Account", after: account.id, through: nil).isEmpty)
     }
 
@@ -112,7 +116,8 @@ public struct SyncStoreConformance: Sendable {
         try await store.createSyncSession(first)
         try await store.createSyncSession(second)
         try await store.recordActivity(session: "s1", counts: SyncCounts(pulled: 3), expiresAt: Fixture.time(90))
-        try await store.recordActivity(session: "s1", counts: SyncCounts(pulled: 2, pushed: 1), expiresAt: Fixture.time(95))
+        try await store.recordActivity(
+            session: "s1", counts: SyncCounts(pulled: 2, pushed: 1), expiresAt: Fixture.time(95))
         try await store.endSyncSession(
             id: "s1", at: Fixture.time(100), clientCounts: SyncCounts(pulled: 5), errors: ["op-7 was refused"])
         var expected = first
