@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -20,8 +21,8 @@ public final class PostgresServer: Sendable {
     public let host: String
     public let port: Int
     public let user: String
-    private let process: ChildProcess?
-    private let input: FileHandle?
+    /// The running server process and the keeper's input (closing it stops the server); nil while paused.
+    private let running: Mutex<(process: ChildProcess, input: FileHandle?)?>
     private let directory: TemporaryDirectory?
 
     private init(host: String, port: Int, user: String, process: ChildProcess?, input: FileHandle?, directory: TemporaryDirectory?) {
@@ -29,8 +30,7 @@ public final class PostgresServer: Sendable {
         self.port = port
         self.user = user
         self.baseURL = "postgres://\(user)@\(host):\(port)"
-        self.process = process
-        self.input = input
+        self.running = Mutex(process.map { ($0, input) })
         self.directory = directory
     }
 
@@ -72,8 +72,12 @@ public final class PostgresServer: Sendable {
     /// Runs one SQL statement with `psql` as the cluster's superuser.
     @discardableResult
     public func psql(_ sql: String, database: String = "postgres") throws -> String {
+        try Self.psql(sql, host: host, port: port, user: user, database: database)
+    }
+
+    static func psql(_ sql: String, host: String, port: Int, user: String, database: String = "postgres") throws -> String {
         let run = try ProcessRunner.run(
-            Self.binary("psql"), ["-h", host, "-p", "\(port)", "-U", user, "-d", database, "-v", "ON_ERROR_STOP=1", "-X", "-q", "-A", "-t", "-c", sql])
+            binary("psql"), ["-h", host, "-p", "\(port)", "-U", user, "-d", database, "-v", "ON_ERROR_STOP=1", "-X", "-q", "-A", "-t", "-c", sql])
         guard run.status == 0 else { throw StartError(description: "psql \(sql): \(run.error)") }
         return run.output
     }
@@ -107,48 +111,77 @@ public final class PostgresServer: Sendable {
             _ = try ProcessRunner.run("/bin/chown", ["-R", "postgres", directory.url.path])
             _ = try ProcessRunner.run("/bin/chmod", ["755", directory.url.path])
         }
-        let asUser = { (arguments: [String]) -> (String, [String]) in
-            // setpriv execs the program as `postgres` (no process in between to pass the stop signal on).
-            root
-                ? ("/usr/bin/setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", "--"] + arguments)
-                : (arguments[0], Array(arguments.dropFirst()))
-        }
         let (initProgram, initArguments) = asUser([initdb, "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"])
         let initialized = try ProcessRunner.run(initProgram, initArguments)
         guard initialized.status == 0 else { throw StartError(description: "initdb failed: \(initialized.error)") }
         var lastFailure = ""
         for _ in 0..<5 {
             let port = try LoopbackPort.free()
-            let log = directory.path("log-\(port)")
-            let (program, arguments) = asUser([
-                binaries + "/postgres", "-D", data, "-p", "\(port)", "-k", directory.url.path,
-                "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=300",
-                "-c", "logging_collector=off",
-            ])
-            _ = FileManager.default.createFile(atPath: log, contents: nil)
-            // SIGINT is PostgreSQL's fast shutdown: sessions are cut, nothing is left to recover.
-            let (process, pipes) = try ChildProcess.spawn(
-                "/usr/bin/env", ["python3", "-c", ChildKeeper.script(stopSignal: "SIGINT"), program] + arguments,
-                input: .pipe, output: .null, error: .file(log))
-            let server = PostgresServer(
-                host: "127.0.0.1", port: port, user: "postgres", process: process, input: pipes.input, directory: directory)
-            for _ in 0..<600 {
-                if !process.isRunning { break }
-                if LoopbackPort.canConnect(port), (try? server.psql("SELECT 1")) != nil { return server }
-                try await Task.sleep(for: .milliseconds(50))
+            do {
+                let (process, input) = try await launch(directory: directory, port: port)
+                return PostgresServer(
+                    host: "127.0.0.1", port: port, user: "postgres", process: process, input: input, directory: directory)
+            } catch let error as StartError {
+                lastFailure = error.description
             }
-            lastFailure = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(3)
-                .joined(separator: "\n")
-            try? pipes.input?.close()
-            process.waitUntilExit()
         }
         throw StartError(description: "PostgreSQL did not start: \(lastFailure)")
     }
 
+    /// Runs `postgres` on the cluster in `directory` on `port` and waits until it answers.
+    private static func launch(directory: TemporaryDirectory, port: Int) async throws -> (ChildProcess, FileHandle?) {
+        let log = directory.path("log-\(port)")
+        let (program, arguments) = asUser([
+            binaries + "/postgres", "-D", directory.path("data"), "-p", "\(port)", "-k", directory.url.path,
+            "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=300",
+            "-c", "logging_collector=off",
+        ])
+        if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
+        // SIGINT is PostgreSQL's fast shutdown: sessions are cut, nothing is left to recover.
+        let (process, pipes) = try ChildProcess.spawn(
+            "/usr/bin/env", ["python3", "-c", ChildKeeper.script(stopSignal: "SIGINT"), program] + arguments,
+            input: .pipe, output: .null, error: .file(log))
+        for _ in 0..<600 {
+            if !process.isRunning { break }
+            if LoopbackPort.canConnect(port), (try? psql("SELECT 1", host: "127.0.0.1", port: port, user: "postgres")) != nil {
+                return (process, pipes.input)
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try? pipes.input?.close()
+        process.waitUntilExit()
+        let tail = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(3)
+        throw StartError(description: tail.joined(separator: "\n"))
+    }
+
+    /// The program and arguments that run `arguments` as the `postgres` user when this process is root
+    /// (setpriv execs it: no process in between to pass the stop signal on).
+    private static func asUser(_ arguments: [String]) -> (String, [String]) {
+        geteuid() == 0
+            ? ("/usr/bin/setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", "--"] + arguments)
+            : (arguments[0], Array(arguments.dropFirst()))
+    }
+
+    /// Stops the server as a database restart does (fast shutdown), keeping its data for `resume`.
+    public func pause() {
+        let stopped = running.withLock { current -> ChildProcess? in
+            defer { current = nil }
+            try? current?.input?.close()
+            return current?.process
+        }
+        stopped?.waitUntilExit()
+    }
+
+    /// Starts the paused server again on the same port and data.
+    public func resume() async throws {
+        guard let directory else { return }
+        let (process, input) = try await Self.launch(directory: directory, port: port)
+        running.withLock { $0 = (process, input) }
+    }
+
     /// Stops the cluster now (the keeper would at the process's end anyway).
     public func stop() {
-        try? input?.close()
-        process?.waitUntilExit()
+        pause()
         directory?.remove()
     }
 }

@@ -65,6 +65,22 @@ public struct TestServer: Sendable {
     ) async throws -> TestServer {
         let directory = try TemporaryDirectory()
         let (store, database) = try await open(kind, directory: directory)
+        try await populate(store)
+        return TestServer(
+            store: store, kind: kind, directory: directory, configuration: configuration, database: database)
+    }
+
+    /// A test server on a store the test opened itself (it closes it), with the package and the users added.
+    public static func make(store: any ServerStore, configuration: ServerConfiguration = ServerConfiguration(bcryptCost: 4))
+        async throws -> TestServer
+    {
+        try await populate(store)
+        return TestServer(
+            store: store, kind: store is SQLiteStore ? .sqlite : .postgres, directory: try TemporaryDirectory(),
+            configuration: configuration, database: nil)
+    }
+
+    private static func populate(_ store: any ServerStore) async throws {
         try await PackageService(store: store).publish(yaml: DefaultPackage.yaml(), file: "default.yaml")
         let hash = try await PasswordHasher(cost: 4).hash(password)
         for user in users {
@@ -72,8 +88,6 @@ public struct TestServer: Sendable {
                 User(name: user.name, passwordHash: hash, role: user.role, manager: user.manager,
                     emails: ["\(user.name)@example.com"]))
         }
-        return TestServer(
-            store: store, kind: kind, directory: directory, configuration: configuration, database: database)
     }
 
     private static func open(_ kind: Kind, directory: TemporaryDirectory) async throws -> (any ServerStore, String?) {
