@@ -15,8 +15,8 @@ enum PostgresRecordRow {
             .joined(separator: ", ")
     }
 
-    static func millis(_ date: Date) -> Int64 { Timestamp.milliseconds(date) }
-    static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
+    static func millis(_ date: Date) -> Int64 { RecordColumns.millis(date) }
+    static func date(_ millis: Int64) -> Date { RecordColumns.date(millis) }
 
     /// The record of a row that selected `columns` first, in that order. `team` and `fields` are JSONB, which
     /// the driver hands over as their JSON text.
@@ -32,47 +32,9 @@ enum PostgresRecordRow {
             id: id, type: type, version: version, seq: seq, deleted: deleted, owner: owner,
             team: teamText == "[]" ? [] : try decoder.decode([String].self, from: Data(teamText.utf8)),
             createdAt: createdAt, updatedAt: date(updated), updatedBy: updatedBy, fields: fields,
-            fieldVersions: expandStamps(stamps, fields: fields, createdAt: createdAt))
+            fieldVersions: RecordColumns.expandStamps(stamps, fields: fields, createdAt: createdAt))
     }
 
-    /// `{"field":[version,millis],...}`, sorted by field, leaving out "set when the record was created" (version 1
-    /// at `createdAt`): most fields of most records have it.
-    static func stampsText(_ stamps: [String: FieldStamp], createdAt: Date) -> String {
-        var output = "{"
-        let created = millis(createdAt)
-        var first = true
-        for key in stamps.keys.sorted() {
-            let stamp = stamps[key]!
-            if stamp.version == 1 && millis(stamp.at) == created { continue }
-            if !first { output += "," }
-            first = false
-            FieldJSON.writeString(key, into: &output)
-            output += ":[\(stamp.version),\(millis(stamp.at))]"
-        }
-        return output + "}"
-    }
-
-    /// The stored stamps, with "set at creation" filled in for every field that has a value and no stamp.
-    static func expandStamps(_ stored: [String: [Int64]], fields: [String: FieldValue], createdAt: Date)
-        -> [String: FieldStamp]
-    {
-        var stamps = stored.compactMapValues { pair in
-            pair.count == 2 ? FieldStamp(version: Int(pair[0]), at: date(pair[1])) : nil
-        }
-        for name in fields.keys where stamps[name] == nil {
-            stamps[name] = FieldStamp(version: 1, at: createdAt)
-        }
-        return stamps
-    }
-
-    static func teamText(_ team: [String]) -> String {
-        var output = "["
-        for (index, name) in team.enumerated() {
-            if index > 0 { output += "," }
-            FieldJSON.writeString(name, into: &output)
-        }
-        return output + "]"
-    }
 }
 
 /// A record's row values, team and references, encoded ahead of the transaction that writes them.
@@ -99,12 +61,12 @@ struct EncodedRecord: Sendable {
         version = record.version
         deleted = record.deleted
         owner = record.owner
-        team = PostgresRecordRow.teamText(record.team)
+        team = RecordColumns.teamText(record.team)
         createdAt = PostgresRecordRow.millis(record.createdAt)
         updatedAt = PostgresRecordRow.millis(record.updatedAt)
         updatedBy = record.updatedBy
         fields = FieldJSON.text(record.fields)
-        fieldVersions = PostgresRecordRow.stampsText(record.fieldVersions, createdAt: record.createdAt)
+        fieldVersions = RecordColumns.stampsText(record.fieldVersions, createdAt: record.createdAt)
         if record.deleted {
             members = []
             referenceTargets = []

@@ -8,8 +8,8 @@ enum RecordRow {
     static let columns =
         "id, type, version, seq, deleted, owner, team, created_at, updated_at, updated_by, fields, field_versions"
 
-    static func millis(_ date: Date) -> Int64 { Timestamp.milliseconds(date) }
-    static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
+    static func millis(_ date: Date) -> Int64 { RecordColumns.millis(date) }
+    static func date(_ millis: Int64) -> Date { RecordColumns.date(millis) }
 
     /// The record of a row that selected `columns` first, in that order (read by position: looking columns up
     /// by name costs a lower-casing per access, on every row of every page).
@@ -25,7 +25,7 @@ enum RecordRow {
             id: row[0], type: row[1], version: row[2], seq: row[3], deleted: row[4], owner: row[5],
             team: teamText == "[]" ? [] : try decoder.decode([String].self, from: Data(teamText.utf8)),
             createdAt: createdAt, updatedAt: date(row[8]), updatedBy: row[9], fields: fields,
-            fieldVersions: expandStamps(stamps, fields: fields, createdAt: createdAt))
+            fieldVersions: RecordColumns.expandStamps(stamps, fields: fields, createdAt: createdAt))
     }
 
     static func arguments(_ record: Record) throws -> StatementArguments {
@@ -37,50 +37,11 @@ enum RecordRow {
         [
             record.id.databaseValue, record.type.databaseValue, record.version.databaseValue,
             record.seq.databaseValue, record.deleted.databaseValue, record.owner.databaseValue,
-            teamText(record.team).databaseValue, millis(record.createdAt).databaseValue,
+            RecordColumns.teamText(record.team).databaseValue, millis(record.createdAt).databaseValue,
             millis(record.updatedAt).databaseValue, record.updatedBy.databaseValue,
             FieldJSON.text(record.fields).databaseValue,
-            stampsText(record.fieldVersions, createdAt: record.createdAt).databaseValue,
+            RecordColumns.stampsText(record.fieldVersions, createdAt: record.createdAt).databaseValue,
         ]
-    }
-
-    /// `{"field":[version,millis],...}`, sorted by field. A stamp that says "set when the record was created"
-    /// (version 1 at `createdAt`) is left out: most fields of most records have it, and rows stay half as big.
-    static func stampsText(_ stamps: [String: FieldStamp], createdAt: Date) -> String {
-        var output = "{"
-        let created = millis(createdAt)
-        var first = true
-        for key in stamps.keys.sorted() {
-            let stamp = stamps[key]!
-            if stamp.version == 1 && millis(stamp.at) == created { continue }
-            if !first { output += "," }
-            first = false
-            FieldJSON.writeString(key, into: &output)
-            output += ":[\(stamp.version),\(millis(stamp.at))]"
-        }
-        return output + "}"
-    }
-
-    /// The stored stamps, with "set at creation" filled in for every field that has a value and no stamp.
-    static func expandStamps(_ stored: [String: [Int64]], fields: [String: FieldValue], createdAt: Date)
-        -> [String: FieldStamp]
-    {
-        var stamps = stored.compactMapValues { pair in
-            pair.count == 2 ? FieldStamp(version: Int(pair[0]), at: date(pair[1])) : nil
-        }
-        for name in fields.keys where stamps[name] == nil {
-            stamps[name] = FieldStamp(version: 1, at: createdAt)
-        }
-        return stamps
-    }
-
-    static func teamText(_ team: [String]) -> String {
-        var output = "["
-        for (index, name) in team.enumerated() {
-            if index > 0 { output += "," }
-            FieldJSON.writeString(name, into: &output)
-        }
-        return output + "]"
     }
 
     /// Writes the record's row (insert or replace) and refreshes its team and reference index rows.
