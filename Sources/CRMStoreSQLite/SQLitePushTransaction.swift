@@ -2,16 +2,26 @@ import CRMModel
 import CRMStore
 import Foundation
 import GRDB
+import Synchronization
 
-/// A push batch's view of its write transaction.
+/// A push batch's view of its write transaction. Every call first checks whether the push's task was
+/// cancelled, so a cancelled push stops at its next statement and its transaction rolls back (interrupting
+/// SQLite from outside may come too late on a loaded machine).
 struct SQLitePushTransaction: PushTransaction {
     let db: Database
+    let cancelled: CancellationFlag
+
+    private func checkCancelled() throws {
+        if cancelled.isRaised { throw CancellationError() }
+    }
 
     func record(id: String) throws -> CRMModel.Record? {
-        try RecordRow.fetch(id: id, in: db)
+        try checkCancelled()
+        return try RecordRow.fetch(id: id, in: db)
     }
 
     func insert(_ record: CRMModel.Record) throws -> CRMModel.Record {
+        try checkCancelled()
         if try RecordRow.fetch(id: record.id, in: db) != nil { throw StoreError.alreadyExists(record.id) }
         try SQLiteStore.checkLive(ReferenceIndex.recordIDs(of: record), in: db)
         var stored = record
@@ -21,6 +31,7 @@ struct SQLitePushTransaction: PushTransaction {
     }
 
     func update(_ record: CRMModel.Record) throws -> CRMModel.Record {
+        try checkCancelled()
         try SQLiteStore.checkLive(ReferenceIndex.recordIDs(of: record), in: db)
         var stored = record
         stored.seq = try db.reserveSequence()
@@ -37,6 +48,7 @@ struct SQLitePushTransaction: PushTransaction {
     }
 
     func matching(type: String, values: [String: FieldValue], limit: Int) throws -> [CRMModel.Record] {
+        try checkCancelled()
         var sql = "SELECT \(RecordRow.columns) FROM records WHERE type = ? AND deleted = 0"
         var arguments: [DatabaseValueConvertible] = [type]
         for (field, value) in values.sorted(by: { $0.key < $1.key }) {
@@ -62,18 +74,21 @@ struct SQLitePushTransaction: PushTransaction {
     }
 
     func opResult(device: String, opId: String) throws -> Data? {
-        try String.fetchOne(
+        try checkCancelled()
+        return try String.fetchOne(
             db, sql: "SELECT result FROM op_results WHERE device = ? AND op_id = ?", arguments: [device, opId]
         ).map { Data($0.utf8) }
     }
 
     func saveOpResult(device: String, opId: String, result: Data, at time: Date) throws {
+        try checkCancelled()
         try db.execute(
             sql: "INSERT OR REPLACE INTO op_results (device, op_id, result, created_at) VALUES (?, ?, ?, ?)",
             arguments: [device, opId, String(decoding: result, as: UTF8.self), RecordRow.millis(time)])
     }
 
     func savepoint<T>(_ body: () throws -> T) throws -> T {
+        try checkCancelled()
         var result: T?
         try db.inSavepoint {
             result = try body()
@@ -81,4 +96,13 @@ struct SQLitePushTransaction: PushTransaction {
         }
         return result!
     }
+}
+
+/// Raised when a push's task is cancelled; read by the writer thread at each call of the push.
+final class CancellationFlag: Sendable {
+    private let raised = Mutex(false)
+
+    var isRaised: Bool { raised.withLock { $0 } }
+
+    func raise() { raised.withLock { $0 = true } }
 }

@@ -244,7 +244,12 @@ extension SQLiteStore {
     }
 
     public func push<T: Sendable>(_ body: @escaping @Sendable (any PushTransaction) throws -> T) async throws -> T {
-        try await write { db in try body(SQLitePushTransaction(db: db)) }
+        let cancelled = CancellationFlag()
+        return try await withTaskCancellationHandler {
+            try await write { db in try body(SQLitePushTransaction(db: db, cancelled: cancelled)) }
+        } onCancel: {
+            cancelled.raise()
+        }
     }
 
     public func opResults(device: String, opIds: [String]) async throws -> [String: Data] {
