@@ -22,6 +22,9 @@ public struct PostgresConfiguration: Sendable, Equatable {
     public var tls: TLSMode
     /// The most connections one server process opens (the pool's size).
     public var maxConnections: Int
+    /// A PEM file of the certificates that sign the server's (`sslrootcert`), for a server whose certificate
+    /// the system does not trust (a company's own authority); nil: the system's roots.
+    public var rootCertificate: String?
     /// How long a request waits for a connection before it fails as `unavailable` (the database is down).
     public var leaseTimeout: Duration = .seconds(5)
 
@@ -58,8 +61,14 @@ public struct PostgresConfiguration: Sendable, Equatable {
             throw PostgresConfigurationError("'\(text)' names no database (postgres://USER@HOST/DATABASE)")
         }
         var tls = TLSMode.disable
+        var rootCertificate: String?
         for item in url.queryItems ?? [] {
             switch item.name {
+            case "sslrootcert":
+                guard let path = item.value, !path.isEmpty else {
+                    throw PostgresConfigurationError("sslrootcert names a PEM file of the certificates to trust")
+                }
+                rootCertificate = path
             case "sslmode":
                 guard let mode = item.value.flatMap(TLSMode.init(rawValue:)) else {
                     throw PostgresConfigurationError(
@@ -68,13 +77,15 @@ public struct PostgresConfiguration: Sendable, Equatable {
                 }
                 tls = mode
             default:
-                throw PostgresConfigurationError("unknown option '\(item.name)' in the address (known: sslmode)")
+                throw PostgresConfigurationError(
+                    "unknown option '\(item.name)' in the address (known: sslmode, sslrootcert)")
             }
         }
         guard maxConnections >= 1 else { throw PostgresConfigurationError("the pool needs at least one connection") }
         self.init(
             host: host, port: url.port ?? 5432, user: user, database: database, password: password, tls: tls,
             maxConnections: maxConnections)
+        self.rootCertificate = rootCertificate
     }
 
     /// The address without the password, for logs and messages.

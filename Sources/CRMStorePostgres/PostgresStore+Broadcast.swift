@@ -67,8 +67,8 @@ extension PostgresStore: ChangeBroadcast {
         let tls: PostgresConnection.Configuration.TLS =
             switch configuration.tls {
             case .disable: .disable
-            case .prefer: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-            case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            case .prefer: .prefer(try NIOSSLContext(configuration: tlsConfiguration(configuration)))
+            case .require: .require(try NIOSSLContext(configuration: tlsConfiguration(configuration)))
             }
         return PostgresConnection.Configuration(
             host: configuration.host, port: configuration.port, username: configuration.user,

@@ -30,7 +30,7 @@ public final class PostgresStore: Sendable {
     ) async throws -> PostgresStore {
         var config = PostgresClient.Configuration(
             host: configuration.host, port: configuration.port, username: configuration.user,
-            password: configuration.password, database: configuration.database, tls: Self.tls(configuration.tls))
+            password: configuration.password, database: configuration.database, tls: Self.tls(configuration))
         config.options.maximumConnections = configuration.maxConnections
         config.options.connectTimeout = .seconds(10)
         let store = PostgresStore(configuration: configuration, client: PostgresClient(configuration: config), logger: logger)
@@ -52,12 +52,20 @@ public final class PostgresStore: Sendable {
         runner.cancel()
     }
 
-    private static func tls(_ mode: PostgresConfiguration.TLSMode) -> PostgresClient.Configuration.TLS {
-        switch mode {
+    private static func tls(_ configuration: PostgresConfiguration) -> PostgresClient.Configuration.TLS {
+        switch configuration.tls {
         case .disable: .disable
-        case .prefer: .prefer(.makeClientConfiguration())
-        case .require: .require(.makeClientConfiguration())
+        case .prefer: .prefer(tlsConfiguration(configuration))
+        case .require: .require(tlsConfiguration(configuration))
         }
+    }
+
+    /// The client's TLS settings: the server's certificate checked against the system's roots, or against
+    /// `sslrootcert` when given.
+    static func tlsConfiguration(_ configuration: PostgresConfiguration) -> TLSConfiguration {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let root = configuration.rootCertificate { tls.trustRoots = .file(root) }
+        return tls
     }
 
     // MARK: - Running statements

@@ -24,8 +24,15 @@ public final class PostgresServer: Sendable {
     /// The running server process and the keeper's input (closing it stops the server); nil while paused.
     private let running: Mutex<(process: ChildProcess, input: FileHandle?)?>
     private let directory: TemporaryDirectory?
+    /// The server's self-signed certificate when it was started with TLS (`start(tls: true)`): what a client
+    /// trusts as its root (`sslrootcert`).
+    public let certificate: String?
 
-    private init(host: String, port: Int, user: String, process: ChildProcess?, input: FileHandle?, directory: TemporaryDirectory?) {
+    private init(
+        host: String, port: Int, user: String, process: ChildProcess?, input: FileHandle?, directory: TemporaryDirectory?,
+        certificate: String? = nil
+    ) {
+        self.certificate = certificate
         self.host = host
         self.port = port
         self.user = user
@@ -91,8 +98,9 @@ public final class PostgresServer: Sendable {
         return FileManager.default.isExecutableFile(atPath: path) ? path : "/usr/bin/" + name
     }
 
-    /// A cluster of its own (for tests that stop and restart it); `shared()` serves every other test.
-    public static func start() async throws -> PostgresServer {
+    /// A cluster of its own (for tests that stop and restart it, or need TLS); `shared()` serves every other test.
+    /// With `tls`, the server takes TLS connections with a self-signed certificate for 127.0.0.1 (`certificate`).
+    public static func start(tls: Bool = false) async throws -> PostgresServer {
         if let url = ProcessInfo.processInfo.environment["CRM_TEST_POSTGRES"], !url.isEmpty,
             let parsed = URLComponents(string: url), let host = parsed.host, let port = parsed.port
         {
@@ -114,13 +122,16 @@ public final class PostgresServer: Sendable {
         let (initProgram, initArguments) = asUser([initdb, "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"])
         let initialized = try ProcessRunner.run(initProgram, initArguments)
         guard initialized.status == 0 else { throw StartError(description: "initdb failed: \(initialized.error)") }
+        var certificate: String?
+        if tls { certificate = try makeCertificate(in: directory) }
         var lastFailure = ""
         for _ in 0..<5 {
             let port = try LoopbackPort.free()
             do {
                 let (process, input) = try await launch(directory: directory, port: port)
                 return PostgresServer(
-                    host: "127.0.0.1", port: port, user: "postgres", process: process, input: input, directory: directory)
+                    host: "127.0.0.1", port: port, user: "postgres", process: process, input: input, directory: directory,
+                    certificate: certificate)
             } catch let error as StartError {
                 lastFailure = error.description
             }
@@ -131,11 +142,12 @@ public final class PostgresServer: Sendable {
     /// Runs `postgres` on the cluster in `directory` on `port` and waits until it answers.
     private static func launch(directory: TemporaryDirectory, port: Int) async throws -> (ChildProcess, FileHandle?) {
         let log = directory.path("log-\(port)")
+        let tls = FileManager.default.fileExists(atPath: directory.path("data/server.crt"))
         let (program, arguments) = asUser([
             binaries + "/postgres", "-D", directory.path("data"), "-p", "\(port)", "-k", directory.url.path,
             "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=300",
             "-c", "logging_collector=off",
-        ])
+        ] + (tls ? ["-c", "ssl=on"] : []))
         if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
         // SIGINT is PostgreSQL's fast shutdown: sessions are cut, nothing is left to recover.
         let (process, pipes) = try ChildProcess.spawn(
@@ -152,6 +164,24 @@ public final class PostgresServer: Sendable {
         process.waitUntilExit()
         let tail = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(3)
         throw StartError(description: tail.joined(separator: "\n"))
+    }
+
+    /// A self-signed certificate and key for 127.0.0.1 in the data folder (where PostgreSQL looks for them with
+    /// `ssl=on`), owned by the server's user; returns a copy of the certificate for clients to trust.
+    private static func makeCertificate(in directory: TemporaryDirectory) throws -> String {
+        let data = directory.path("data")
+        let made = try ProcessRunner.run(
+            "/usr/bin/openssl",
+            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", data + "/server.key", "-out", data + "/server.crt"])
+        guard made.status == 0 else { throw StartError(description: "openssl failed: \(made.error)") }
+        chmod(data + "/server.key", 0o600)
+        if geteuid() == 0 {
+            _ = try ProcessRunner.run("/bin/chown", ["postgres", data + "/server.key", data + "/server.crt"])
+        }
+        let copy = directory.path("root.crt")
+        try FileManager.default.copyItem(atPath: data + "/server.crt", toPath: copy)
+        return copy
     }
 
     /// The program and arguments that run `arguments` as the `postgres` user when this process is root
