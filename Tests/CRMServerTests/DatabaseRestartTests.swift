@@ -17,7 +17,10 @@ struct DatabaseRestartTests {
         var config = try PostgresConfiguration(url: url)
         config.leaseTimeout = .seconds(2)
         let store = try await PostgresStore.open(config)
-        let server = try await TestServer.make(store: store)
+        // Long-polls rely on the store's notifications alone: their own re-check is out of reach.
+        var configuration = ServerConfiguration(bcryptCost: 4)
+        configuration.sync.waitRecheck = 120
+        let server = try await TestServer.make(store: store, configuration: configuration)
         try await server.run { api in
             let token = try await api.login("rita")
             var desktop = try await TestDesktop.connect(api, "rita")
@@ -52,6 +55,19 @@ struct DatabaseRestartTests {
             let names = try await api.send(.get, "/api/v1/records/Account", token: token).decode(RecordList.self)
                 .records.compactMap { $0.fields["name"]?.stringValue }.sorted()
             #expect(names == ["Before the outage", "Pushed during the outage"])
+
+            // The listening connection came back by itself: a long-poll is woken by the next write.
+            try await desktop.pullAll()
+            let port = try #require(api.client.port)
+            let waiter = desktop
+            let waiting = Task { try await SyncWaitAndLogTests.waitOnItsOwnConnection(port: port, waiter, timeout: 60) }
+            try await Task.sleep(for: .milliseconds(300))
+            _ = try await api.create("Account", ["name": "After the outage"], token: token)
+            let clock = ContinuousClock()
+            let written = clock.now
+            let answer = try await waiting.value
+            #expect(answer.changed)
+            #expect(clock.now - written < .seconds(30))
         }
     }
 }
