@@ -15,7 +15,7 @@ struct DatabaseRestartTests {
         defer { cluster.stop() }
         let url = try cluster.database()
         var config = try PostgresConfiguration(url: url)
-        config.leaseTimeout = .seconds(2)
+        config.leaseTimeout = .seconds(5)
         let store = try await PostgresStore.open(config)
         // Long-polls rely on the store's notifications alone: their own re-check is out of reach.
         var configuration = ServerConfiguration(bcryptCost: 4)
