@@ -126,6 +126,15 @@ extension Replica {
 }
 
 extension Replica {
+    /// Whether the last sync could not bring some attachment content (the next one tries again).
+    public func attachmentsMissing() throws -> Bool {
+        try read { db in try Self.meta(db, "attachments.missing") == "1" }
+    }
+
+    public func setAttachmentsMissing(_ missing: Bool) throws {
+        try write { db in try Self.setMeta(db, "attachments.missing", missing ? "1" : nil) }
+    }
+
     /// Every attachment the held records list (server copies and unsent edits), each content once.
     public func attachmentRefs() throws -> [AttachmentRef] {
         let texts = try read { db in

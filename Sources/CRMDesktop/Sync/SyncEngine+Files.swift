@@ -42,8 +42,11 @@ extension SyncEngine {
     }
 
     /// Brings the content of every attachment the replica's records list that this desktop does not have yet.
-    /// A file that cannot be brought is reported and tried again by the next sync.
+    /// It looks only when this sync brought records, or when an earlier download failed (so a sync that brings
+    /// nothing costs nothing here). A file that cannot be brought is reported and tried again by the next sync.
     func downloadAttachments(_ state: inout SyncState) async {
+        let retry = (try? replica.attachmentsMissing()) ?? true
+        guard state.counts.pulled > 0 || retry else { return }
         let cache = AttachmentCache(home: home)
         let wanted: [AttachmentRef]
         do {
@@ -52,6 +55,8 @@ extension SyncEngine {
             state.files.failed.append("the replica's attachments could not be listed: \(error)")
             return
         }
+        let failedBefore = state.files.failed.count
+        defer { try? replica.setAttachmentsMissing(state.files.failed.count > failedBefore) }
         for ref in wanted {
             do {
                 try FileManager.default.createDirectory(
