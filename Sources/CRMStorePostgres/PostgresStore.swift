@@ -16,11 +16,20 @@ public final class PostgresStore: Sendable {
     let client: PostgresClient
     let logger: Logger
     private let runner: Task<Void, Never>
+    private let leaseLimit: Mutex<Duration>
+
+    /// How long a request waits for a connection before it fails as `unavailable` (the configuration's
+    /// `leaseTimeout` at first).
+    public var leaseTimeout: Duration {
+        get { leaseLimit.withLock { $0 } }
+        set { leaseLimit.withLock { $0 = newValue } }
+    }
 
     private init(configuration: PostgresConfiguration, client: PostgresClient, logger: Logger) {
         self.configuration = configuration
         self.client = client
         self.logger = logger
+        self.leaseLimit = Mutex(configuration.leaseTimeout)
         runner = Task { await client.run() }
     }
 
@@ -112,7 +121,7 @@ public final class PostgresStore: Sendable {
     private func leased<T: Sendable>(
         _ operation: @escaping @Sendable (borrowing Atomic<Bool>) async throws -> T
     ) async throws -> T {
-        let timeout = configuration.leaseTimeout
+        let timeout = leaseTimeout
         do {
             return try await withThrowingTaskGroup(of: T?.self) { group in
                 let started = Box()

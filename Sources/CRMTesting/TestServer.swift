@@ -97,7 +97,7 @@ public struct TestServer: Sendable {
         case .postgres:
             let server = try await PostgresServer.shared()
             let url = try server.database()
-            return (try await PostgresStore.open(try PostgresConfiguration(url: url)), url)
+            return (try await PostgresStore.open(try PostgresConfiguration.test(url)), url)
         }
     }
 

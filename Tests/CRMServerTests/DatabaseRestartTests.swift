@@ -14,9 +14,7 @@ struct DatabaseRestartTests {
         let cluster = try await PostgresServer.start()
         defer { cluster.stop() }
         let url = try cluster.database()
-        var config = try PostgresConfiguration(url: url)
-        config.leaseTimeout = .seconds(5)
-        let store = try await PostgresStore.open(config)
+        let store = try await PostgresStore.open(try PostgresConfiguration.test(url))
         // Long-polls rely on the store's notifications alone: their own re-check is out of reach.
         var configuration = ServerConfiguration(bcryptCost: 4)
         configuration.sync.waitRecheck = 120
@@ -28,6 +26,8 @@ struct DatabaseRestartTests {
             try await desktop.pullAll()
             _ = try await api.create("Account", ["name": "Before the outage"], token: token)
 
+            // During the outage a request waits a short while for a connection, then gets 503.
+            store.leaseTimeout = .seconds(3)
             cluster.pause()
             let during = try await api.send(.get, "/api/v1/records/Account", token: token)
             #expect(during.status == .serviceUnavailable, "\(during.text)")
@@ -42,6 +42,7 @@ struct DatabaseRestartTests {
             #expect(push.status == .serviceUnavailable, "\(push.text)")
 
             try await cluster.resume()
+            store.leaseTimeout = .seconds(60)
             // The pool reconnects by itself; the first requests may still find a dead connection.
             var after = try await api.send(.get, "/api/v1/records/Account", token: token)
             for _ in 0..<50 where after.status != .ok {

@@ -108,7 +108,7 @@ struct InstallationCopyTests {
     /// A fresh, empty PostgreSQL database on the test cluster, opened.
     static func emptyPostgres() async throws -> (store: PostgresStore, url: String) {
         let url = try await PostgresServer.shared().database(prefix: "crm_copy")
-        return (try await PostgresStore.open(try PostgresConfiguration(url: url)), url)
+        return (try await PostgresStore.open(try PostgresConfiguration.test(url)), url)
     }
 
     @Test func sqliteInstallationCopiesToPostgresRecordByRecordWithANewEpoch() async throws {
@@ -231,7 +231,7 @@ struct InstallationCopyTests {
         #expect(again.error.contains("not empty"), "\(again.error)")
 
         // The copied store serves as it is: no package published, no user added.
-        let store = try await PostgresStore.open(try PostgresConfiguration(url: url))
+        let store = try await PostgresStore.open(try PostgresConfiguration.test(url))
         var logger = Logger(label: "crm-copy-test")
         logger.logLevel = .critical
         let app = CRMApplication.make(
@@ -271,7 +271,7 @@ struct InstallationCopyTests {
         #expect(run.output.contains("verified"), "\(run.output)")
 
         let source = try SQLiteStore(path: path)
-        let target = try await PostgresStore.open(try PostgresConfiguration(url: url))
+        let target = try await PostgresStore.open(try PostgresConfiguration.test(url))
         // Verified again here, through the protocols only, after the command's own verification.
         let (sourceCounts, targetCounts) = try await InstallationCopy(from: source, to: target).verify()
         #expect(sourceCounts == targetCounts && sourceCounts[.records] == 12_000)

@@ -94,7 +94,8 @@ struct SyncWaitAndLogTests {
             #expect(answer.changed == false)
             #expect(finished > created, "the change came after the wait had answered")
             #expect(finished - start >= .milliseconds(990))
-            #expect(finished - start < .seconds(4))
+            // Nothing held it past its own timeout (a bound far above it: the machine is shared).
+            #expect(finished - start < .seconds(30))
             // Afterwards the change feed holds peter's record, yet a wait still finds nothing for rita.
             let (again, _) = try await SyncPullSupport.wait(rita, timeout: 0)
             #expect(try again.decode(SyncWaitResponse.self).changed == false)
@@ -113,9 +114,11 @@ struct SyncWaitAndLogTests {
             let page = try await rita.pullReply(cursor: nil, limit: 1).decode(SyncPage.self)
             #expect(page.more)
             rita.apply(page)
-            let (midway, midwayElapsed) = try await SyncPullSupport.wait(rita, timeout: 5)
+            // A long timeout that it must not wait out: it answers at once (well within half of it, however loaded
+            // the machine).
+            let (midway, midwayElapsed) = try await SyncPullSupport.wait(rita, timeout: 60)
             #expect(try midway.decode(SyncWaitResponse.self).changed)
-            #expect(midwayElapsed < .seconds(2))
+            #expect(midwayElapsed < .seconds(30))
 
             try await rita.pullAll()
             let (settled, _) = try await SyncPullSupport.wait(rita, timeout: 0.1)

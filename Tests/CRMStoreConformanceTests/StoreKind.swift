@@ -29,7 +29,7 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
             let server = try await PostgresServer.shared()
             let url = try server.database()
             defer { server.drop(url) }
-            let store = try await PostgresStore.open(try PostgresConfiguration(url: url))
+            let store = try await PostgresStore.open(try PostgresConfiguration.test(url))
             defer { store.close() }
             return try await body(try cast(store))
         }

@@ -13,7 +13,8 @@ import Testing
         let server = try await PostgresServer.shared()
         let url = try server.database()
         defer { server.drop(url) }
-        let configuration = try PostgresConfiguration(url: url, maxConnections: 4)
+        var configuration = try PostgresConfiguration.test(url)
+        configuration.maxConnections = 4
         let first = try await PostgresStore.open(configuration)
         defer { first.close() }
         let second = try await PostgresStore.open(configuration)

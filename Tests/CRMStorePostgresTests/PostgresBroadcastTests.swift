@@ -10,8 +10,8 @@ import Testing
         let server = try await PostgresServer.shared()
         let url = try server.database()
         defer { server.drop(url) }
-        let writer = try await PostgresStore.open(try PostgresConfiguration(url: url))
-        let listener = try await PostgresStore.open(try PostgresConfiguration(url: url))
+        let writer = try await PostgresStore.open(try PostgresConfiguration.test(url))
+        let listener = try await PostgresStore.open(try PostgresConfiguration.test(url))
         defer { writer.close(); listener.close() }
         let heard = Task { () -> [Set<String>?] in
             var seen: [Set<String>?] = []

@@ -16,7 +16,7 @@ struct PostgresTLSTests {
         let root = try #require(cluster.certificate)
 
         var trusted = try PostgresConfiguration(url: url + "?sslmode=require&sslrootcert=" + root)
-        trusted.leaseTimeout = .seconds(5)
+        trusted.leaseTimeout = .seconds(60)
         let store = try await PostgresStore.open(trusted)
         defer { store.close() }
         #expect(try await store.users().isEmpty)
