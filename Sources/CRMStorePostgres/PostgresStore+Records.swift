@@ -44,7 +44,12 @@ extension PostgresStore: RecordStore {
         let reserved = try await writer.rows(
             "UPDATE meta SET value = (value::bigint + \(count))::text WHERE key = 'seq' RETURNING value::bigint")
         let last = try reserved.first?.decode(Int64.self) ?? count
-        let seqs = (0..<count).map { last - count + 1 + $0 }
+        try await insertRows(rows, seqs: (0..<count).map { last - count + 1 + $0 }, writer)
+    }
+
+    /// Inserts encoded rows with the sequence numbers given (a copy keeps the source's), with their team and
+    /// reference index rows: one `unnest` statement per table.
+    static func insertRows(_ rows: [EncodedRecord], seqs: [Int64], _ writer: PostgresRecordWriter) async throws {
         try await writer.rows(
             """
             INSERT INTO records (\(unescaped: PostgresRecordRow.columns))

@@ -191,38 +191,7 @@ extension PostgresStore: InstallationTransfer {
         guard !records.isEmpty else { return }
         let rows = records.map(EncodedRecord.init)
         let seqs = records.map(\.seq)
-        try await recordTransaction { writer in
-            try await writer.rows(
-                """
-                INSERT INTO records (\(unescaped: PostgresRecordRow.columns))
-                SELECT id, type, version, seq, deleted, owner, team::jsonb, created_at, updated_at, updated_by,
-                    fields::jsonb, field_versions
-                FROM unnest(\(rows.map(\.id)), \(rows.map(\.type)), \(rows.map { Int64($0.version) }), \(seqs),
-                    \(rows.map(\.deleted)), \(rows.map(\.owner)), \(rows.map(\.team)), \(rows.map(\.createdAt)),
-                    \(rows.map(\.updatedAt)), \(rows.map(\.updatedBy)), \(rows.map(\.fields)),
-                    \(rows.map(\.fieldVersions)))
-                    AS row(id, type, version, seq, deleted, owner, team, created_at, updated_at, updated_by, fields,
-                        field_versions)
-                """)
-            let members = rows.flatMap { row in row.members.map { ($0, row.id) } }
-            if !members.isEmpty {
-                try await writer.rows(
-                    """
-                    INSERT INTO record_team (user_name, record_id)
-                    SELECT * FROM unnest(\(members.map(\.0)), \(members.map(\.1))) ON CONFLICT DO NOTHING
-                    """)
-            }
-            let targets = rows.flatMap(\.referenceTargets)
-            if !targets.isEmpty {
-                let fields = rows.flatMap(\.referenceFields)
-                let sources = rows.flatMap { row in Array(repeating: row.id, count: row.referenceTargets.count) }
-                try await writer.rows(
-                    """
-                    INSERT INTO record_refs (target_id, field, source_id)
-                    SELECT * FROM unnest(\(targets), \(fields), \(sources)) ON CONFLICT DO NOTHING
-                    """)
-            }
-        }
+        try await recordTransaction { writer in try await Self.insertRows(rows, seqs: seqs, writer) }
     }
 
     public func importOpResults(_ results: [StoredOpResult]) async throws {
