@@ -38,7 +38,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "crm-server")
         logger.logLevel = logLevel
-        let database = try await store.open()
+        let database = try await store.open(connectionWait: .seconds(5))
         if try await store.ensurePackage(database) {
             logger.notice("published the default customization package")
         }

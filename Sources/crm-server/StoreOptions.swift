@@ -57,11 +57,18 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// Opens the store, bringing its schema up to date; bulk loads pass a larger SQLite page cache.
-    func open(cacheKiB: Int = SQLiteConfiguration().cacheKiB) async throws -> any ServerStore {
+    ///
+    /// - Parameter connectionWait: how long a PostgreSQL request waits for a connection before it fails as
+    ///   unavailable: short for `serve` (a 503 the client retries beats a hung request), longer for a command a
+    ///   person runs once.
+    func open(cacheKiB: Int = SQLiteConfiguration().cacheKiB, connectionWait: Duration = .seconds(30)) async throws
+        -> any ServerStore
+    {
         switch try location() {
         case .sqlite(let path):
             return try SQLiteStore(path: path, configuration: SQLiteConfiguration(cacheKiB: cacheKiB))
-        case .postgres(let configuration):
+        case .postgres(var configuration):
+            configuration.leaseTimeout = connectionWait
             return try await PostgresStore.open(configuration)
         }
     }
