@@ -145,7 +145,7 @@ public final class PostgresServer: Sendable {
         let tls = FileManager.default.fileExists(atPath: directory.path("data/server.crt"))
         let (program, arguments) = asUser([
             binaries + "/postgres", "-D", directory.path("data"), "-p", "\(port)", "-k", directory.url.path,
-            "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=300",
+            "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=1000",
             "-c", "logging_collector=off",
         ] + (tls ? ["-c", "ssl=on"] : []))
         if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
