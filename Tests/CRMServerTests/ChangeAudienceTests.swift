@@ -5,32 +5,45 @@ import CRMTesting
 import Foundation
 import Testing
 
-/// A change wakes only the long-polls of users who may see it: the records' people, the managers above them
-/// whose role sees their team's records, and those who see everything.
+/// A change wakes only the long-polls that may see it: a waiter's visibility scope (the one its reads use) is
+/// matched against the people of the records written.
 @Suite struct ChangeAudienceTests {
-    static func users() -> [User] {
-        TestServer.users.map { User(name: $0.name, passwordHash: "", role: $0.role, manager: $0.manager) }
+    @Test func aScopeSeesTheChangesOfItsPeopleAndAnAllScopeSeesEverything() {
+        // maria (team visibility) sees her own records and her reports'; peter only his own.
+        let maria = VisibilityScope.users(["maria", "rita", "tom", "tess"])
+        #expect(ChangeSignal.sees(maria, ["tess"]))
+        #expect(!ChangeSignal.sees(.users(["peter"]), ["tess", "sam"]))
+        #expect(ChangeSignal.sees(.all, ["peter"]))
     }
 
-    @Test func audienceIsThePeopleTheirTeamManagersAndAdmins() throws {
-        let base = try DefaultPackage.load()
-        // tess reports to tom, who reports to maria; both managers have team visibility.
-        #expect(ChangeAnnouncer.audience(of: ["tess"], users: Self.users(), base: base) == ["tess", "tom", "maria", "ada"])
-        #expect(ChangeAnnouncer.audience(of: ["peter"], users: Self.users(), base: base) == ["peter", "ada"])
-        #expect(ChangeAnnouncer.audience(of: ["rita", "sam"], users: Self.users(), base: base) == ["rita", "sam", "maria", "ada"])
-    }
-
-    @Test func signalWakesOnlyTheWaitersOfTheUsersNamed() async throws {
+    @Test func signalWakesOnlyTheWaitersThatSeeThePeopleNamed() async throws {
         let signal = ChangeSignal()
-        let clock = ContinuousClock()
-        let rita = Task { let start = clock.now; await signal.next(for: "rita", within: 30); return clock.now - start }
-        let peter = Task { let start = clock.now; await signal.next(for: "peter", within: 120); return clock.now - start }
+        let rita = Task { await signal.next(seeing: .users(["rita"]), within: 120) }
+        let peter = Task { await signal.next(seeing: .users(["peter"]), within: 120) }
         while await signal.waiting < 2 { try await Task.sleep(for: .milliseconds(10)) }
-        await signal.changed(users: ["rita", "maria"])
-        _ = await rita.value
+        await signal.changed(people: ["rita", "maria"])
+        await rita.value
         #expect(await signal.waiting == 1, "peter's wait was woken by a change he cannot see")
-        await signal.changed(users: nil)
-        _ = await peter.value
+        await signal.changed(people: nil)
+        await peter.value
         #expect(await signal.waiting == 0)
+    }
+
+    @Test func aWaitIsWokenByTheChangeOfAReportThroughItsManagersScope() async throws {
+        var configuration = ServerConfiguration(bcryptCost: 4)
+        configuration.sync.waitRecheck = 120
+        let server = try await TestServer.make(configuration: configuration)
+        try await server.run { api in
+            var maria = try await TestDesktop.connect(api, "maria")
+            try await maria.begin()
+            try await maria.pullAll()
+            let waiter = maria
+            let port = try #require(api.client.port)
+            let waiting = Task { try await SyncWaitAndLogTests.waitOnItsOwnConnection(port: port, waiter, timeout: 60) }
+            try await Task.sleep(for: .milliseconds(300))
+            // tess reports to tom, who reports to maria.
+            _ = try await api.create("Account", ["name": "Tess's new"], token: try await api.login("tess"))
+            #expect(try await waiting.value.changed)
+        }
     }
 }

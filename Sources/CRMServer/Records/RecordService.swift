@@ -79,7 +79,7 @@ public struct RecordService: Sendable {
             fieldVersions: fields.filter { !$0.value.isNull }.mapValues { _ in stamp })
         do {
             let stored = try await store.insert(record, references: references)
-            await announce(Set([stored.owner] + stored.team), caller)
+            await announce(Set([stored.owner] + stored.team))
             return caller.present(stored)
         } catch StoreError.alreadyExists {
             throw CRMError(.conflict, "a record with id \(id) already exists", field: "id")
@@ -122,7 +122,7 @@ public struct RecordService: Sendable {
                 return latest.applying(merged.changes, by: user, at: now)
                     .assigned(owner: write.owner, team: write.team, by: user, at: now, since: latest)
             }
-            await announce(Set([updated.owner, current.owner] + updated.team + current.team), caller)
+            await announce(Set([updated.owner, current.owner] + updated.team + current.team))
             return caller.present(updated)
         } catch StoreError.versionMismatch(let latest) {
             throw CRMError(.staleVersion(current: caller.present(latest)), "the record changed since version \(expectedVersion ?? 0)")
@@ -136,9 +136,9 @@ public struct RecordService: Sendable {
     }
 
     /// Wakes the long-polls of those who may see a change to records owned by or shared with `direct`.
-    private func announce(_ direct: Set<String>, _ caller: Caller) async {
+    private func announce(_ direct: Set<String>) async {
         guard let signal else { return }
-        await ChangeAnnouncer(store: store, signal: signal).announce(direct: direct, base: caller.base)
+        await ChangeAnnouncer(store: store, signal: signal).announce(direct)
     }
 
     /// Deletes a record, following the package's `onDelete` rule of every reference to it.
@@ -155,7 +155,7 @@ public struct RecordService: Sendable {
             let outcome = try await store.delete(id: id, expectedVersion: expectedVersion, by: caller.user.name, at: now) {
                 base.references(to: $0)
             }
-            await announce(Set((outcome.deleted + outcome.updated + [current]).flatMap { [$0.owner] + $0.team }), caller)
+            await announce(Set((outcome.deleted + outcome.updated + [current]).flatMap { [$0.owner] + $0.team }))
             return outcome
         } catch StoreError.restricted(let sourceType, _, let field) {
             throw CRMError(

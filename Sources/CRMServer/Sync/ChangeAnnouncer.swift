@@ -2,45 +2,26 @@ import CRMModel
 import CRMStore
 import Foundation
 
-/// Announces committed changes to the long-polls that may see them: the records' owners and team members
-/// (before and after the change), everyone above them in the hierarchy whose role sees their team's records,
-/// and every user whose role sees all records. Through the store's broadcast when it has one (every server
-/// process hears it), else through this process's signal.
+/// Announces committed changes to the long-polls that may see them: by the people of the records written
+/// (owners and team members, before and after). Each waiter matches them against its own visibility scope, so
+/// nothing is looked up here. Through the store's broadcast when it has one (every server process hears it),
+/// else through this process's signal.
 struct ChangeAnnouncer: Sendable {
     let store: any ServerStore
     let signal: ChangeSignal
 
-    /// Announces a change to the records owned by or shared with `direct`.
-    func announce(direct: Set<String>, base: CustomizationPackage) async {
-        guard !direct.isEmpty else { return }
-        let audience = (try? await Self.audience(of: direct, users: store.users(), base: base))
+    /// Announces a change to the records owned by or shared with `people`.
+    func announce(_ people: Set<String>) async {
+        guard !people.isEmpty else { return }
         if let bus = store as? any ChangeBroadcast {
             do {
-                try await bus.broadcast(users: audience)
+                try await bus.broadcast(users: people)
                 return
             } catch {
                 // The database is unreachable: the waiters of this process at least hear it.
             }
         }
-        await signal.changed(users: audience)
-    }
-
-    /// Who may see a record owned by or shared with `direct`: those users, their managers up the chain whose
-    /// role has team visibility, and the users whose role sees everything.
-    static func audience(of direct: Set<String>, users: [User], base: CustomizationPackage) -> Set<String> {
-        let visibility = { (user: User) in base.roles?[user.role]?.visibility ?? .personal }
-        var audience = direct
-        let byName = Dictionary(users.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        for name in direct {
-            var seen: Set<String> = [name]
-            var next = byName[name]?.manager
-            while let manager = next, seen.insert(manager).inserted, let user = byName[manager] {
-                if visibility(user) == .team { audience.insert(manager) }
-                next = user.manager
-            }
-        }
-        for user in users where visibility(user) == .all { audience.insert(user.name) }
-        return audience
+        await signal.changed(people: people)
     }
 }
 

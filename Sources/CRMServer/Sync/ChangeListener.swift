@@ -10,8 +10,8 @@ struct ChangeListener: Service {
 
     func run() async throws {
         try await cancelWhenGracefulShutdown {
-            for await users in bus.broadcasts() {
-                await signal.changed(users: users)
+            for await people in bus.broadcasts() {
+                await signal.changed(people: people)
             }
         }
         logger.debug("change listener stopped")

@@ -127,7 +127,7 @@ public struct ConflictService: Sendable {
             let stored = try tx.update(settled)
             return (stored, written, tx.touched)
         }
-        await ChangeAnnouncer(store: store, signal: signal).announce(direct: result.2, base: caller.base)
+        await ChangeAnnouncer(store: store, signal: signal).announce(result.2)
         return (result.0, result.1.map(caller.present))
     }
 }

@@ -53,7 +53,7 @@ extension SyncService {
             let left = deadline.timeIntervalSinceNow
             // A server that shuts down answers its waiters (within a re-check) instead of holding the shutdown.
             if left <= 0 || Task.isShuttingDownGracefully { return SyncWaitResponse(changed: false) }
-            await signal.next(for: caller.user.name, within: min(left, configuration.waitRecheck))
+            await signal.next(seeing: caller.scope, within: min(left, configuration.waitRecheck))
         }
     }
 

@@ -39,7 +39,7 @@ extension SyncService {
             let tx = AudienceRecordingTransaction(transaction)
             return (try applier.apply(ops, in: tx), tx.touched)
         }
-        await ChangeAnnouncer(store: store, signal: signal).announce(direct: touched, base: caller.base)
+        await ChangeAnnouncer(store: store, signal: signal).announce(touched)
         var counts = SyncCounts(pushed: results.count)
         for result in results {
             switch result.status {
