@@ -248,9 +248,10 @@ public struct PIMSync: Sendable {
         // An item that could not be read, or whose edit the CRM refused, stays as the user wrote it until they
         // fix it: it is neither rewritten with the CRM's copy nor deleted.
         let held = Set(try replica.pimProblems().filter { $0.collection == collection }.map(\.href))
-        let rows = try replica.pimStatus(collection).filter { !held.contains($0.href) }
+        let all = try replica.pimStatus(collection)
+        let rows = all.filter { !held.contains($0.href) }
         let byRecord = Dictionary(rows.map { ($0.crmID, $0) }) { first, _ in first }
-        let heldRecords = Set(try replica.pimStatus(collection).filter { held.contains($0.href) }.map(\.crmID))
+        let heldRecords = Set(all.filter { held.contains($0.href) }.map(\.crmID))
         let wanted = Set(records.map(\.id))
         let gone = rows.filter { !wanted.contains($0.crmID) }
         if !force, Double(gone.count) > maxDeleteShare * Double(rows.count), gone.count > 1 {

@@ -1,4 +1,5 @@
 import CRMModel
+import CRMSyncProtocol
 import Foundation
 import GRDB
 
@@ -119,9 +120,17 @@ extension Replica {
         }
     }
 
-    public func setUserAddresses(_ addresses: [String]) throws {
+    /// When the addresses were last asked of the server (nil: never).
+    public func userAddressesCheckedAt() throws -> Date? {
+        try read { db in try Self.meta(db, "user.emails.at").flatMap(Timestamp.date(from:)) }
+    }
+
+    public func setUserAddresses(_ addresses: [String], at time: Date = Date()) throws {
         let text = String(decoding: try CRMJSON.encoder().encode(addresses), as: UTF8.self)
-        try write { db in try Self.setMeta(db, "user.emails", text) }
+        try write { db in
+            try Self.setMeta(db, "user.emails", text)
+            try Self.setMeta(db, "user.emails.at", Timestamp.string(from: time))
+        }
     }
 }
 
@@ -137,29 +146,16 @@ extension Replica {
 
     /// Every attachment the held records list (server copies and unsent edits), each content once.
     public func attachmentRefs() throws -> [AttachmentRef] {
-        let texts = try read { db in
-            try String.fetchAll(db, sql: "SELECT json FROM records WHERE json LIKE '%\"sha256\"%'")
-                + String.fetchAll(db, sql: "SELECT json FROM outbox WHERE json LIKE '%\"sha256\"%'")
+        let (records, ops) = try read { db in
+            (
+                try String.fetchAll(db, sql: "SELECT json FROM records WHERE json LIKE '%\"sha256\"%'"),
+                try String.fetchAll(db, sql: "SELECT json FROM outbox WHERE json LIKE '%\"sha256\"%'")
+            )
         }
+        let decoder = CRMJSON.decoder()
+        let fields = try records.map { try decoder.decode(Record.self, from: Data($0.utf8)).fields }
+            + ops.map { try decoder.decode(SyncOp.self, from: Data($0.utf8)).fields ?? [:] }
         var seen = Set<String>()
-        var refs: [AttachmentRef] = []
-        for text in texts {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
-                let fields = object["fields"] as? [String: Any]
-            else { continue }
-            for value in fields.values {
-                guard let entries = value as? [[String: Any]] else { continue }
-                for entry in entries {
-                    guard let sha = entry["sha256"] as? String, AttachmentRef.isDigest(sha), seen.insert(sha).inserted else {
-                        continue
-                    }
-                    let size = (entry["size"] as? NSNumber)?.intValue ?? 0
-                    refs.append(AttachmentRef(
-                        sha256: sha, name: entry["name"] as? String ?? sha, mediaType: entry["mediaType"] as? String ?? "",
-                        size: size))
-                }
-            }
-        }
-        return refs
+        return fields.flatMap { $0.values.flatMap(AttachmentRef.list) }.filter { seen.insert($0.sha256).inserted }
     }
 }

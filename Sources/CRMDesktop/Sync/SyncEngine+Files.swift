@@ -2,8 +2,11 @@ import CRMModel
 import Foundation
 
 extension SyncEngine {
-    /// Keeps the user's own addresses (they tell sent mail from received mail) as the server has them.
+    /// Keeps the user's own addresses (they tell sent mail from received mail) as the server has them: asked
+    /// for on the first sync and then hourly, not on every sync (they change rarely; a sync that brings nothing
+    /// should cost one round trip less).
     func refreshProfile() async throws {
+        if let checked = try replica.userAddressesCheckedAt(), Date().timeIntervalSince(checked) < 3600 { return }
         let profile = try await connection.call { client, token in try await client.profile(token: token) }
         try replica.setUserAddresses(profile.emails)
     }
