@@ -2,6 +2,7 @@ import CRMModel
 import CRMStore
 import Foundation
 import Logging
+import NIOCore
 import NIOSSL
 import PostgresNIO
 import Synchronization
@@ -174,7 +175,7 @@ public final class PostgresStore: Sendable {
                 return StoreError.database("\(error.code): \(error)")
             }
         }
-        if error is NIOConnectionError || "\(type(of: error))".contains("Connect") {
+        if error is NIOConnectionError || error is IOError || error is ChannelError {
             return StoreError.unavailable("\(error)")
         }
         return StoreError.database("\(error)")
