@@ -2,6 +2,7 @@ import CRMStore
 import CRMStorePostgres
 import CRMTesting
 import Foundation
+import Synchronization
 import Testing
 
 /// Server processes on one database hear each other's changes through LISTEN/NOTIFY.
@@ -13,26 +14,22 @@ import Testing
         let writer = try await PostgresStore.open(try PostgresConfiguration.test(url))
         let listener = try await PostgresStore.open(try PostgresConfiguration.test(url))
         defer { writer.close(); listener.close() }
-        let heard = Task { () -> [Set<String>?] in
-            var seen: [Set<String>?] = []
+        let heard = Mutex<[Set<String>?]>([])
+        let listening = Task {
             for await users in listener.broadcasts() {
-                seen.append(users)
-                if seen.count == 2 { break }
+                heard.withLock { $0.append(users) }
             }
-            return seen
         }
-        // The listener's LISTEN is in place once a broadcast sent after it arrives; keep sending until one does.
-        var sent = 0
-        while sent < 200 {
+        defer { listening.cancel() }
+        // The LISTEN is in place once a broadcast sent after it arrives: send until one does (at most a minute).
+        for _ in 0..<600 where heard.withLock({ $0.isEmpty }) {
             try await writer.broadcast(users: ["rita", "maria"])
-            sent += 1
-            try await Task.sleep(for: .milliseconds(20))
-            if heard.isCancelled { break }
-            if sent == 50 { break }
+            try await Task.sleep(for: .milliseconds(100))
         }
+        #expect(heard.withLock { $0.first } == ["rita", "maria"])
+        let before = heard.withLock { $0.count }
         try await writer.broadcast(users: nil)
-        let seen = await heard.value
-        #expect(seen.first == ["rita", "maria"])
-        #expect(seen.count == 2)
+        for _ in 0..<600 where heard.withLock({ $0.count == before }) { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(heard.withLock { $0.last } == .some(nil), "a broadcast to everyone arrives as nil")
     }
 }
