@@ -6,8 +6,9 @@ import Glibc
 import Darwin
 #endif
 
-/// Loopback TCP ports for the servers tests start: a free one, and whether one answers.
-enum LoopbackPort {
+/// Loopback TCP ports for the servers tests start: a free one (the kernel's choice, not a random guess that may
+/// be taken), and whether one answers.
+public enum LoopbackPort {
     #if os(Linux)
     private static let stream = Int32(SOCK_STREAM.rawValue)
     #else
@@ -19,7 +20,7 @@ enum LoopbackPort {
     }
 
     /// A port nobody listens on now (the kernel's choice for port 0).
-    static func free() throws -> Int {
+    public static func free() throws -> Int {
         let descriptor = socket(AF_INET, stream, 0)
         guard descriptor >= 0 else { throw Failure(description: "no socket: \(errno)") }
         defer { close(descriptor) }
@@ -38,7 +39,7 @@ enum LoopbackPort {
     }
 
     /// Whether something accepts connections on `port`.
-    static func canConnect(_ port: Int) -> Bool {
+    public static func canConnect(_ port: Int) -> Bool {
         let descriptor = socket(AF_INET, stream, 0)
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }

@@ -25,7 +25,7 @@ final class ServerProcess: @unchecked Sendable {
         guard demo.status == 0 else { throw ProcessError.failed("demo-data", demo.error) }
         var started: (ChildProcess, String)?
         for _ in 0..<5 where started == nil {
-            let port = Int.random(in: 20_000..<60_000)
+            let port = try LoopbackPort.free()
             let process = try Processes.start("crm-server", ["serve", "--database", database, "--port", String(port)])
             let url = "http://127.0.0.1:\(port)"
             if try await Self.healthy(url) { started = (process, url) } else { process.terminate() }

@@ -20,7 +20,7 @@ struct ScaleOutTests {
         init(database: String, recheck: Double) async throws {
             var found: (String, ChildProcess)?
             for _ in 0..<5 where found == nil {
-                let port = Int.random(in: 20_000..<60_000)
+                let port = try LoopbackPort.free()
                 let process = try Processes.start(
                     "crm-server",
                     ["serve", "--database", database, "--port", String(port), "--wait-recheck", String(recheck)])

@@ -128,7 +128,7 @@ import Testing
     @Test func serveStartsOnAnEmptyFolderAndStopsGracefullyOnSIGTERM() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let port = 20_000 + Int.random(in: 0..<20_000)
+        let port = try LoopbackPort.free()
         let (process, _) = try ChildProcess.spawn(
             Self.binary.path, ["serve", "--port", String(port)], directory: directory.url.path)
         var healthy = false
