@@ -18,8 +18,9 @@ import Testing
 
     @Test func signalWakesOnlyTheWaitersThatSeeThePeopleNamed() async throws {
         let signal = ChangeSignal()
-        let rita = Task { await signal.next(seeing: .users(["rita"]), within: 120) }
-        let peter = Task { await signal.next(seeing: .users(["peter"]), within: 120) }
+        let mark = await signal.mark()
+        let rita = Task { await signal.next(seeing: .users(["rita"]), since: mark, within: 120) }
+        let peter = Task { await signal.next(seeing: .users(["peter"]), since: mark, within: 120) }
         while await signal.waiting < 2 { try await Task.sleep(for: .milliseconds(10)) }
         await signal.changed(people: ["rita", "maria"])
         await rita.value
@@ -27,6 +28,24 @@ import Testing
         await signal.changed(people: nil)
         await peter.value
         #expect(await signal.waiting == 0)
+    }
+
+    @Test func aChangeAnnouncedAfterTheWaitersCheckButBeforeItWaitsStillWakesIt() async throws {
+        let signal = ChangeSignal()
+        let mark = await signal.mark()
+        // The waiter found nothing to pull; a change it may see is announced before it begins to wait.
+        await signal.changed(people: ["peter"])
+        await signal.changed(people: ["rita"])
+        let clock = ContinuousClock()
+        let started = clock.now
+        await signal.next(seeing: .users(["rita"]), since: mark, within: 120)
+        #expect(clock.now - started < .seconds(60), "the wait missed a change announced before it registered")
+        // A change it cannot see does not end its wait early.
+        let later = await signal.mark()
+        await signal.changed(people: ["peter"])
+        let peterOnly = clock.now
+        await signal.next(seeing: .users(["rita"]), since: later, within: 0.3)
+        #expect(clock.now - peterOnly >= .milliseconds(300))
     }
 
     @Test func aWaitIsWokenByTheChangeOfAReportThroughItsManagersScope() async throws {

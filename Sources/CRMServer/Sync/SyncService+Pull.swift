@@ -45,6 +45,7 @@ extension SyncService {
         let builder = PageBuilder(store: store, context: context, limit: configuration.defaultPageSize)
         let deadline = Date().addingTimeInterval(timeout)
         while true {
+            let mark = await signal.mark()
             // Pages are computed without being recorded.
             let (page, next, more) = try await builder.page(after: cursor)
             if page.count > 0 { return SyncWaitResponse(changed: true) }
@@ -53,7 +54,7 @@ extension SyncService {
             let left = deadline.timeIntervalSinceNow
             // A server that shuts down answers its waiters (within a re-check) instead of holding the shutdown.
             if left <= 0 || Task.isShuttingDownGracefully { return SyncWaitResponse(changed: false) }
-            await signal.next(seeing: caller.scope, within: min(left, configuration.waitRecheck))
+            await signal.next(seeing: caller.scope, since: mark, within: min(left, configuration.waitRecheck))
         }
     }
 
