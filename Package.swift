@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "crm-server", targets: ["crm-server"]),
         .executable(name: "crm-desktop", targets: ["crm-desktop"]),
+        .executable(name: "crm-bench", targets: ["crm-bench"]),
         .library(name: "CRMModel", targets: ["CRMModel"]),
         .library(name: "CRMSyncProtocol", targets: ["CRMSyncProtocol"]),
         .library(name: "CRMStore", targets: ["CRMStore"]),
@@ -133,6 +134,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+        // The performance scenarios of docs/PERFORMANCE.md; run from a release build.
+        .executableTarget(
+            name: "crm-bench",
+            dependencies: [
+                "CRMDesktop", "CRMModel", "CRMServer", "CRMSyncProtocol", "CRMTesting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Benchmarks/crm-bench"
         ),
         .testTarget(name: "CRMModelTests", dependencies: ["CRMModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PIMFormatsTests", dependencies: ["PIMFormats"], resources: [.copy("Fixtures")]),

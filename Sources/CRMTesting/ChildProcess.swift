@@ -16,6 +16,7 @@ public final class ChildProcess: @unchecked Sendable {
     public let processIdentifier: Int32
     private let lock = NSLock()
     private var status: Int32?
+    private var usage: rusage?
 
     /// Where a standard stream of the child goes.
     public enum Stream: Sendable {
@@ -88,8 +89,19 @@ public final class ChildProcess: @unchecked Sendable {
     public func waitUntilExit() {
         if lock.withLock({ status != nil }) { return }
         var raw: Int32 = 0
-        while waitpid(processIdentifier, &raw, 0) == -1 && errno == EINTR {}
-        lock.withLock { if status == nil { status = raw } }
+        var resources = rusage()
+        while wait4(processIdentifier, &raw, 0, &resources) == -1 && errno == EINTR {}
+        lock.withLock {
+            if status == nil {
+                status = raw
+                usage = resources
+            }
+        }
+    }
+
+    /// The child's peak resident memory in KiB (after `waitUntilExit`; nil when another wait reaped it).
+    public var peakMemoryKiB: Int? {
+        lock.withLock { usage.map { Int($0.ru_maxrss) } }
     }
 
     public var isRunning: Bool {

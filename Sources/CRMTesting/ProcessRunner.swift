@@ -8,6 +8,8 @@ public enum ProcessRunner {
         public var status: Int32
         public var output: String
         public var error: String
+        /// Its peak resident memory in KiB.
+        public var peakMemoryKiB: Int?
     }
 
     /// The folder of the built executables: the test bundle's own folder.
@@ -28,7 +30,7 @@ public enum ProcessRunner {
         process.waitUntilExit()
         return Run(
             status: process.terminationStatus, output: String(decoding: out, as: UTF8.self),
-            error: String(decoding: err, as: UTF8.self))
+            error: String(decoding: err, as: UTF8.self), peakMemoryKiB: process.peakMemoryKiB)
     }
 
     /// Starts `executable` in the background with its output thrown away.

@@ -11,19 +11,24 @@ struct DemoDataCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
     @Option(help: "How many records.") var records = 1000
     @Option(help: "The seed: the same seed gives the same data.") var seed: UInt64 = 1
+    @Option(help: "How many demo users: the ten named ones, then sales managers (mgrN) over ten reps (repN) each.")
+    var users = DemoDataGenerator.users.count
     @Flag(help: "Read the demo users' password from standard input (else one is generated and printed).")
     var passwordStdin = false
     @Option(help: "The bcrypt cost of the demo users' password.") var bcryptCost: UInt8 = 12
 
     func validate() throws {
         guard records >= 0 else { throw ValidationError("--records is 0 or more") }
+        guard users >= DemoDataGenerator.users.count else {
+            throw ValidationError("--users is at least \(DemoDataGenerator.users.count) (the named demo users)")
+        }
     }
 
     func run() async throws {
         let database = try await store.open(cacheKiB: 256 * 1024)
         _ = try await store.ensurePackage(database)
         let package = try await PackageService(store: database).base()
-        let generator = DemoDataGenerator(package: package, seed: seed)
+        let generator = DemoDataGenerator(package: package, seed: seed, users: users)
         var password = passwordStdin ? try PasswordInput.read(fromStdin: true) : nil
         let generated = password == nil
         if password == nil { password = Self.makePassword() }
@@ -32,6 +37,11 @@ struct DemoDataCommand: AsyncParsableCommand {
         for user in DemoDataGenerator.users {
             let state = added.contains(user.name) ? "added" : "exists, unchanged"
             print("user \(user.name.padding(8)) \(user.role.padding(14)) reports to \((user.manager ?? "-").padding(7)) \(state)")
+        }
+        let more = generator.users.dropFirst(DemoDataGenerator.users.count)
+        if !more.isEmpty {
+            let new = more.filter { added.contains($0.name) }.count
+            print("and \(more.count) more users (sales managers mgrN over reps repN), \(new) of them added")
         }
         if generated && !added.isEmpty { print("password of the added demo users: \(password!)") }
         let started = Date()

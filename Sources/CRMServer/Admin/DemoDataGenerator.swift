@@ -4,7 +4,8 @@ import Foundation
 
 /// Deterministic, realistic demo data written straight into a store (not through HTTP): companies, people,
 /// opportunities across stages, activities from 90 days ago to 90 days ahead, service requests, owned by demo
-/// users in a small manager hierarchy. The same seed and day give the same records. Benchmarks fill stores
+/// users in a manager hierarchy (the ten named ones, and more reps under more managers when asked for: benchmarks
+/// use a few hundred). The same seed, day and user count give the same records. Benchmarks fill stores
 /// with it, so it writes in chunks of one transaction each and holds only one chunk in memory.
 public struct DemoDataGenerator: Sendable {
     /// A demo user: name, role and manager.
@@ -14,7 +15,8 @@ public struct DemoDataGenerator: Sendable {
         public let manager: String?
     }
 
-    /// The demo hierarchy: a sales director over two sales managers, each with reps; a service team; an admin.
+    /// The named demo hierarchy: a sales director over two sales managers, each with reps; a service team; an
+    /// admin.
     public static let users: [DemoUser] = [
         DemoUser(name: "admin", role: "admin", manager: nil),
         DemoUser(name: "diana", role: "sales-manager", manager: nil),
@@ -28,8 +30,26 @@ public struct DemoDataGenerator: Sendable {
         DemoUser(name: "ines", role: "service-agent", manager: nil),
     ]
 
-    static let owners: [String] = users.filter { $0.role.hasPrefix("sales") }.map(\.name)
-    static let agents: [String] = users.filter { $0.role == "service-agent" }.map(\.name)
+    /// The named users and, past them, `count - 10` more: groups of a sales manager (`mgrN`, reporting to diana)
+    /// over ten sales reps (`repN`).
+    public static func users(count: Int) -> [DemoUser] {
+        var all = users
+        var manager = "diana"
+        for index in 0..<max(0, count - users.count) {
+            if index % 11 == 0 {
+                manager = "mgr\(index / 11 + 1)"
+                all.append(DemoUser(name: manager, role: "sales-manager", manager: "diana"))
+            } else {
+                all.append(DemoUser(name: "rep\(index - index / 11)", role: "sales-rep", manager: manager))
+            }
+        }
+        return all
+    }
+
+    /// Every demo user of this generator.
+    public let users: [DemoUser]
+    let owners: [String]
+    let agents: [String]
 
     public let package: CustomizationPackage
     public let seed: UInt64
@@ -37,7 +57,13 @@ public struct DemoDataGenerator: Sendable {
     public let today: Date
     public let chunkSize: Int
 
-    public init(package: CustomizationPackage, seed: UInt64, today: Date = Date(), chunkSize: Int = 50_000) {
+    public init(
+        package: CustomizationPackage, seed: UInt64, users: Int = Self.users.count, today: Date = Date(),
+        chunkSize: Int = 50_000
+    ) {
+        self.users = Self.users(count: users)
+        owners = self.users.filter { $0.role.hasPrefix("sales") }.map(\.name)
+        agents = self.users.filter { $0.role == "service-agent" }.map(\.name)
         self.package = package
         self.seed = seed
         self.today = today
@@ -61,7 +87,7 @@ public struct DemoDataGenerator: Sendable {
     /// Adds the demo users that do not exist yet, all with one password hash.
     public func addUsers(to store: any ServerStore, passwordHash: String) async throws -> [String] {
         var added: [String] = []
-        for demo in Self.users where try await store.user(named: demo.name) == nil {
+        for demo in users where try await store.user(named: demo.name) == nil {
             try await store.addUser(
                 User(
                     name: demo.name, passwordHash: passwordHash, role: demo.role, manager: demo.manager,
@@ -127,7 +153,7 @@ public struct DemoDataGenerator: Sendable {
     static let loadOrder = ["Account", "Contact", "Opportunity", "ServiceRequest", "Activity"]
 
     func accountOwner(_ index: Int) -> String {
-        Self.owners[Int(SeededGenerator.mix(seed, UInt64(index)) % UInt64(Self.owners.count))]
+        owners[Int(SeededGenerator.mix(seed, UInt64(index)) % UInt64(owners.count))]
     }
 
     /// The account a contact works for: contacts come in blocks per account (about 3.5 each), so every chunk
@@ -169,7 +195,7 @@ public struct DemoDataGenerator: Sendable {
             if contacts > 0 { fields["contactIds"] = .array([.string(id("Contact", contact))]) }
         case "ServiceRequest":
             let account = min(accounts - 1, index * accounts / max(count, 1))
-            owner = Self.agents.isEmpty ? accountOwner(account) : Self.agents[index % Self.agents.count]
+            owner = agents.isEmpty ? accountOwner(account) : agents[index % agents.count]
             team = [accountOwner(account)]
             fields = DemoServiceRequest.fields(index: index, using: &random, lists: package.lists)
             fields["accountId"] = .string(id("Account", account))
