@@ -13,9 +13,10 @@ if [ ! -x .venv-radicale/bin/radicale ]; then
     .venv-radicale/bin/pip install --quiet --disable-pip-version-check radicale==3.9.0
 fi
 
-# Third-party PIM clients the interoperability tests run on our vdir files (CRMTesting.PythonTools); the marker
-# names the pinned set, so a run with it installed does not ask PyPI again.
-PIM_TOOLS="vobject==0.9.9 icalendar==7.3.2 khard==0.22.0 khal==0.14.1"
+# Third-party PIM clients the interoperability tests run on our vdir files (CRMTesting.PythonTools), and
+# vdirsyncer, the peer of the PIM benchmark; the marker names the pinned set, so a run with it installed does not
+# ask PyPI again.
+PIM_TOOLS="vobject==0.9.9 icalendar==7.3.2 khard==0.22.0 khal==0.14.1 vdirsyncer==0.19.3"
 if [ "$(cat .venv-radicale/.pim-tools 2>/dev/null)" != "$PIM_TOOLS" ]; then
     echo "Installing $PIM_TOOLS into .venv-radicale"
     # shellcheck disable=SC2086 # one word per requirement
@@ -36,3 +37,6 @@ swift build --build-tests
 swift test --skip-build --parallel
 # The server and desktop suites once more with the server on PostgreSQL (the store suites run on both anyway).
 CRM_TEST_STORE=postgres swift test --skip-build --parallel --filter 'CRMServerTests|CRMDesktopTests'
+# Every benchmark scenario at a smoke size, so they keep working (figures of a debug build mean nothing; the
+# targets are measured by hand in release mode: docs/PERFORMANCE.md).
+.build/debug/crm-bench run --size smoke
