@@ -69,7 +69,7 @@ enum Clients {
             Figure(
                 "\(clients.grouped) clients", "long-polls held at the peak", Double(await latencies.peakWaiting), "waits",
                 better: .higher, command: command))
-        report.add(Figure("\(clients.grouped) clients", "errors", Double(await latencies.errors.count), "", target: 0, command: command))
+        report.add(Figure("\(clients.grouped) clients", "errors", Double(await latencies.errors.count), "errors", target: 0, command: command))
         report.add(
             Figure(
                 "\(clients.grouped) clients", "whole run (every client's session)", seconds, "s", command: command))

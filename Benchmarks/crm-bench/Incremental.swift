@@ -23,7 +23,7 @@ enum Incremental {
             report.add(
                 Figure(
                     "incremental", "\(changes.grouped) changes, \(records.grouped) records held", outcome.changed, "ms",
-                    target: 300 * Double(changes) / 1000, command: command))
+                    target: changes >= 1000 ? 300 * Double(changes) / 1000 : nil, command: command))
         }
         report.add(
             Figure(

@@ -22,7 +22,7 @@ enum Live {
             watcher.terminate()
             watcher.waitUntilExit()
         }
-        let writer = try await BenchDevice.connect(ServerClient(baseURL: URL(string: stage.url)!), user: "maria")
+        let writer = try await BenchDevice.connect(ServerClient(baseURL: URL(string: stage.url)!), user: "diana")
         let replica = try DatabaseQueue(path: home.replicaPath)
         // The watcher's first sync and its first long-poll.
         try await Task.sleep(for: .seconds(2))
