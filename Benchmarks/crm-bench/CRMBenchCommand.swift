@@ -11,7 +11,7 @@ struct CRMBenchCommand: AsyncParsableCommand {
         discussion: "Build in release mode first: swift build -c release --scratch-path .build-release",
         subcommands: [
             RunAll.self, Generate.self, FirstSyncCommand.self, IncrementalCommand.self, PushCommand.self,
-            LiveCommand.self, ClientsCommand.self,
+            LiveCommand.self, ClientsCommand.self, CurveCommand.self,
         ])
 }
 

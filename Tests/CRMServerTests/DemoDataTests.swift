@@ -177,6 +177,28 @@ import Testing
         }
     }
 
+    @Test func aFewHundredUsersFormManagersOverTenRepsAndOwnTheRecords() async throws {
+        try await Self.withStore { store in
+            let generator = DemoDataGenerator(package: Self.package, seed: 1, users: 300, today: Self.today)
+            #expect(generator.users.count == 300)
+            #expect(Set(generator.users.map(\.name)).count == 300)
+            let added = try await generator.addUsers(to: store, passwordHash: "$2b$04$demo")
+            #expect(added.count == 300)
+            // 290 more: 27 managers under diana, each over ten reps (the last over three).
+            let managers = generator.users.filter { $0.name.hasPrefix("mgr") }
+            #expect(managers.count == 27 && managers.allSatisfy { $0.manager == "diana" && $0.role == "sales-manager" })
+            #expect(Set(try await store.reports(of: "mgr1")) == Set((1...10).map { "rep\($0)" }))
+            #expect(try await store.reports(of: "mgr27").count == 3)
+            let reps = try await store.reports(of: "diana")
+            #expect(reps.count == 6 + 290)
+            try await generator.addRecords(total: 3_000, to: store)
+            let owners = Set(try await Self.allRecords(store).values.map(\.owner))
+            // Records spread over the generated users, not only over the named ones.
+            #expect(owners.count > 100)
+            #expect(owners.isSubset(of: Set(generator.users.map(\.name))))
+        }
+    }
+
     @Test func demoDataLoadsAlongsideThePublishedDefaultPackage() async throws {
         try await Self.withStore { store in
             try await PackageService(store: store).publish(yaml: DefaultPackage.yaml(), file: "default.yaml")
