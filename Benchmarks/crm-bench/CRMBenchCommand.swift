@@ -63,7 +63,12 @@ struct RunAll: AsyncParsableCommand {
         }
         await scenario("push") { try await Push.run(records: smoke ? 1_000 : 50_000, ops: smoke ? 500 : 20_000, report: report) }
         await scenario("live") { try await Live.run(writes: smoke ? 3 : 20, report: report) }
-        await scenario("clients") { try await Clients.run(clients: smoke ? 20 : 1_000, records: smoke ? 2_000 : 10_000, report: report) }
+        await scenario("clients") {
+            try await Clients.run(
+                Clients.Load(
+                    clients: smoke ? 20 : 1_000, records: smoke ? 2_000 : 10_000, interval: smoke ? 2 : 30,
+                    duration: smoke ? 5 : 60), report: report)
+        }
         try output.finish(report)
         if !failures.isEmpty { throw BenchError("scenarios that could not run: \(failures.joined(separator: ", "))") }
     }

@@ -10,22 +10,32 @@ import NIOCore
     import Glibc
 #endif
 
-/// One server under many simulated sync clients at once on loopback: each begins a session, pulls its records,
-/// pushes one edit, ends, and then holds a long-poll while the others work. The figures are the latencies of
-/// each request kind and the errors.
+/// One server under many simulated desktops in `sync --watch` on loopback, at once: each holds a long-poll between
+/// syncs; every `interval` seconds (spread at random) it syncs: begin, pull, push one edit, end; a long-poll woken
+/// by a change it may see syncs at once (begin, pull, end), as the watching desktop does. The figures are the
+/// latencies of each request kind, the long-polls held, and the errors.
 enum Clients {
-    static func run(clients: Int, records: Int, report: Report) async throws {
+    struct Load {
+        var clients: Int
+        var records: Int
+        /// Seconds between a client's own syncs.
+        var interval: Double
+        /// Seconds the steady state is measured.
+        var duration: Double
+    }
+
+    static func run(_ load: Load, report: Report) async throws {
         raiseFileLimit()
-        let stage = try Stage(records: records)
+        let stage = try Stage(records: load.records)
         try stage.start()
         defer { stage.stop() }
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(
-            idleTimeout: .seconds(120), concurrentHTTP1ConnectionsPerHostSoftLimit: clients * 2 + 16)
+            idleTimeout: .seconds(120), concurrentHTTP1ConnectionsPerHostSoftLimit: load.clients * 2 + 16)
         configuration.timeout = .init(connect: .seconds(30), read: .seconds(120))
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         do {
-            try await measure(clients: clients, stage: stage, http: http, report: report)
+            try await measure(load, stage: stage, http: http, report: report)
         } catch {
             try? await http.shutdown()
             throw error
@@ -33,90 +43,60 @@ enum Clients {
         try await http.shutdown()
     }
 
-    static func measure(clients: Int, stage: Stage, http: HTTPClient, report: Report) async throws {
-        let records = stage.records
+    static func measure(_ load: Load, stage: Stage, http: HTTPClient, report: Report) async throws {
         let client = ServerClient(baseURL: URL(string: stage.url)!, httpClient: http, timeout: .seconds(120))
         let users = DemoDataGenerator.users(count: DemoUsers.defaultCount).filter { $0.role.hasPrefix("sales") }.map(\.name)
-        // Devices are registered before the clock starts, a few at a time.
-        var devices: [BenchDevice] = []
-        for start in stride(from: 0, to: clients, by: 50) {
-            devices += try await withThrowingTaskGroup(of: BenchDevice.self) { group in
-                for index in start..<min(start + 50, clients) {
-                    group.addTask { try await BenchDevice.connect(client, user: users[index % users.count], name: "client \(index)") }
+        // Devices are registered and make their first sync before the clock starts, a few at a time.
+        var fleet: [SimulatedDesktop] = []
+        for start in stride(from: 0, to: load.clients, by: 50) {
+            fleet += try await withThrowingTaskGroup(of: SimulatedDesktop.self) { group in
+                for index in start..<min(start + 50, load.clients) {
+                    group.addTask {
+                        var desktop = SimulatedDesktop(
+                            device: try await BenchDevice.connect(client, user: users[index % users.count], name: "client \(index)"))
+                        try await desktop.sync(pushing: false, nil)
+                        return desktop
+                    }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
         }
         let latencies = Latencies()
-        let started = ContinuousClock.now
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(load.duration)
         await withTaskGroup(of: Void.self) { group in
-            for device in devices {
-                group.addTask { await session(device, latencies) }
+            for var desktop in fleet {
+                group.addTask {
+                    var next = clock.now + .seconds(Double.random(in: 0..<load.interval))
+                    while clock.now < deadline {
+                        do {
+                            let changed = try await desktop.hold(until: min(next, deadline), latencies)
+                            guard clock.now < deadline else { break }
+                            let scheduled = !changed
+                            try await desktop.sync(pushing: scheduled, latencies)
+                            if scheduled { next = clock.now + .seconds(load.interval * Double.random(in: 0.5..<1.5)) }
+                        } catch {
+                            await latencies.fail("\(error)")
+                            try? await Task.sleep(for: .seconds(1))
+                        }
+                    }
+                }
             }
         }
-        let seconds = (ContinuousClock.now - started).seconds
-        let command = "crm-bench clients --clients \(clients) --records \(records)"
+        let command = "crm-bench clients --clients \(load.clients) --records \(load.records) --interval \(Int(load.interval)) --duration \(Int(load.duration))"
+        let scenario = "\(load.clients.grouped) clients"
         let all = await latencies.all
         for kind in ["begin", "pull", "push", "end"] {
             let values = all[kind] ?? []
-            report.add(Figure("\(clients.grouped) clients", "\(kind) p50", values.median, "ms", command: command))
+            report.add(Figure(scenario, "\(kind) p50 (\(values.count.grouped) requests)", values.median, "ms", command: command))
             report.add(
-                Figure(
-                    "\(clients.grouped) clients", "\(kind) p99", values.percentile(99), "ms",
-                    target: kind == "pull" ? 100 : nil, command: command))
+                Figure(scenario, "\(kind) p99", values.percentile(99), "ms", target: kind == "pull" ? 100 : nil, command: command))
         }
-        report.add(
-            Figure(
-                "\(clients.grouped) clients", "long-polls held at the peak", Double(await latencies.peakWaiting), "waits",
-                better: .higher, command: command))
-        report.add(Figure("\(clients.grouped) clients", "errors", Double(await latencies.errors.count), "errors", target: 0, command: command))
-        report.add(
-            Figure(
-                "\(clients.grouped) clients", "whole run (every client's session)", seconds, "s", command: command))
+        let sessions = Double((all["end"] ?? []).count) / load.duration
+        report.add(Figure(scenario, "sync sessions served", sessions, "sessions/s", better: .higher, command: command))
+        report.add(Figure(scenario, "long-polls held at the peak", Double(await latencies.peakWaiting), "waits", better: .higher, command: command))
+        report.add(Figure(scenario, "errors", Double(await latencies.errors.count), "errors", target: 0, command: command))
         for error in await latencies.errors.prefix(5) { print("  error: \(error)") }
-    }
-
-    /// One client's sync session, then its long-poll.
-    static func session(_ device: BenchDevice, _ latencies: Latencies) async {
-        do {
-            let clock = ContinuousClock()
-            var mark = clock.now
-            func lap(_ kind: String) async {
-                let now = clock.now
-                await latencies.add(kind, (now - mark).milliseconds)
-                mark = now
-            }
-            let session = try await device.begin().session
-            await lap("begin")
-            var cursor: String?
-            var held: [HeldRecord] = []
-            while true {
-                let page = try await device.client.pull(
-                    SyncPullRequest(session: session, cursor: cursor, limit: 1000), token: device.token)
-                await lap("pull")
-                held += page.upserts.prefix(1).map { HeldRecord(id: $0.record.id, type: $0.record.type, version: $0.record.version) }
-                cursor = page.cursor
-                if !page.more { break }
-            }
-            let op = held.first.flatMap { Edits.fieldByType[$0.type] == nil ? nil : Edits.update($0, "client") }
-                ?? Edits.newAccount("Client \(device.device)")
-            let answer = try await device.client.push(SyncPushRequest(session: session, ops: [op]), token: device.token)
-            await lap("push")
-            if let status = answer.results.first?.status, status != .applied && status != .merged {
-                await latencies.fail("push answered \(status)")
-            }
-            try await device.end(session)
-            await lap("end")
-            // The long-poll, on a session of its own, as `sync --watch` holds one.
-            let waiting = try await device.begin().session
-            await latencies.waiting(+1)
-            _ = try await device.client.wait(
-                SyncWaitRequest(session: waiting, cursor: cursor ?? "", timeout: 5), token: device.token)
-            await latencies.waiting(-1)
-            try await device.end(waiting)
-        } catch {
-            await latencies.fail("\(error)")
-        }
     }
 
     /// Lets the process (and the server it starts) hold a connection per client.
@@ -125,6 +105,74 @@ enum Clients {
         getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
         limit.rlim_cur = limit.rlim_max
         setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+}
+
+/// A desktop of the load scenario: its device and cursor, nothing stored.
+struct SimulatedDesktop: Sendable {
+    let device: BenchDevice
+    var cursor: String?
+    /// A record it pulled, to edit on its scheduled syncs.
+    var held: HeldRecord?
+
+    /// One sync: begin, pull every page, push one edit when `pushing`, end; each request's latency noted.
+    mutating func sync(pushing: Bool, _ latencies: Latencies?) async throws {
+        let clock = ContinuousClock()
+        var mark = clock.now
+        func lap(_ kind: String) async {
+            let now = clock.now
+            await latencies?.add(kind, (now - mark).milliseconds)
+            mark = now
+        }
+        let session = try await device.begin().session
+        await lap("begin")
+        while true {
+            let page = try await device.client.pull(
+                SyncPullRequest(session: session, cursor: cursor, limit: 1000), token: device.token)
+            await lap("pull")
+            if let upsert = page.upserts.first(where: { Edits.fieldByType[$0.record.type] != nil && !$0.incomplete }) {
+                held = HeldRecord(id: upsert.record.id, type: upsert.record.type, version: upsert.record.version)
+            }
+            cursor = page.cursor
+            if !page.more { break }
+        }
+        if pushing {
+            let op = held.map { Edits.update($0, "client \(UUID())") } ?? Edits.newAccount("Client \(UUID())")
+            let answer = try await device.client.push(SyncPushRequest(session: session, ops: [op]), token: device.token)
+            await lap("push")
+            if let result = answer.results.first {
+                // A conflict is an answer like any other (two desktops of one team edited one field).
+                if result.status == .rejected || result.status == .held {
+                    await latencies?.fail("push answered \(result.status): \(result.message ?? "")")
+                }
+                if let version = result.version, held?.id == result.id { held?.version = version }
+            }
+        }
+        try await device.end(session)
+        await lap("end")
+    }
+
+    /// Holds a long-poll, in a session of its own, until a change it may see or `deadline`; returns whether a
+    /// change came.
+    func hold(until deadline: ContinuousClock.Instant, _ latencies: Latencies) async throws -> Bool {
+        guard let cursor else { return false }
+        let session = try await device.begin().session
+        await latencies.waiting(+1)
+        var changed = false
+        do {
+            while !changed, ContinuousClock.now < deadline {
+                let seconds = max(0.2, (deadline - ContinuousClock.now).seconds)
+                changed = try await device.client.wait(
+                    SyncWaitRequest(session: session, cursor: cursor, timeout: min(seconds, 25)), token: device.token
+                ).changed
+            }
+        } catch {
+            await latencies.waiting(-1)
+            throw error
+        }
+        await latencies.waiting(-1)
+        try await device.end(session)
+        return changed
     }
 }
 
@@ -149,11 +197,14 @@ struct ClientsCommand: AsyncParsableCommand {
         commandName: "clients", abstract: "One server under many concurrent sync clients.")
     @Option(help: "How many clients at once.") var clients = 1000
     @Option(help: "Records the server holds.") var records = 10_000
+    @Option(help: "Seconds between a client's own syncs (spread at random).") var interval = 30.0
+    @Option(help: "Seconds the steady state is measured.") var duration = 60.0
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
         let report = Report()
-        try await Clients.run(clients: clients, records: records, report: report)
+        try await Clients.run(
+            Clients.Load(clients: clients, records: records, interval: interval, duration: duration), report: report)
         try output.finish(report)
     }
 }
