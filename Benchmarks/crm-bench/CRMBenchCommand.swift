@@ -11,7 +11,7 @@ struct CRMBenchCommand: AsyncParsableCommand {
         discussion: "Build in release mode first: swift build -c release --scratch-path .build-release",
         subcommands: [
             RunAll.self, Generate.self, FirstSyncCommand.self, IncrementalCommand.self, PushCommand.self,
-            LiveCommand.self, ClientsCommand.self, CurveCommand.self,
+            LiveCommand.self, ClientsCommand.self, PIMBenchCommand.self, CurveCommand.self,
         ])
 }
 
@@ -69,6 +69,7 @@ struct RunAll: AsyncParsableCommand {
                     clients: smoke ? 20 : 1_000, records: smoke ? 2_000 : 10_000, interval: smoke ? 2 : 30,
                     duration: smoke ? 5 : 60), report: report)
         }
+        await scenario("pim") { try await PIMBench.run(contacts: smoke ? 200 : 10_000, davContacts: smoke ? 100 : 1_000, report: report) }
         try output.finish(report)
         if !failures.isEmpty { throw BenchError("scenarios that could not run: \(failures.joined(separator: ", "))") }
     }
