@@ -32,6 +32,20 @@ struct PIMDirectory: RecordDirectory {
         return PIMDirectory(table: table)
     }
 
+    /// The types whose records the mapping into `collection` reads: the targets of the reference fields its
+    /// mappings name (Account for a contact's ORG, Contact for an event's ATTENDEE).
+    static func types(referencedBy mapper: PIMMapper, in collection: PIMCollection) -> Set<String> {
+        var types = Set<String>()
+        for (typeName, mapping) in mapper.mappings(into: collection) {
+            for field in mapping.properties.keys {
+                guard let definition = mapper.package.types[typeName]?.fields[field], definition.kind.isReference
+                else { continue }
+                types.formUnion(definition.target ?? [])
+            }
+        }
+        return types
+    }
+
     func title(of id: String) -> String? { table.title(of: id) }
     func email(of id: String) -> String? { table.email(of: id) }
     func id(titled title: String, types: [String]) -> String? { table.id(titled: title, types: types) }

@@ -39,11 +39,11 @@ public struct PIMSync: Sendable {
         // Before the first sync there is no package, so nothing in the PIM can be the CRM's yet.
         guard let package = try replica.package() else { return report }
         let mapper = PIMMapper(package: package)
-        try await store.prepare()
-        let directory = try PIMDirectory.build(replica: replica, user: desktop.user)
+        try await prepareStore()
+        var directory: PIMDirectory?
         for collection in PIMCollection.allCases where !mapper.mappings(into: collection).isEmpty {
             do {
-                try await inbound(collection, mapper: mapper, directory: directory, report: &report)
+                try await inbound(collection, mapper: mapper, directory: &directory, report: &report)
             } catch let stop as PIMSafetyStop {
                 report.stopped.append(stop.message)
             }
@@ -51,10 +51,22 @@ public struct PIMSync: Sendable {
         return report
     }
 
+    /// Prepares the store, trusting the collections an earlier sync found there (a DAV server is not asked
+    /// again), and keeps what it found for the next sync.
+    func prepareStore() async throws {
+        let known = try replica.pimLocations()
+        await store.adopt(known)
+        try await store.prepare()
+        let found = await store.locations()
+        if found != known { try replica.setPIMLocations(found) }
+    }
+
     private func inbound(
-        _ collection: PIMCollection, mapper: PIMMapper, directory: PIMDirectory, report: inout PIMReport
+        _ collection: PIMCollection, mapper: PIMMapper, directory: inout PIMDirectory?, report: inout PIMReport
     ) async throws {
-        let rows = Dictionary(try replica.pimStatus(collection).map { ($0.href, $0) }) { first, _ in first }
+        let rows = Dictionary(try replica.pimStatus(collection, withWritten: false).map { ($0.href, $0) }) { first, _ in
+            first
+        }
         let changes = try await store.changes(in: collection, since: try replica.pimToken(collection))
         let deleted =
             changes.isFullListing
@@ -75,7 +87,8 @@ public struct PIMSync: Sendable {
         let toRead = changes.changed.filter { rows[$0.key]?.etag != $0.value }.keys.sorted()
         for item in try await store.read(collection, hrefs: toRead) {
             try await absorb(
-                item, collection: collection, row: rows[item.href], mapper: mapper, directory: directory, report: &report)
+                item, collection: collection, row: rows[item.href], mapper: mapper,
+                directory: try self.directory(&directory), report: &report)
         }
         for href in deleted.sorted() {
             guard let row = rows[href] else { continue }
@@ -103,6 +116,11 @@ public struct PIMSync: Sendable {
         report: inout PIMReport
     ) async throws {
         let hash = ContentHash.of(item.data)
+        var row = row
+        if let known = row, known.written == nil {
+            // Status rows are read without the bytes last written; this item needs them.
+            row?.written = try replica.pimWritten(collection, href: known.href)
+        }
         if var row, row.itemHash == hash {
             row.etag = item.etag
             try replica.savePIMStatus(row)
@@ -209,129 +227,6 @@ public struct PIMSync: Sendable {
             if mine != value { changes[field] = value }
         }
         return changes
-    }
-
-    // MARK: - CRM to PIM
-
-    /// Writes the records the PIM should show (new or changed since last written), and deletes the items of
-    /// records that left the replica.
-    public func outbound() async throws -> PIMReport {
-        var report = PIMReport()
-        let package = try replica.requirePackage()
-        let mapper = PIMMapper(package: package)
-        try await store.prepare()
-        let directory = try PIMDirectory.build(replica: replica, user: desktop.user)
-        let unshared = try replica.unsharedIDs()
-        for collection in PIMCollection.allCases {
-            let types = Set(mapper.mappings(into: collection).map(\.type))
-            guard !types.isEmpty else { continue }
-            var records: [LocalRecord] = []
-            for type in types.sorted() {
-                records += try replica.localRecords(type: type, user: desktop.user).filter {
-                    !$0.incomplete && !unshared.contains($0.id) && mapper.target(for: $0.record)?.collection == collection
-                }
-            }
-            do {
-                try await outbound(collection, records: records, mapper: mapper, directory: directory, report: &report)
-            } catch let stop as PIMSafetyStop {
-                report.stopped.append(stop.message)
-            }
-        }
-        try await store.flush()
-        return report
-    }
-
-    private func outbound(
-        _ collection: PIMCollection, records: [LocalRecord], mapper: PIMMapper, directory: PIMDirectory,
-        report: inout PIMReport
-    ) async throws {
-        // An item that could not be read, or whose edit the CRM refused, stays as the user wrote it until they
-        // fix it: it is neither rewritten with the CRM's copy nor deleted.
-        let held = Set(try replica.pimProblems().filter { $0.collection == collection }.map(\.href))
-        let all = try replica.pimStatus(collection)
-        let rows = all.filter { !held.contains($0.href) }
-        let byRecord = Dictionary(rows.map { ($0.crmID, $0) }) { first, _ in first }
-        let heldRecords = Set(all.filter { held.contains($0.href) }.map(\.crmID))
-        let wanted = Set(records.map(\.id))
-        let gone = rows.filter { !wanted.contains($0.crmID) }
-        if !force, Double(gone.count) > maxDeleteShare * Double(rows.count), gone.count > 1 {
-            throw PIMSafetyStop(
-                "the CRM side would delete \(gone.count) of \(rows.count) \(collection.rawValue) in the PIM; nothing was "
-                    + "deleted there. If that is what you want, run `crm-desktop pim sync --force`")
-        }
-        for local in records where !heldRecords.contains(local.id) {
-            let fresh = try mapper.item(for: local.record, existing: nil, directory: directory)
-            let fieldsHash = ContentHash.of(fresh)
-            let row = byRecord[local.id]
-            if let row, row.fieldsHash == fieldsHash { continue }
-            try await write(local, collection: collection, row: row, fieldsHash: fieldsHash, mapper: mapper, directory: directory, report: &report)
-        }
-        for row in gone {
-            do {
-                try await store.delete(collection, href: row.href, ifMatch: row.etag)
-            } catch let error as PIMStoreError {
-                if case .notFound = error.code {} else if case .changed = error.code {
-                    // Edited in the PIM since: keep the user's item, stop tracking it.
-                } else {
-                    throw error
-                }
-            }
-            try replica.removePIMStatus(collection, href: row.href)
-            report.deleted += 1
-        }
-    }
-
-    private func write(
-        _ local: LocalRecord, collection: PIMCollection, row: PIMItemStatus?, fieldsHash: String, mapper: PIMMapper,
-        directory: PIMDirectory, report: inout PIMReport
-    ) async throws {
-        var row = row
-        var record = local.record
-        for attempt in 0..<2 {
-            var existing: PIMItem?
-            if let row { existing = try await store.read(collection, hrefs: [row.href]).first }
-            if row != nil, existing == nil {
-                // Deleted in the PIM between the inbound step and now: the next sync unshares it.
-                return
-            }
-            if let existing, let current = row, existing.etag != current.etag, attempt == 0 {
-                // Edited in the PIM meanwhile: take the user's edit into the CRM first.
-                try await absorb(
-                    existing, collection: collection, row: current, mapper: mapper, directory: directory, report: &report)
-                record = try replica.localRecord(id: local.id, user: desktop.user)?.record ?? record
-                row = try replica.pimStatus(collection).first { $0.href == current.href }
-            }
-            let data = try mapper.item(for: record, existing: existing?.data, directory: directory)
-            let href = row?.href ?? store.href(forUID: uid(of: data, collection: collection) ?? record.id, in: collection)
-            do {
-                let written = try await store.put(collection, href: href, data: data, ifMatch: row?.etag ?? existing?.etag)
-                try replica.savePIMStatus(
-                    PIMItemStatus(
-                        collection: collection, href: written.href, crmID: record.id, etag: written.etag,
-                        itemHash: ContentHash.of(data), fieldsHash: fieldsHash, written: data))
-                report.written += 1
-                return
-            } catch let error as PIMStoreError {
-                switch error.code {
-                case .changed where attempt == 0:
-                    continue
-                case .alreadyExists(let taken) where attempt == 0:
-                    // An item with this UID is there already (another desktop wrote it): adopt it, then write.
-                    guard let found = try await store.read(collection, hrefs: [taken]).first else { throw error }
-                    row = PIMItemStatus(
-                        collection: collection, href: taken, crmID: record.id, etag: found.etag,
-                        itemHash: ContentHash.of(found.data), fieldsHash: "", written: found.data)
-                    continue
-                default:
-                    throw error
-                }
-            }
-        }
-    }
-
-    private func uid(of data: Data, collection: PIMCollection) -> String? {
-        if collection == .contacts { return (try? VCardReader.read(data: data).first)?.uid }
-        return (try? ICalendarReader.read(data: data))?.components.first { $0.name != "VTIMEZONE" }?.text("UID")
     }
 }
 

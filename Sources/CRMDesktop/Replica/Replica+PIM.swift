@@ -15,12 +15,17 @@ public struct PIMItemStatus: Sendable, Equatable {
     /// The hash of the record's mapped fields then, to tell whether the CRM side changed.
     public var fieldsHash: String
     /// The item as the desktop last wrote or took it: the base a PIM edit is compared with, so that only the
-    /// fields the user changed become ops (a CRM change not yet written is not undone).
+    /// fields the user changed become ops (a CRM change not yet written is not undone). Nil when the status
+    /// was read without it.
     public var written: Data?
+    /// The fingerprint of what the item was mapped from (the record's stored bytes, its pending edits, and the
+    /// records and settings the mapping reads) when `fieldsHash` was taken: while it holds, the outbound step
+    /// neither decodes nor maps the record. Nil: unknown, map it.
+    public var sourceStamp: String?
 
     public init(
         collection: PIMCollection, href: String, crmID: String, etag: String, itemHash: String, fieldsHash: String,
-        written: Data? = nil
+        written: Data? = nil, sourceStamp: String? = nil
     ) {
         self.collection = collection
         self.href = href
@@ -29,7 +34,17 @@ public struct PIMItemStatus: Sendable, Equatable {
         self.itemHash = itemHash
         self.fieldsHash = fieldsHash
         self.written = written
+        self.sourceStamp = sourceStamp
     }
+}
+
+/// A record as the PIM outbound step first sees it: its type and fingerprint, from the stored bytes alone.
+public struct PIMRecordStamp: Sendable, Equatable {
+    public var type: String
+    /// `ContentHash` of the record's stored JSON, its completeness and its pending outbox ops.
+    public var stamp: String
+    /// The stored copy is incomplete (a record another one refers to, outside the filter): never in the PIM.
+    public var incomplete = false
 }
 
 /// An item the bridge could not read: reported in `status`, left untouched.
@@ -41,25 +56,101 @@ public struct PIMProblem: Sendable, Equatable {
 }
 
 extension Replica {
-    public func pimStatus(_ collection: PIMCollection) throws -> [PIMItemStatus] {
-        try read { db in
+    /// The status rows of a collection; without `written` (the bytes last written) unless `withWritten`.
+    public func pimStatus(_ collection: PIMCollection, withWritten: Bool = true) throws -> [PIMItemStatus] {
+        let columns = "collection, href, crm_id, etag, item_hash, fields_hash" + (withWritten ? ", written" : "")
+        return try read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM pim_items WHERE collection = ?", arguments: [collection.rawValue]
+                db, sql: "SELECT \(columns) FROM pim_items WHERE collection = ?", arguments: [collection.rawValue]
             ).map(Self.pimStatus)
         }
     }
 
-    public func savePIMStatus(_ status: PIMItemStatus) throws {
+    /// The bytes last written for an item (see `PIMItemStatus.written`).
+    public func pimWritten(_ collection: PIMCollection, href: String) throws -> Data? {
+        try read { db in
+            try Data.fetchOne(
+                db, sql: "SELECT written FROM pim_items WHERE collection = ? AND href = ?",
+                arguments: [collection.rawValue, href])
+        }
+    }
+
+    public func savePIMStatus(_ status: PIMItemStatus) throws { try savePIMStatuses([status]) }
+
+    /// Saves several status rows in one transaction.
+    public func savePIMStatuses(_ statuses: [PIMItemStatus]) throws {
+        guard !statuses.isEmpty else { return }
         try write { db in
-            try db.execute(
+            let statement = try db.cachedStatement(
                 sql: """
                     INSERT OR REPLACE INTO pim_items(collection, href, crm_id, etag, item_hash, fields_hash, written)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    status.collection.rawValue, status.href, status.crmID, status.etag, status.itemHash,
-                    status.fieldsHash, status.written,
+                    """)
+            for status in statuses {
+                // The source stamp shares the fields_hash column: `<fields hash>@<source stamp>`.
+                let fields = status.sourceStamp.map { "\(status.fieldsHash)@\($0)" } ?? status.fieldsHash
+                try statement.execute(arguments: [
+                    status.collection.rawValue, status.href, status.crmID, status.etag, status.itemHash, fields,
+                    status.written,
                 ])
+            }
+        }
+    }
+
+    /// Records that the outbound step found unchanged since `fieldsHash` was taken, under a new source stamp
+    /// (the records or settings the mapping reads changed, the mapped item did not); one transaction.
+    public func updatePIMSourceStamps(_ statuses: [PIMItemStatus]) throws {
+        guard !statuses.isEmpty else { return }
+        try write { db in
+            let statement = try db.cachedStatement(
+                sql: "UPDATE pim_items SET fields_hash = ? WHERE collection = ? AND href = ?")
+            for status in statuses {
+                let fields = status.sourceStamp.map { "\(status.fieldsHash)@\($0)" } ?? status.fieldsHash
+                try statement.execute(arguments: [fields, status.collection.rawValue, status.href])
+            }
+        }
+    }
+
+    /// The fingerprints of the records of `types` (records created here and not yet sent included), from their
+    /// stored JSON and pending ops, without decoding them: what lets a PIM sync with nothing changed skip the
+    /// mapping.
+    public func pimRecordStamps(types: Set<String>) throws -> [String: PIMRecordStamp] {
+        guard !types.isEmpty else { return [:] }
+        let list = types.sorted()
+        let marks = Array(repeating: "?", count: list.count).joined(separator: ", ")
+        return try read { db in
+            var ops: [String: [String]] = [:]
+            let opRows = try Row.fetchCursor(
+                db, sql: "SELECT record_id, state, json FROM outbox WHERE type IN (\(marks)) ORDER BY seq",
+                arguments: StatementArguments(list))
+            while let row = try opRows.next() {
+                ops[row[0], default: []].append((row[1] as String) + (row[2] as String))
+            }
+            var stamps: [String: PIMRecordStamp] = [:]
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT id, type, incomplete, json FROM records WHERE type IN (\(marks))",
+                arguments: StatementArguments(list))
+            while let row = try rows.next() {
+                let id: String = row[0]
+                var hasher = ContentHasher()
+                hasher.part((row[2] as Bool) ? "incomplete" : "complete")
+                hasher.part(row[3] as String)
+                for op in ops.removeValue(forKey: id) ?? [] { hasher.part(op) }
+                stamps[id] = PIMRecordStamp(type: row[1], stamp: hasher.hex, incomplete: row[2])
+            }
+            // Records that exist only as ops (created here, not yet sent): their type is in the op.
+            let typeOf = Dictionary(
+                try Row.fetchAll(
+                    db, sql: "SELECT DISTINCT record_id, type FROM outbox WHERE type IN (\(marks))",
+                    arguments: StatementArguments(list)
+                ).map { (($0[0] as String), ($0[1] as String)) }) { first, _ in first }
+            for (id, texts) in ops {
+                var hasher = ContentHasher()
+                hasher.part("ops only")
+                for op in texts { hasher.part(op) }
+                stamps[id] = PIMRecordStamp(type: typeOf[id] ?? "", stamp: hasher.hex)
+            }
+            return stamps
         }
     }
 
@@ -105,6 +196,32 @@ extension Replica {
         }
     }
 
+    /// Where the PIM store found its collections (DAV URLs), kept beside the sync tokens (and so forgotten with
+    /// them when another target is chosen) under keys `location:<collection>`.
+    public func pimLocations() throws -> [PIMCollection: String] {
+        try read { db in
+            var locations: [PIMCollection: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT collection, token FROM pim_tokens WHERE collection LIKE 'location:%'") {
+                let key: String = row[0]
+                if let collection = PIMCollection(rawValue: String(key.dropFirst("location:".count))) {
+                    locations[collection] = row[1]
+                }
+            }
+            return locations
+        }
+    }
+
+    public func setPIMLocations(_ locations: [PIMCollection: String]) throws {
+        try write { db in
+            try db.execute(sql: "DELETE FROM pim_tokens WHERE collection LIKE 'location:%'")
+            for (collection, location) in locations {
+                try db.execute(
+                    sql: "INSERT INTO pim_tokens(collection, token) VALUES (?, ?)",
+                    arguments: ["location:\(collection.rawValue)", location])
+            }
+        }
+    }
+
     /// Forgets what the bridge knew (another PIM target was chosen).
     public func resetPIM() throws {
         try write { db in
@@ -142,9 +259,12 @@ extension Replica {
     }
 
     static func pimStatus(_ row: Row) -> PIMItemStatus {
-        PIMItemStatus(
+        let fields: String = row["fields_hash"]
+        let parts = fields.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false)
+        return PIMItemStatus(
             collection: PIMCollection(rawValue: row["collection"]) ?? .contacts, href: row["href"],
-            crmID: row["crm_id"], etag: row["etag"], itemHash: row["item_hash"], fieldsHash: row["fields_hash"],
-            written: row["written"])
+            crmID: row["crm_id"], etag: row["etag"], itemHash: row["item_hash"], fieldsHash: String(parts[0]),
+            written: row.hasColumn("written") ? row["written"] : nil,
+            sourceStamp: parts.count > 1 ? String(parts[1]) : nil)
     }
 }

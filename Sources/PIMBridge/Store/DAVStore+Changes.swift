@@ -33,7 +33,10 @@ struct DAVSyncPage: Sendable, Equatable {
 
 extension DAVStore {
     public func changes(in collection: PIMCollection, since token: String?) async throws -> PIMChanges {
-        let url = try await collectionURL(collection)
+        try await withCollection(collection) { url in try await changes(in: collection, at: url, since: token) }
+    }
+
+    private func changes(in collection: PIMCollection, at url: URL, since token: String?) async throws -> PIMChanges {
         if let token {
             switch try await syncCollection(collection, at: url, since: token) {
             case .changes(let changes): return changes

@@ -16,6 +16,9 @@ public actor DAVStore: PIMStore {
     var collectionURLs: [PIMCollection: URL] = [:]
     /// Servers without the multiget reports are read item by item.
     var multigetUnsupported = false
+    /// The collection URLs came from `adopt(_:)`, not from this store's own discovery: one that is gone makes
+    /// the store look again once.
+    var isTrustingAdopted = false
 
     /// - Parameters:
     ///   - user: nil for a server without authentication; otherwise sent with `password` as Basic auth.
@@ -44,6 +47,8 @@ public actor DAVStore: PIMStore {
     }
 
     public func prepare() async throws {
+        if isTrustingAdopted, PIMCollection.allCases.allSatisfy({ collectionURLs[$0] != nil }) { return }
+        isTrustingAdopted = false
         let homes = try await discoverHomes()
         for collection in PIMCollection.allCases {
             let home = collection == .contacts ? homes.addressBooks : homes.calendars
@@ -63,6 +68,33 @@ public actor DAVStore: PIMStore {
     }
 
     public func flush() async throws {}
+
+    public func locations() -> [PIMCollection: String] { collectionURLs.mapValues(\.absoluteString) }
+
+    public func adopt(_ locations: [PIMCollection: String]) {
+        let urls = locations.compactMapValues { URL(string: $0) }
+        // Only URLs on the server this store was given (a changed target is reset by the caller, but be sure).
+        guard PIMCollection.allCases.allSatisfy({ urls[$0] != nil }),
+            urls.values.allSatisfy({ $0.host == url.host && $0.port == url.port && $0.scheme == url.scheme })
+        else { return }
+        collectionURLs = urls
+        isTrustingAdopted = true
+    }
+
+    /// Runs `body` with the collection's URL; when the URL was adopted and the collection is gone, looks for the
+    /// collections again (creating the missing one) and runs `body` once more.
+    func withCollection<T>(_ collection: PIMCollection, _ body: (URL) async throws -> T) async throws -> T {
+        let adopted = isTrustingAdopted
+        do {
+            return try await body(try await collectionURL(collection))
+        } catch let error as PIMStoreError where adopted {
+            guard case .notFound = error.code, collectionURLs[collection] == nil else { throw error }
+            isTrustingAdopted = false
+            collectionURLs = [:]
+            try await prepare()
+            return try await body(try await collectionURL(collection))
+        }
+    }
 
     public nonisolated func href(forUID uid: String, in collection: PIMCollection) -> String {
         collection.itemName(forUID: uid)

@@ -75,6 +75,11 @@ public protocol PIMStore: Sendable {
     /// the new etag (and href).
     func put(_ collection: PIMCollection, href: String, data: Data, ifMatch: String?) async throws -> PIMItem
 
+    /// Creates several items (each as `put` with `ifMatch` nil), made durable together (vdir: one sync of the
+    /// file system for the batch, not one per file); a result per item, in order.
+    func create(_ collection: PIMCollection, items: [(href: String, data: Data)]) async throws
+        -> [Result<PIMItem, PIMStoreError>]
+
     /// Deletes the item (`ifMatch` the etag last seen: fails with `.changed` when it changed meanwhile; nil:
     /// whatever it holds). Fails with `.notFound` when it is already gone.
     func delete(_ collection: PIMCollection, href: String, ifMatch: String?) async throws
@@ -85,4 +90,34 @@ public protocol PIMStore: Sendable {
     /// A file name / href for a new item from its UID: safe characters only (others percent- or hash-encoded,
     /// stable for the same UID), with the collection's extension.
     func href(forUID uid: String, in collection: PIMCollection) -> String
+
+    /// Where `prepare()` found the collections (DAV: their URLs), kept by the caller for the next store of the
+    /// same target, so that a sync with nothing to do asks the server for nothing but the changes.
+    func locations() async -> [PIMCollection: String]
+
+    /// Takes the locations an earlier store of the same target found: `prepare()` then trusts them instead of
+    /// looking again, and the store looks again (and creates what is missing) when one of them is gone.
+    func adopt(_ locations: [PIMCollection: String]) async
+}
+
+extension PIMStore {
+    /// One `put` after another.
+    public func create(_ collection: PIMCollection, items: [(href: String, data: Data)]) async throws
+        -> [Result<PIMItem, PIMStoreError>]
+    {
+        var results: [Result<PIMItem, PIMStoreError>] = []
+        for item in items {
+            do {
+                results.append(.success(try await put(collection, href: item.href, data: item.data, ifMatch: nil)))
+            } catch let error as PIMStoreError {
+                results.append(.failure(error))
+            }
+        }
+        return results
+    }
+
+    /// A store whose collections are where it says (a vdir folder) has nothing to keep.
+    public func locations() async -> [PIMCollection: String] { [:] }
+
+    public func adopt(_ locations: [PIMCollection: String]) async {}
 }

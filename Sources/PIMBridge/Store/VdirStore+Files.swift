@@ -110,11 +110,23 @@ extension VdirStore {
     @discardableResult
     func writeAtomically(_ data: Data, to name: String, in collection: PIMCollection, ifMatch: String?) throws -> String
     {
-        let folder = self.folder(collection)
-        let target = folder.appendingPathComponent(name).path
-        let temporary = folder.appendingPathComponent(".crm-\(UUID().uuidString).tmp").path
+        let temporary = try stage(data, for: name, in: collection, sync: true)
+        return try place(temporary, at: name, in: collection, ifMatch: ifMatch)
+    }
+
+    /// Writes `data` to a new hidden temporary file of the collection's folder (synced to disk when `sync`) and
+    /// returns its path, for `place`.
+    func stage(_ data: Data, for name: String, in collection: PIMCollection, sync: Bool) throws -> String {
+        let temporary = folder(collection).appendingPathComponent(".crm-\(UUID().uuidString).tmp").path
+        try writeFile(data, to: temporary, sync: sync, what: "\(collection.rawValue)/\(name)", collection: collection)
+        return temporary
+    }
+
+    /// Puts a staged temporary file in place as `name` (see `writeAtomically`); the temporary file is gone
+    /// afterwards, whether it was placed or not. Returns the new file's etag.
+    func place(_ temporary: String, at name: String, in collection: PIMCollection, ifMatch: String?) throws -> String {
+        let target = folder(collection).appendingPathComponent(name).path
         let what = "\(collection.rawValue)/\(name)"
-        try writeSynced(data, to: temporary, what: what, collection: collection)
         var placed = false
         defer { if !placed { unlink(temporary) } }
 
@@ -148,7 +160,7 @@ extension VdirStore {
         return status.etag
     }
 
-    private func writeSynced(_ data: Data, to path: String, what: String, collection: PIMCollection) throws {
+    private func writeFile(_ data: Data, to path: String, sync: Bool, what: String, collection: PIMCollection) throws {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw fileSystemError(errno, "cannot write \(what)", collection: collection)
@@ -166,7 +178,7 @@ extension VdirStore {
                 offset += count
             }
         }
-        if failure == nil, fsync(descriptor) != 0 { failure = errno }
+        if failure == nil, sync, fsync(descriptor) != 0 { failure = errno }
         if close(descriptor) != 0, failure == nil { failure = errno }
         if let failure {
             unlink(path)

@@ -1,0 +1,262 @@
+import CRMModel
+import Foundation
+import PIMBridge
+import PIMFormats
+
+/// CRM to PIM: the records the PIM should show are written (new or changed since last written), and the items of
+/// records that left the replica are deleted.
+///
+/// A sync costs what changed: each record's source stamp (its stored bytes, pending edits, and the records and
+/// settings its mapping reads, hashed without decoding anything) is compared with the one kept in its status
+/// row; only records whose stamp moved are decoded and mapped, and only those whose mapped item differs from the
+/// last written one are written. New items are created in one batch (a vdir folder syncs them to disk at once).
+extension PIMSync {
+    /// Raise when the mapping's output changes for the same records (a new app version): every item is mapped
+    /// again once.
+    static let mappingRevision = "1"
+
+    /// Above this many records to decode in one collection, they are read by type in one pass, not one by one.
+    static let bulkDecodeThreshold = 64
+
+    public func outbound() async throws -> PIMReport {
+        var report = PIMReport()
+        let package = try replica.requirePackage()
+        let mapper = PIMMapper(package: package)
+        try await prepareStore()
+        let unshared = try replica.unsharedIDs()
+        let problems = try replica.pimProblems()
+        var directory: PIMDirectory?
+        for collection in PIMCollection.allCases {
+            let types = Set(mapper.mappings(into: collection).map(\.type))
+            guard !types.isEmpty else { continue }
+            do {
+                try await outbound(
+                    collection, types: types, mapper: mapper, unshared: unshared,
+                    held: Set(problems.filter { $0.collection == collection }.map(\.href)), directory: &directory,
+                    report: &report)
+            } catch let stop as PIMSafetyStop {
+                report.stopped.append(stop.message)
+            }
+        }
+        try await store.flush()
+        return report
+    }
+
+    /// The directory the mapping reads, built the first time a record is mapped.
+    func directory(_ cache: inout PIMDirectory?) throws -> PIMDirectory {
+        if let cache { return cache }
+        let built = try PIMDirectory.build(replica: replica, user: desktop.user)
+        cache = built
+        return built
+    }
+
+    private func outbound(
+        _ collection: PIMCollection, types: Set<String>, mapper: PIMMapper, unshared: Set<String>, held: Set<String>,
+        directory: inout PIMDirectory?, report: inout PIMReport
+    ) async throws {
+        // An item that could not be read, or whose edit the CRM refused, stays as the user wrote it until they
+        // fix it: it is neither rewritten with the CRM's copy nor deleted.
+        let all = try replica.pimStatus(collection, withWritten: false)
+        let rows = all.filter { !held.contains($0.href) }
+        let byRecord = Dictionary(rows.map { ($0.crmID, $0) }) { first, _ in first }
+        let heldRecords = Set(all.filter { held.contains($0.href) }.map(\.crmID))
+        let referenced = PIMDirectory.types(referencedBy: mapper, in: collection)
+        let stamps = try replica.pimRecordStamps(types: types.union(referenced))
+        let context = try sourceContext(collection, referenced: referenced, stamps: stamps)
+
+        // Records whose source did not move since their item was written stay as they are, unread.
+        var wanted: Set<String> = []
+        var sources: [String: String] = [:]
+        var toMap: [String] = []
+        for (id, stamp) in stamps where types.contains(stamp.type) && !stamp.incomplete && !unshared.contains(id) {
+            if heldRecords.contains(id) {
+                wanted.insert(id)
+                continue
+            }
+            var hasher = ContentHasher()
+            hasher.part(context)
+            hasher.part(stamp.stamp)
+            let source = hasher.hex
+            if let row = byRecord[id], row.sourceStamp == source {
+                wanted.insert(id)
+            } else {
+                sources[id] = source
+                toMap.append(id)
+            }
+        }
+        let records = try decode(toMap.sorted(), types: types)
+        var creates: [(local: LocalRecord, fieldsHash: String, data: Data)] = []
+        var updates: [(local: LocalRecord, row: PIMItemStatus, fieldsHash: String)] = []
+        var restamped: [PIMItemStatus] = []
+        for local in records
+        where !local.incomplete && mapper.target(for: local.record)?.collection == collection {
+            wanted.insert(local.id)
+            let fresh = try mapper.item(for: local.record, existing: nil, directory: try self.directory(&directory))
+            let fieldsHash = ContentHash.of(fresh)
+            if var row = byRecord[local.id] {
+                if row.fieldsHash == fieldsHash {
+                    row.sourceStamp = sources[local.id]
+                    restamped.append(row)
+                } else {
+                    updates.append((local, row, fieldsHash))
+                }
+            } else {
+                creates.append((local, fieldsHash, fresh))
+            }
+        }
+        try replica.updatePIMSourceStamps(restamped)
+
+        let gone = rows.filter { !wanted.contains($0.crmID) }
+        if !force, Double(gone.count) > maxDeleteShare * Double(rows.count), gone.count > 1 {
+            throw PIMSafetyStop(
+                "the CRM side would delete \(gone.count) of \(rows.count) \(collection.rawValue) in the PIM; nothing was "
+                    + "deleted there. If that is what you want, run `crm-desktop pim sync --force`")
+        }
+        try await create(creates, collection: collection, sources: sources, mapper: mapper, directory: &directory, report: &report)
+        for update in updates {
+            try await write(
+                update.local, collection: collection, row: update.row, fieldsHash: update.fieldsHash,
+                sourceStamp: sources[update.local.id], mapper: mapper, directory: try self.directory(&directory),
+                report: &report)
+        }
+        for row in gone {
+            do {
+                try await store.delete(collection, href: row.href, ifMatch: row.etag)
+            } catch let error as PIMStoreError {
+                if case .notFound = error.code {} else if case .changed = error.code {
+                    // Edited in the PIM since: keep the user's item, stop tracking it.
+                } else {
+                    throw error
+                }
+            }
+            try replica.removePIMStatus(collection, href: row.href)
+            report.deleted += 1
+        }
+    }
+
+    /// What every item of the collection is mapped with besides its record: the mapping's revision, the
+    /// package, the user, the time zone, and the records the mapping reads (account names for ORG, contacts'
+    /// addresses for ATTENDEE).
+    private func sourceContext(
+        _ collection: PIMCollection, referenced: Set<String>, stamps: [String: PIMRecordStamp]
+    ) throws -> String {
+        var hasher = ContentHasher()
+        hasher.part(Self.mappingRevision)
+        hasher.part(collection.rawValue)
+        hasher.part(String(try replica.packageVersion() ?? 0))
+        hasher.part(desktop.user)
+        hasher.part(TimeZone.current.identifier)
+        for (id, stamp) in stamps.filter({ referenced.contains($0.value.type) }).sorted(by: { $0.key < $1.key }) {
+            hasher.part(id)
+            hasher.part(stamp.stamp)
+        }
+        return hasher.hex
+    }
+
+    /// The records `ids` as the user sees them (those deleted here left out), in the order given.
+    private func decode(_ ids: [String], types: Set<String>) throws -> [LocalRecord] {
+        guard ids.count > Self.bulkDecodeThreshold else {
+            return try ids.compactMap { try replica.localRecord(id: $0, user: desktop.user) }
+        }
+        let wanted = Set(ids)
+        var found: [LocalRecord] = []
+        for type in types.sorted() {
+            found += try replica.localRecords(type: type, user: desktop.user).filter { wanted.contains($0.id) }
+        }
+        return found.sorted { $0.id < $1.id }
+    }
+
+    /// Creates the items of records that have none, in one batch; an item the batch could not create (its name
+    /// taken meanwhile, say) goes the one-by-one way, which adopts or retries.
+    private func create(
+        _ creates: [(local: LocalRecord, fieldsHash: String, data: Data)], collection: PIMCollection,
+        sources: [String: String], mapper: PIMMapper, directory: inout PIMDirectory?, report: inout PIMReport
+    ) async throws {
+        guard !creates.isEmpty else { return }
+        let items = creates.map { create in
+            (href: store.href(forUID: uid(of: create.data, collection: collection) ?? create.local.id, in: collection),
+             data: create.data)
+        }
+        let results = try await store.create(collection, items: items)
+        var statuses: [PIMItemStatus] = []
+        var retries: [Int] = []
+        for (index, result) in results.enumerated() {
+            let create = creates[index]
+            switch result {
+            case .success(let written):
+                statuses.append(
+                    PIMItemStatus(
+                        collection: collection, href: written.href, crmID: create.local.id, etag: written.etag,
+                        itemHash: ContentHash.of(create.data), fieldsHash: create.fieldsHash, written: create.data,
+                        sourceStamp: sources[create.local.id]))
+            case .failure:
+                retries.append(index)
+            }
+        }
+        try replica.savePIMStatuses(statuses)
+        report.written += statuses.count
+        for index in retries {
+            let create = creates[index]
+            try await write(
+                create.local, collection: collection, row: nil, fieldsHash: create.fieldsHash,
+                sourceStamp: sources[create.local.id], mapper: mapper, directory: try self.directory(&directory),
+                report: &report)
+        }
+    }
+
+    private func write(
+        _ local: LocalRecord, collection: PIMCollection, row: PIMItemStatus?, fieldsHash: String, sourceStamp: String?,
+        mapper: PIMMapper, directory: PIMDirectory, report: inout PIMReport
+    ) async throws {
+        var row = row
+        var record = local.record
+        for attempt in 0..<2 {
+            var existing: PIMItem?
+            if let row { existing = try await store.read(collection, hrefs: [row.href]).first }
+            if row != nil, existing == nil {
+                // Deleted in the PIM between the inbound step and now: the next sync unshares it.
+                return
+            }
+            var stamp = sourceStamp
+            if let existing, let current = row, existing.etag != current.etag, attempt == 0 {
+                // Edited in the PIM meanwhile: take the user's edit into the CRM first (the record changes, so
+                // its source stamp is unknown until the next sync).
+                try await absorb(
+                    existing, collection: collection, row: current, mapper: mapper, directory: directory, report: &report)
+                record = try replica.localRecord(id: local.id, user: desktop.user)?.record ?? record
+                row = try replica.pimStatus(collection).first { $0.href == current.href }
+                stamp = nil
+            }
+            let data = try mapper.item(for: record, existing: existing?.data, directory: directory)
+            let href = row?.href ?? store.href(forUID: uid(of: data, collection: collection) ?? record.id, in: collection)
+            do {
+                let written = try await store.put(collection, href: href, data: data, ifMatch: row?.etag ?? existing?.etag)
+                try replica.savePIMStatus(
+                    PIMItemStatus(
+                        collection: collection, href: written.href, crmID: record.id, etag: written.etag,
+                        itemHash: ContentHash.of(data), fieldsHash: fieldsHash, written: data, sourceStamp: stamp))
+                report.written += 1
+                return
+            } catch let error as PIMStoreError {
+                switch error.code {
+                case .changed where attempt == 0:
+                    continue
+                case .alreadyExists(let taken) where attempt == 0:
+                    // An item with this UID is there already (another desktop wrote it): adopt it, then write.
+                    guard let found = try await store.read(collection, hrefs: [taken]).first else { throw error }
+                    row = PIMItemStatus(
+                        collection: collection, href: taken, crmID: record.id, etag: found.etag,
+                        itemHash: ContentHash.of(found.data), fieldsHash: "", written: found.data)
+                    continue
+                default:
+                    throw error
+                }
+            }
+        }
+    }
+
+    private func uid(of data: Data, collection: PIMCollection) -> String? {
+        if collection == .contacts { return (try? VCardReader.read(data: data).first)?.uid }
+        return (try? ICalendarReader.read(data: data))?.components.first { $0.name != "VTIMEZONE" }?.text("UID")
+    }
+}
