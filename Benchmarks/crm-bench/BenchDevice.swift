@@ -28,17 +28,21 @@ struct BenchDevice: Sendable {
         _ = try await client.end(SyncEndRequest(session: session, counts: SyncCounts()), token: token)
     }
 
-    /// Pushes `ops` in one session, in batches of `batch`; returns the results.
-    func push(_ ops: [SyncOp], batch: Int = 1000) async throws -> [SyncOpResult] {
+    /// Pushes `ops` in one session, in batches of `batch`; returns the results and the milliseconds the pushes
+    /// took (begin and end not included).
+    @discardableResult
+    func push(_ ops: [SyncOp], batch: Int = 1000) async throws -> (results: [SyncOpResult], milliseconds: Double) {
         let session = try await begin().session
         var results: [SyncOpResult] = []
-        for start in stride(from: 0, to: ops.count, by: batch) {
-            let answer = try await client.push(
-                SyncPushRequest(session: session, ops: Array(ops[start..<min(start + batch, ops.count)])), token: token)
-            results += answer.results
+        let milliseconds = try await timed {
+            for start in stride(from: 0, to: ops.count, by: batch) {
+                let answer = try await client.push(
+                    SyncPushRequest(session: session, ops: Array(ops[start..<min(start + batch, ops.count)])), token: token)
+                results += answer.results
+            }
         }
         try await end(session)
-        return results
+        return (results, milliseconds)
     }
 }
 

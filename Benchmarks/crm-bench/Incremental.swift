@@ -52,7 +52,7 @@ enum Incremental {
         for round in 0..<rounds {
             let edits = try HeldRecord.sample(replica: home.replicaPath, count: changes, skip: round * changes)
                 .map { Edits.update($0, "round \(round)") }
-            let results = try await writer.push(edits)
+            let results = try await writer.push(edits).results
             guard results.allSatisfy({ $0.status == .applied }) else {
                 throw BenchError("the writer's edits were not all applied: \(results.filter { $0.status != .applied }.prefix(3))")
             }

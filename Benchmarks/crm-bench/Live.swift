@@ -30,9 +30,10 @@ enum Live {
         let clock = ContinuousClock()
         for index in 0..<writes {
             let op = Edits.newAccount("Live delivery \(index)")
-            let results = try await writer.push([op])
-            guard results.first?.status == .applied else { throw BenchError("the live write was refused: \(results)") }
+            let session = try await writer.begin().session
+            let answer = try await writer.client.push(SyncPushRequest(session: session, ops: [op]), token: writer.token)
             let committed = clock.now
+            guard answer.results.first?.status == .applied else { throw BenchError("the live write was refused: \(answer.results)") }
             let deadline = committed + .seconds(30)
             while try await replica.read({ try Bool.fetchOne($0, sql: "SELECT 1 FROM records WHERE id = ?", arguments: [op.id]) }) != true {
                 guard clock.now < deadline, watcher.isRunning else {
@@ -41,6 +42,7 @@ enum Live {
                 try await Task.sleep(for: .milliseconds(1))
             }
             delays.append((clock.now - committed).milliseconds)
+            try await writer.end(session)
             try await Task.sleep(for: .milliseconds(300))
         }
         let command = "crm-bench live --writes \(writes)"

@@ -16,8 +16,7 @@ enum Push {
         let updates = held.map { Edits.update($0, "pushed") }
         let creates = (0..<ops).map { Edits.newAccount("Bench push \($0)", owner: "liam") }
         for (name, batch) in [("updates", updates), ("creates", creates)] {
-            var results: [SyncOpResult] = []
-            let milliseconds = try await timed { results = try await device.push(batch) }
+            let (results, milliseconds) = try await device.push(batch)
             let applied = results.filter { $0.status == .applied }.count
             guard applied == batch.count else { throw BenchError("\(batch.count - applied) pushed \(name) were not applied") }
             report.add(

@@ -49,23 +49,28 @@ struct SQLitePushTransaction: PushTransaction {
 
     func matching(type: String, values: [String: FieldValue], limit: Int) throws -> [CRMModel.Record] {
         try checkCancelled()
-        var sql = "SELECT \(RecordRow.columns) FROM records WHERE type = ? AND deleted = 0"
-        var arguments: [DatabaseValueConvertible] = [type]
+        var sql = "SELECT \(RecordRow.columns) FROM records WHERE \(MatchIndex.liveRecords(of: type))"
+        var arguments: [DatabaseValueConvertible] = []
+        var indexed = false
         for (field, value) in values.sorted(by: { $0.key < $1.key }) {
-            let path = "$.\"\(field.replacingOccurrences(of: "\"", with: ""))\""
             switch value {
             case .string(let text):
-                sql += " AND lower(json_extract(fields, ?)) = lower(?)"
-                arguments += [path, text]
+                // One index serves the look-up: the first text field's; the others filter its few rows.
+                if !indexed {
+                    try MatchIndex.ensure(type: type, field: field, folded: true, in: db)
+                    indexed = true
+                }
+                sql += " AND \(MatchIndex.expression(field: field, folded: true)) = lower(?)"
+                arguments.append(text)
             case .bool(let flag):
-                sql += " AND json_extract(fields, ?) = ?"
-                arguments += [path, flag ? 1 : 0]
+                sql += " AND \(MatchIndex.expression(field: field, folded: false)) = ?"
+                arguments.append(flag ? 1 : 0)
             case .number(let number):
-                sql += " AND json_extract(fields, ?) = ?"
-                arguments += [path, NSDecimalNumber(decimal: number).doubleValue]
+                sql += " AND \(MatchIndex.expression(field: field, folded: false)) = ?"
+                arguments.append(NSDecimalNumber(decimal: number).doubleValue)
             default:
-                sql += " AND json(json_extract(fields, ?)) = json(?)"
-                arguments += [path, FieldJSON.text(value)]
+                sql += " AND json(\(MatchIndex.expression(field: field, folded: false))) = json(?)"
+                arguments.append(FieldJSON.text(value))
             }
         }
         arguments.append(max(1, limit))
