@@ -6,8 +6,12 @@ import PIMBridge
 /// email addresses (for ATTENDEE), read once per PIM step, for the types mapped records refer to.
 struct PIMDirectory: RecordDirectory {
     let table: RecordDirectoryTable
+    /// The types read into it.
+    var types: Set<String> = []
 
-    static func build(replica: Replica, user: String) throws -> PIMDirectory {
+    /// - Parameter types: the types to read (see `types(referencedBy:in:)`); nil: every type a mapped record can
+    ///   point to.
+    static func build(replica: Replica, user: String, types: Set<String>? = nil) throws -> PIMDirectory {
         let package = try replica.requirePackage()
         var table = RecordDirectoryTable()
         // Only the types a mapped record can point to (ORG names, ATTENDEE addresses), not the whole replica.
@@ -20,6 +24,7 @@ struct PIMDirectory: RecordDirectory {
                 }
             }
         }
+        if let types { wanted.formIntersection(types) }
         for typeName in wanted.sorted() where package.types[typeName] != nil {
             let titleFields = package.forms?[typeName]?.title ?? ["name"]
             for local in try replica.localRecords(type: typeName, user: user) {
@@ -29,7 +34,7 @@ struct PIMDirectory: RecordDirectory {
                 if typeName == "Contact", let email = local.fields["email"]?.stringValue { table.emails[local.id] = email }
             }
         }
-        return PIMDirectory(table: table)
+        return PIMDirectory(table: table, types: types ?? wanted)
     }
 
     /// The types whose records the mapping into `collection` reads: the targets of the reference fields its

@@ -42,10 +42,14 @@ extension PIMSync {
         return report
     }
 
-    /// The directory the mapping reads, built the first time a record is mapped.
-    func directory(_ cache: inout PIMDirectory?) throws -> PIMDirectory {
-        if let cache { return cache }
-        let built = try PIMDirectory.build(replica: replica, user: desktop.user)
+    /// The directory the mapping into `collection` reads (only the types it refers to), built the first time a
+    /// record of the collection is mapped or read.
+    func directory(_ cache: inout PIMDirectory?, for collection: PIMCollection, mapper: PIMMapper) throws
+        -> PIMDirectory
+    {
+        let types = PIMDirectory.types(referencedBy: mapper, in: collection)
+        if let cache, types.isSubset(of: cache.types) { return cache }
+        let built = try PIMDirectory.build(replica: replica, user: desktop.user, types: types.union(cache?.types ?? []))
         cache = built
         return built
     }
@@ -73,7 +77,7 @@ extension PIMSync {
                 wanted.insert(id)
                 continue
             }
-            var hasher = ContentHasher()
+            var hasher = SourceHasher()
             hasher.part(context)
             hasher.part(stamp.stamp)
             let source = hasher.hex
@@ -91,7 +95,7 @@ extension PIMSync {
         for local in records
         where !local.incomplete && mapper.target(for: local.record)?.collection == collection {
             wanted.insert(local.id)
-            let fresh = try mapper.item(for: local.record, existing: nil, directory: try self.directory(&directory))
+            let fresh = try mapper.item(for: local.record, existing: nil, directory: try self.directory(&directory, for: collection, mapper: mapper))
             let fieldsHash = ContentHash.of(fresh)
             if var row = byRecord[local.id] {
                 if row.fieldsHash == fieldsHash {
@@ -116,7 +120,7 @@ extension PIMSync {
         for update in updates {
             try await write(
                 update.local, collection: collection, row: update.row, fieldsHash: update.fieldsHash,
-                sourceStamp: sources[update.local.id], mapper: mapper, directory: try self.directory(&directory),
+                sourceStamp: sources[update.local.id], mapper: mapper, directory: try self.directory(&directory, for: collection, mapper: mapper),
                 report: &report)
         }
         for row in gone {
@@ -140,7 +144,7 @@ extension PIMSync {
     private func sourceContext(
         _ collection: PIMCollection, referenced: Set<String>, stamps: [String: PIMRecordStamp]
     ) throws -> String {
-        var hasher = ContentHasher()
+        var hasher = SourceHasher()
         hasher.part(Self.mappingRevision)
         hasher.part(collection.rawValue)
         hasher.part(String(try replica.packageVersion() ?? 0))
@@ -199,7 +203,7 @@ extension PIMSync {
             let create = creates[index]
             try await write(
                 create.local, collection: collection, row: nil, fieldsHash: create.fieldsHash,
-                sourceStamp: sources[create.local.id], mapper: mapper, directory: try self.directory(&directory),
+                sourceStamp: sources[create.local.id], mapper: mapper, directory: try self.directory(&directory, for: collection, mapper: mapper),
                 report: &report)
         }
     }

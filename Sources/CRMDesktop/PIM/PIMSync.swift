@@ -88,7 +88,7 @@ public struct PIMSync: Sendable {
         for item in try await store.read(collection, hrefs: toRead) {
             try await absorb(
                 item, collection: collection, row: rows[item.href], mapper: mapper,
-                directory: try self.directory(&directory), report: &report)
+                directory: try self.directory(&directory, for: collection, mapper: mapper), report: &report)
         }
         for href in deleted.sorted() {
             guard let row = rows[href] else { continue }

@@ -132,7 +132,7 @@ extension Replica {
                 arguments: StatementArguments(list))
             while let row = try rows.next() {
                 let id: String = row[0]
-                var hasher = ContentHasher()
+                var hasher = SourceHasher()
                 hasher.part((row[2] as Bool) ? "incomplete" : "complete")
                 hasher.part(row[3] as String)
                 for op in ops.removeValue(forKey: id) ?? [] { hasher.part(op) }
@@ -145,7 +145,7 @@ extension Replica {
                     arguments: StatementArguments(list)
                 ).map { (($0[0] as String), ($0[1] as String)) }) { first, _ in first }
             for (id, texts) in ops {
-                var hasher = ContentHasher()
+                var hasher = SourceHasher()
                 hasher.part("ops only")
                 for op in texts { hasher.part(op) }
                 stamps[id] = PIMRecordStamp(type: typeOf[id] ?? "", stamp: hasher.hex)
@@ -258,13 +258,14 @@ extension Replica {
         }
     }
 
+    /// A row of `SELECT collection, href, crm_id, etag, item_hash, fields_hash[, written]`, read by index.
     static func pimStatus(_ row: Row) -> PIMItemStatus {
-        let fields: String = row["fields_hash"]
-        let parts = fields.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false)
+        let fields: String = row[5]
+        let at = fields.firstIndex(of: "@")
         return PIMItemStatus(
-            collection: PIMCollection(rawValue: row["collection"]) ?? .contacts, href: row["href"],
-            crmID: row["crm_id"], etag: row["etag"], itemHash: row["item_hash"], fieldsHash: String(parts[0]),
-            written: row.hasColumn("written") ? row["written"] : nil,
-            sourceStamp: parts.count > 1 ? String(parts[1]) : nil)
+            collection: PIMCollection(rawValue: row[0]) ?? .contacts, href: row[1], crmID: row[2], etag: row[3],
+            itemHash: row[4], fieldsHash: at.map { String(fields[..<$0]) } ?? fields,
+            written: row.count > 6 ? row[6] : nil,
+            sourceStamp: at.map { String(fields[fields.index(after: $0)...]) })
     }
 }

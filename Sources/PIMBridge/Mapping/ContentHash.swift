@@ -16,6 +16,39 @@ public enum ContentHash {
     }
 }
 
+/// A fingerprint of texts for telling whether anything changed, 8 bytes at a time (several times faster than
+/// `ContentHash` on long texts; not the same values, so never compared with an item's hash).
+public struct SourceHasher: Sendable {
+    private var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    public init() {}
+
+    /// One piece: its bytes and its length, so ("ab", "c") and ("a", "bc") differ.
+    public mutating func part(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes in
+            let raw = UnsafeRawBufferPointer(bytes)
+            var offset = 0
+            while offset + 8 <= raw.count {
+                mix(raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                offset += 8
+            }
+            var last: UInt64 = 0
+            for index in offset..<raw.count { last |= UInt64(raw[index]) << (UInt64(index - offset) * 8) }
+            mix(last)
+            mix(UInt64(raw.count))
+        }
+    }
+
+    /// The fingerprint so far, as hex.
+    public var hex: String { String(hash, radix: 16) }
+
+    private mutating func mix(_ word: UInt64) {
+        hash = (hash ^ word) &* 0x9e37_79b9_7f4a_7c15
+        hash ^= hash >> 29
+    }
+}
+
 /// `ContentHash` fed piece by piece: the fingerprint of several texts (a record's stored JSON and its pending
 /// edits) without joining them first. `part` ends each piece with a separator, so ("ab", "c") and ("a", "bc") differ.
 public struct ContentHasher: Sendable {

@@ -63,6 +63,38 @@ extension VdirStore {
         return names
     }
 
+    /// The items of a collection's folder with their status, in one pass: each name listed is looked at
+    /// relative to the open folder (`fstatat`), not through its whole path. A file gone between the listing and
+    /// the look is left out.
+    func itemStatuses(in collection: PIMCollection) throws -> [(name: String, status: VdirFileStatus)] {
+        let path = folder(collection).path
+        guard let directory = opendir(path) else {
+            let code = errno
+            throw fileSystemError(
+                code,
+                code == ENOENT
+                    ? "the folder \(path) is missing (run `crm-desktop pim sync` to create it)"
+                    : "cannot list the folder \(path)",
+                collection: collection)
+        }
+        defer { closedir(directory) }
+        let descriptor = dirfd(directory)
+        var items: [(name: String, status: VdirFileStatus)] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafePointer(to: &entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+            }
+            guard isItemName(name, in: collection) else { continue }
+            var info = stat()
+            if fstatat(descriptor, name, &info, 0) != 0 {
+                if errno == ENOENT || errno == ENOTDIR { continue }
+                throw fileSystemError(errno, "cannot look at \(path)/\(name)", collection: collection)
+            }
+            items.append((name, VdirFileStatus(info)))
+        }
+        return items
+    }
+
     /// Creates the folder and the missing folders above it.
     func makeFolder(_ path: String, collection: PIMCollection) throws {
         if mkdir(path, 0o755) == 0 || errno == EEXIST { return }

@@ -35,13 +35,8 @@ public struct VdirStore: PIMStore {
     }
 
     public func changes(in collection: PIMCollection, since token: String?) async throws -> PIMChanges {
-        let folder = self.folder(collection)
-        let names = try fileNames(in: folder.path, collection: collection)
         var changed: [String: String] = [:]
-        for name in names where isItemName(name, in: collection) {
-            guard let status = try fileStatus(folder.appendingPathComponent(name).path, collection: collection),
-                status.isRegularFile
-            else { continue }
+        for (name, status) in try itemStatuses(in: collection) where status.isRegularFile {
             changed[name] = status.etag
         }
         return PIMChanges(changed: changed, deleted: [], token: nil, isFullListing: true)
@@ -110,7 +105,10 @@ public struct VdirStore: PIMStore {
 
     /// Whether a file of the folder is an item: visible, with the collection's extension.
     func isItemName(_ name: String, in collection: PIMCollection) -> Bool {
-        !name.hasPrefix(".") && name.lowercased().hasSuffix(".\(collection.fileExtension)")
+        guard !name.hasPrefix("."), name.utf8.count > 4 else { return false }
+        // The extension in any case, compared without lowercasing the whole name.
+        let tail = Array(name.utf8.suffix(4))
+        return tail[0] == UInt8(ascii: ".") && tail[1...].map { $0 | 0x20 } == Array(collection.fileExtension.utf8)
     }
 
     func checkHref(_ href: String, in collection: PIMCollection) throws {
