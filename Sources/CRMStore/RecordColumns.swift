@@ -38,6 +38,30 @@ public enum RecordColumns {
         return stamps
     }
 
+    /// The stored stamps text (`{"field":[version,millis],...}`) read by hand: every row read goes through it.
+    public static func parseStamps(_ text: String) throws -> [String: [Int64]] {
+        try JSONReader.reading(text) { reader in
+            var stamps: [String: [Int64]] = [:]
+            try reader.readObject { key, reader in
+                var pair: [Int64] = []
+                try reader.readArray { reader in pair.append(try reader.readInt()) }
+                stamps[key] = pair
+            }
+            try reader.expectEnd()
+            return stamps
+        }
+    }
+
+    /// The stored team text (a JSON list of names) read by hand.
+    public static func parseTeam(_ text: String) throws -> [String] {
+        try JSONReader.reading(text) { reader in
+            var names: [String] = []
+            try reader.readArray { reader in names.append(try reader.readString()) }
+            try reader.expectEnd()
+            return names
+        }
+    }
+
     /// The team as a JSON list of names.
     public static func teamText(_ team: [String]) -> String {
         var output = "["

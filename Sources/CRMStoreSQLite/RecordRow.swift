@@ -14,16 +14,15 @@ enum RecordRow {
     /// The record of a row that selected `columns` first, in that order (read by position: looking columns up
     /// by name costs a lower-casing per access, on every row of every page).
     static func record(_ row: Row) throws -> Record {
-        let decoder = JSONDecoder()
         let fieldsText: String = row[10]
         let stampsText: String = row[11]
         let teamText: String = row[6]
-        let fields = try decoder.decode([String: FieldValue].self, from: Data(fieldsText.utf8))
-        let stamps = stampsText == "{}" ? [:] : try decoder.decode([String: [Int64]].self, from: Data(stampsText.utf8))
+        let fields = try JSONReader.fields(fieldsText)
+        let stamps = stampsText == "{}" ? [:] : try RecordColumns.parseStamps(stampsText)
         let createdAt = date(row[7])
         return Record(
             id: row[0], type: row[1], version: row[2], seq: row[3], deleted: row[4], owner: row[5],
-            team: teamText == "[]" ? [] : try decoder.decode([String].self, from: Data(teamText.utf8)),
+            team: teamText == "[]" ? [] : try RecordColumns.parseTeam(teamText),
             createdAt: createdAt, updatedAt: date(row[8]), updatedBy: row[9], fields: fields,
             fieldVersions: RecordColumns.expandStamps(stamps, fields: fields, createdAt: createdAt))
     }

@@ -45,7 +45,7 @@ extension SQLiteStore {
     }
 
     public func setPending(device: String, delta: ScopeDelta) async throws -> Int64 {
-        let text = try Self.json(delta)
+        let text = delta.jsonText
         return try await write { db in
             guard
                 let row = try Row.fetchOne(
@@ -70,7 +70,7 @@ extension SQLiteStore {
                 (row["pending_generation"] as Int64?) == generation
             else { return false }
             let deltaText: String = row["pending_delta"] ?? "{}"
-            let delta = try JSONDecoder().decode(ScopeDelta.self, from: Data(deltaText.utf8))
+            let delta = try ScopeDelta(jsonText: deltaText)
             let upsert = try db.makeStatement(
                 sql: "INSERT OR REPLACE INTO device_scope (device, record_id, type, version, reason) VALUES (?, ?, ?, ?, ?)")
             for entry in delta.upserts {

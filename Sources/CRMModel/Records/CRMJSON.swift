@@ -56,6 +56,42 @@ public enum Timestamp {
             + pad(inDay / 60_000 % 60, 2) + ":" + pad(inDay / 1000 % 60, 2) + "." + pad(inDay % 1000, 3) + "Z"
     }
 
+    /// `2026-11-25T13:08:56.123Z` appended to bytes, digit by digit (pages write two per field stamp).
+    public static func write(_ date: Date, into bytes: inout [UInt8]) {
+        let millis = milliseconds(date)
+        var days = millis >= 0 ? millis / 86_400_000 : (millis - 86_399_999) / 86_400_000
+        let inDay = millis - days * 86_400_000
+        let (year, month, day) = civil(fromDays: &days)
+        guard year >= 0, year <= 9999 else {
+            bytes.append(contentsOf: string(from: date).utf8)
+            return
+        }
+        func digits(_ value: Int64, _ width: Int) {
+            var divisor: Int64 = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        digits(year, 4)
+        bytes.append(UInt8(ascii: "-"))
+        digits(month, 2)
+        bytes.append(UInt8(ascii: "-"))
+        digits(day, 2)
+        bytes.append(UInt8(ascii: "T"))
+        digits(inDay / 3_600_000, 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(inDay / 60_000 % 60, 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(inDay / 1000 % 60, 2)
+        bytes.append(UInt8(ascii: "."))
+        digits(inDay % 1000, 3)
+        bytes.append(UInt8(ascii: "Z"))
+    }
+
     /// The proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's civil-from-days).
     static func civil(fromDays days: inout Int64) -> (year: Int64, month: Int64, day: Int64) {
         let z = days + 719_468

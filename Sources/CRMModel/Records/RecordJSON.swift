@@ -11,7 +11,7 @@ public enum RecordJSON {
         }
         func time(_ date: Date) {
             bytes.append(UInt8(ascii: "\""))
-            bytes.append(contentsOf: Timestamp.string(from: date).utf8)
+            Timestamp.write(date, into: &bytes)
             bytes.append(UInt8(ascii: "\""))
         }
         bytes.append(UInt8(ascii: "{"))
