@@ -16,6 +16,21 @@ extension ServerClient {
         try await post("/api/v1/sync/pull", request, token: token)
     }
 
+    /// `pull`'s page read by hand, each record kept as the JSON text the server wrote: the sync engine's path,
+    /// where a first sync brings every record the device holds.
+    public func pullPage(_ request: SyncPullRequest, token: String) async throws -> PulledPage {
+        let answer = try await postAnswer("/api/v1/sync/pull", request, token: token)
+        guard answer.isSuccess else { throw answer.refusal() }
+        do {
+            return try PulledPage(reading: answer.body)
+        } catch {
+            throw DesktopError(
+                .badAnswer,
+                "the server's answer to \(answer.route) (\(answer.status)) is not a pull page (\(error)): \(answer.excerpt)",
+                status: answer.status)
+        }
+    }
+
     /// Sends a batch of outbox ops (`POST /api/v1/sync/push`) and returns one result per op, in order.
     public func push(_ request: SyncPushRequest, token: String) async throws -> SyncPushResponse {
         try await post("/api/v1/sync/push", request, token: token)

@@ -89,6 +89,13 @@ extension ServerClient {
     func post<Body: Encodable, Value: Decodable>(
         _ path: String, _ body: Body, token: String?, timeout: TimeAmount? = nil
     ) async throws -> Value {
+        try await postAnswer(path, body, token: token, timeout: timeout).decode(Value.self)
+    }
+
+    /// Sends `body` as JSON in a POST and returns the answer as it came, for the caller to read.
+    func postAnswer<Body: Encodable>(
+        _ path: String, _ body: Body, token: String?, timeout: TimeAmount? = nil
+    ) async throws -> ServerAnswer {
         let route = "POST \(path)"
         let data: Data
         do {
@@ -100,8 +107,7 @@ extension ServerClient {
         request.method = .POST
         request.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(data: data))
-        let answer = try await send(request, route: route, timeout: timeout ?? self.timeout)
-        return try answer.decode(Value.self)
+        return try await send(request, route: route, timeout: timeout ?? self.timeout)
     }
 
     /// A GET request with the headers every request carries.

@@ -102,18 +102,21 @@ extension Replica {
     static func storeCopy(_ db: Database, _ record: CRMModel.Record, incomplete: Bool, provisional: Bool = false) throws {
         var bytes: [UInt8] = []
         RecordJSON.write(record, into: &bytes)
-        try db.execute(
-            sql: """
-                INSERT INTO records(id, type, version, incomplete, provisional, json) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET type = excluded.type, version = excluded.version,
-                    incomplete = excluded.incomplete, json = excluded.json,
-                    provisional = excluded.provisional AND records.provisional
-                WHERE excluded.version >= records.version
-                """,
+        try db.cachedStatement(sql: storeCopySQL).execute(
             arguments: [
                 record.id, record.type, record.version, incomplete, provisional, String(decoding: bytes, as: UTF8.self),
             ])
     }
+
+    /// Stores a server copy (id, type, version, incomplete, provisional, json) unless the replica holds a newer
+    /// version; a copy stays provisional only while every copy stored for it was.
+    static let storeCopySQL = """
+        INSERT INTO records(id, type, version, incomplete, provisional, json) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT(id) DO UPDATE SET type = excluded.type, version = excluded.version,
+            incomplete = excluded.incomplete, json = excluded.json,
+            provisional = excluded.provisional AND records.provisional
+        WHERE excluded.version >= records.version
+        """
 
     static func isExcluded(_ db: Database, id: String) throws -> Bool {
         try Bool.fetchOne(db, sql: "SELECT 1 FROM exclusions WHERE id = ?", arguments: [id]) ?? false

@@ -7,28 +7,46 @@ extension Replica {
     /// Applies one pulled page and its cursor in one transaction: a kill before the commit leaves the old
     /// cursor, so the next sync asks for the same page again and applies it once.
     ///
-    /// An upsert replaces the server copy (never an op in the outbox); records on the exclusions list are
-    /// skipped. Returns how many upserts and removes were applied.
+    /// An upsert replaces the server copy (never an op in the outbox) unless the replica holds a newer version;
+    /// records on the exclusions list are skipped. Returns how many upserts and removes were applied.
     @discardableResult
     public func apply(_ page: SyncPage) throws -> Int {
+        try apply(PulledPage(page))
+    }
+
+    /// Applies a page read by hand: each record's JSON is stored as the server wrote it, through statements
+    /// prepared once per connection.
+    @discardableResult
+    public func apply(_ page: PulledPage) throws -> Int {
         try write { db in
             var applied = 0
+            let delete = try db.cachedStatement(sql: "DELETE FROM records WHERE id = ?")
             for remove in page.removes {
-                try db.execute(sql: "DELETE FROM records WHERE id = ?", arguments: [remove.id])
+                try delete.execute(arguments: [remove.id])
                 applied += 1
             }
+            let excluded = try Self.excludedIDs(db, among: page.upserts)
+            let store = try db.cachedStatement(sql: Self.storeCopySQL)
             for upsert in page.upserts {
-                if try Self.isExcluded(db, id: upsert.record.id) { continue }
-                if upsert.record.deleted {
-                    try db.execute(sql: "DELETE FROM records WHERE id = ?", arguments: [upsert.record.id])
+                if excluded.contains(upsert.id) { continue }
+                if upsert.deleted {
+                    try delete.execute(arguments: [upsert.id])
                 } else {
-                    try Self.storeCopy(db, upsert.record, incomplete: upsert.incomplete)
+                    try store.execute(
+                        arguments: [upsert.id, upsert.type, upsert.version, upsert.incomplete, false, upsert.json])
                 }
                 applied += 1
             }
             try Self.setMeta(db, "cursor", page.cursor)
             return applied
         }
+    }
+
+    /// The ids of `upserts` on the exclusions list (usually none: the list is read once, not per record).
+    private static func excludedIDs(_ db: Database, among upserts: [PulledPage.Upsert]) throws -> Set<String> {
+        guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM exclusions") ?? 0 > 0 else { return [] }
+        let all = Set(try String.fetchAll(db, sql: "SELECT id FROM exclusions"))
+        return Set(upserts.lazy.map(\.id).filter(all.contains))
     }
 
     /// After the last page: copies taken from push answers that no page confirmed are outside the device's

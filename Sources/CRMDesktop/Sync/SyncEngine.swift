@@ -168,9 +168,9 @@ public struct SyncEngine: Sendable {
         var rebuilt = false
         while true {
             let request = SyncPullRequest(session: session, cursor: cursor, limit: configuration.pageSize)
-            let page: SyncPage
+            let page: PulledPage
             do {
-                page = try await connection.call { client, token in try await client.pull(request, token: token) }
+                page = try await connection.call { client, token in try await client.pullPage(request, token: token) }
             } catch let error as DesktopError where error.code == .reset && !rebuilt {
                 logger.notice("the server asked for a rebuild: \(error.message)")
                 try replica.startRebuild()
@@ -182,7 +182,7 @@ public struct SyncEngine: Sendable {
             state.counts.pulled += try replica.apply(page)
             cursor = page.cursor
             state.cursor = page.cursor
-            done += page.upserts.count + page.removes.count
+            done += page.count
             progress?(SyncProgress(phase: .pulling, done: done, total: total.map { max($0, done) }))
             if !page.more { break }
         }
