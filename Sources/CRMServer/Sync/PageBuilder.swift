@@ -35,7 +35,10 @@ struct PageBuilder: Sendable {
     let limit: Int
 
     /// The page after `cursor` and the cursor that follows it (its generation is set by the caller).
-    func page(after start: SyncCursor) async throws -> (PullPage, SyncCursor, more: Bool) {
+    ///
+    /// - Parameter rescanOnly: end the page where the re-evaluation ends, even empty: a page built ahead, while
+    ///   the page before it is not yet acknowledged, must not read what the acknowledgement writes.
+    func page(after start: SyncCursor, rescanOnly: Bool = false) async throws -> (PullPage, SyncCursor, more: Bool) {
         var page = PullPage()
         var cursor = start
         while page.count < limit {
@@ -44,7 +47,9 @@ struct PageBuilder: Sendable {
                 try await rescanStep(&cursor, &page)
                 // The references phase reads the acknowledged scope, which does not yet hold this page's
                 // records: it starts on the next page, once the device has acknowledged this one.
-                if cursor.phase == .references, page.count > 0 { return (page, cursor, true) }
+                if cursor.phase == .references, page.count > 0 || rescanOnly { return (page, cursor, true) }
+            case .references where rescanOnly, .feed where rescanOnly:
+                return (page, cursor, true)
             case .references:
                 try await referencesStep(&cursor, &page)
                 // Likewise the feed: a record decided here must not be decided again against a scope that

@@ -17,7 +17,22 @@ extension SyncService {
         let meta = try await store.syncMeta()
         let start = try await startingCursor(request.cursor, device: session.device, meta: meta, now: now)
         let context = ScopeContext(caller: caller, filter: filter, device: session.device)
-        let (page, next, more) = try await PageBuilder(store: store, context: context, limit: limit).page(after: start)
+        let builder = PageBuilder(store: store, context: context, limit: limit)
+        let key = PagePrefetch.Key(session: session.id, limit: limit, start: start)
+        let built: PagePrefetch.Built
+        if let ahead = await prefetch.take(device: session.device, key: key), ahead.page.count > 0 {
+            built = ahead
+        } else {
+            built = try await builder.page(after: start)
+        }
+        let (page, next, more) = built
+        if PagePrefetch.worthBuilding(built) {
+            // Built while the device applies this page; taken by the request that acknowledges it.
+            let ahead = PagePrefetch.Key(session: session.id, limit: limit, start: next)
+            await prefetch.start(device: session.device, key: ahead) {
+                try await builder.page(after: next, rescanOnly: true)
+            }
+        }
         var cursor = next
         cursor.generation = try await store.setPending(device: session.device, delta: page.delta)
         cursor.issued = Self.millis(now)

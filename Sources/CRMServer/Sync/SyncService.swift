@@ -13,6 +13,7 @@ public struct SyncService: Sendable {
     let signal: ChangeSignal
     let logger: Logger
     let retention = RetentionSchedule()
+    let prefetch = PagePrefetch()
 
     public init(
         store: any ServerStore, packages: PackageService, configuration: SyncConfiguration, signal: ChangeSignal,
