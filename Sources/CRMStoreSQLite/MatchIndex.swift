@@ -1,4 +1,5 @@
 import CRMModel
+import Foundation
 import GRDB
 
 /// Indexes for look-ups by field value: duplicate rules and global keys ask for the records of a type whose
@@ -26,6 +27,38 @@ enum MatchIndex {
         try db.execute(
             sql: "CREATE INDEX IF NOT EXISTS \(name) ON records(\(expression(field: field, folded: folded))) "
                 + "WHERE \(liveRecords(of: type))")
+    }
+
+    /// The query for the live records of `type` whose fields hold `values` (text case-folded), in id order, and
+    /// the text field whose index serves it (the first by name; the other values filter its few rows).
+    static func lookUp(type: String, values: [String: FieldValue], limit: Int)
+        -> (sql: String, arguments: StatementArguments, indexed: String?)
+    {
+        var sql = "SELECT \(RecordRow.columns) FROM records WHERE \(liveRecords(of: type))"
+        var arguments: [DatabaseValueConvertible] = []
+        var indexed: String?
+        for (field, value) in values.sorted(by: { $0.key < $1.key }) {
+            switch value {
+            case .string(let text):
+                if indexed == nil { indexed = field }
+                sql += " AND \(expression(field: field, folded: true)) = lower(?)"
+                arguments.append(text)
+            case .bool(let flag):
+                sql += " AND \(expression(field: field, folded: false)) = ?"
+                arguments.append(flag ? 1 : 0)
+            case .number(let number):
+                sql += " AND \(expression(field: field, folded: false)) = ?"
+                arguments.append(NSDecimalNumber(decimal: number).doubleValue)
+            default:
+                sql += " AND json(\(expression(field: field, folded: false))) = json(?)"
+                arguments.append(FieldJSON.text(value))
+            }
+        }
+        arguments.append(max(1, limit))
+        // `+id`: ordered after the seek; left to itself the planner walks the type's id index to skip the sort,
+        // reading every record of the type.
+        sql += indexed == nil ? " ORDER BY id LIMIT ?" : " ORDER BY +id LIMIT ?"
+        return (sql, StatementArguments(arguments), indexed)
     }
 
     /// `text` as an SQL string literal.

@@ -49,33 +49,9 @@ struct SQLitePushTransaction: PushTransaction {
 
     func matching(type: String, values: [String: FieldValue], limit: Int) throws -> [CRMModel.Record] {
         try checkCancelled()
-        var sql = "SELECT \(RecordRow.columns) FROM records WHERE \(MatchIndex.liveRecords(of: type))"
-        var arguments: [DatabaseValueConvertible] = []
-        var indexed = false
-        for (field, value) in values.sorted(by: { $0.key < $1.key }) {
-            switch value {
-            case .string(let text):
-                // One index serves the look-up: the first text field's; the others filter its few rows.
-                if !indexed {
-                    try MatchIndex.ensure(type: type, field: field, folded: true, in: db)
-                    indexed = true
-                }
-                sql += " AND \(MatchIndex.expression(field: field, folded: true)) = lower(?)"
-                arguments.append(text)
-            case .bool(let flag):
-                sql += " AND \(MatchIndex.expression(field: field, folded: false)) = ?"
-                arguments.append(flag ? 1 : 0)
-            case .number(let number):
-                sql += " AND \(MatchIndex.expression(field: field, folded: false)) = ?"
-                arguments.append(NSDecimalNumber(decimal: number).doubleValue)
-            default:
-                sql += " AND json(\(MatchIndex.expression(field: field, folded: false))) = json(?)"
-                arguments.append(FieldJSON.text(value))
-            }
-        }
-        arguments.append(max(1, limit))
-        return try Row.fetchAll(db, sql: sql + " ORDER BY id LIMIT ?", arguments: StatementArguments(arguments))
-            .map(RecordRow.record)
+        let query = MatchIndex.lookUp(type: type, values: values, limit: limit)
+        if let field = query.indexed { try MatchIndex.ensure(type: type, field: field, folded: true, in: db) }
+        return try Row.fetchAll(db, sql: query.sql, arguments: query.arguments).map(RecordRow.record)
     }
 
     func opResult(device: String, opId: String) throws -> Data? {

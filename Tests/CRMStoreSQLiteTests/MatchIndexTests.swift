@@ -20,12 +20,10 @@ import Testing
                 try tx.matching(type: "Account", values: ["name": .string("COMPANY 7")], limit: 5)
             }
             #expect(found.map { $0.fields["name"] } == [.string("Company 7")])
+            let query = MatchIndex.lookUp(type: "Account", values: ["name": .string("x")], limit: 5)
             let plan = try await store.pool.read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: "EXPLAIN QUERY PLAN SELECT id FROM records WHERE type = 'Account' AND deleted = 0 "
-                        + "AND lower(json_extract(fields, '$.\"name\"')) = lower('x')"
-                ).map { $0["detail"] as String }
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + query.sql, arguments: query.arguments)
+                    .map { $0["detail"] as String }
             }
             #expect(plan.contains { $0.contains("USING INDEX records_match_Account_name") }, "\(plan)")
         }
