@@ -24,4 +24,42 @@ import Testing
             #expect(Timestamp.string(from: date) == expected)
         }
     }
+
+    @Test func textsWithOffsetsAndFractionsParseToTheInstantFoundationReads() throws {
+        var generator = SystemRandomNumberGenerator()
+        let offsets = ["Z", "z", "+00:00", "+05:30", "-08:00", "+14:00", "-12:00", "+01:00"]
+        let fractions = ["", ".5", ".12", ".123", ".000", ".999", ".1234567", ".123456789"]
+        for _ in 0..<2_000 {
+            let seconds = Double(Int64.random(in: -5_000_000_000...10_000_000_000, using: &generator))
+            let base = Date(timeIntervalSince1970: seconds)
+                .formatted(Date.ISO8601FormatStyle().year().month().day().time(includingFractionalSeconds: false)
+                    .dateTimeSeparator(.standard))
+            let offset = offsets.randomElement(using: &generator)!
+            let text = base + fractions.randomElement(using: &generator)! + offset
+            let normalized = text.replacingOccurrences(of: "z", with: "Z")
+            let foundation = try #require(
+                (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(normalized))
+                    ?? (try? Date.ISO8601FormatStyle().parse(normalized)), "\(text)")
+            let millis = (foundation.timeIntervalSince1970 * 1000).rounded()
+            #expect(Timestamp.date(from: text) == Date(timeIntervalSince1970: millis / 1000), "\(text)")
+        }
+        #expect(Timestamp.date(from: "2026-11-25 13:08:56.5+01:00") == Timestamp.date(from: "2026-11-25T12:08:56.500Z"))
+    }
+
+    @Test(arguments: [
+        "2026-02-29T00:00:00Z", "2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z", "2026-00-10T00:00:00Z",
+        "2026-04-31T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01T23:60:00Z", "2026-01-01T23:00:61Z",
+        "2026-01-01T00:00:00+24:00", "2026-01-01T00:00:00+01:60", "2026-01-01T00:00:00", "2026-01-01T00:00:00.Z",
+        "2026-01-01T00:00:00.1234567890Z", "2026-01-01X00:00:00Z", "2026-1-01T00:00:00Z", "2026-01-01T00:00:00+0100",
+        "2026-01-01T00:00:00Z ", "２026-01-01T00:00:00Z",
+    ])
+    func textsThatNameNoRealInstantAreRefused(text: String) {
+        #expect(Timestamp.date(from: text) == nil)
+    }
+
+    @Test func leapDaysAreReal() {
+        #expect(Timestamp.date(from: "2024-02-29T12:00:00Z") != nil)
+        #expect(Timestamp.date(from: "2000-02-29T12:00:00Z") != nil)
+        #expect(Timestamp.date(from: "1900-02-29T12:00:00Z") == nil)
+    }
 }

@@ -104,36 +104,4 @@ public enum Timestamp {
         let month = mp < 10 ? mp + 3 : mp - 9
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
-
-    /// Parses an RFC 3339 date-time with an offset (`Z` or `+01:00`), with or without fractional seconds, to the
-    /// millisecond.
-    public static func date(from text: String) -> Date? {
-        guard text.count >= 20, text.count <= 40 else { return nil }
-        let pattern = #"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$"#
-        guard text.range(of: pattern, options: .regularExpression) != nil, namesARealInstant(text) else { return nil }
-        let normalized = text.replacingOccurrences(of: " ", with: "T")
-        let parsed =
-            (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(normalized))
-            ?? (try? Date.ISO8601FormatStyle().parse(normalized))
-        // To the millisecond, made as `now()` makes dates, so that a time read back equals the one written.
-        return parsed.map { Date(timeIntervalSince1970: ($0.timeIntervalSince1970 * 1000).rounded() / 1000) }
-    }
-
-    /// Whether a text of the RFC 3339 shape names a real day, time and offset: the parser rolls `2026-02-30` over
-    /// to March and `25:00` to the next day instead of refusing them.
-    private static func namesARealInstant(_ text: String) -> Bool {
-        // The pattern has matched, so the text is ASCII and every position below holds two digits.
-        let characters = Array(text)
-        func number(at offset: Int) -> Int {
-            let start = offset < 0 ? characters.count + offset : offset
-            return Int(String(characters[start..<start + 2])) ?? Int.max
-        }
-        guard CalendarDate(String(text.prefix(10))) != nil, number(at: 11) <= 23, number(at: 14) <= 59,
-            number(at: 17) <= 60
-        else { return false }
-        if let zone = characters.last, zone != "Z" && zone != "z" {
-            return number(at: -5) <= 23 && number(at: -2) <= 59
-        }
-        return true
-    }
 }
