@@ -206,6 +206,10 @@ public protocol SyncStore: Sendable {
     /// Live records of `type` inside `visibility`, by id, after `after`.
     func liveRecords(type: String, visibility: VisibilityScope, after: String, limit: Int) async throws -> [Record]
 
+    /// How many live records of `type` are inside `visibility` (a preview's count for a filter without
+    /// conditions).
+    func liveRecordCount(type: String, visibility: VisibilityScope) async throws -> Int
+
     /// Runs a push batch in one write transaction.
     func push<T: Sendable>(_ body: @escaping @Sendable (any PushTransaction) throws -> T) async throws -> T
     /// Stored answers of ops already applied.
@@ -220,4 +224,19 @@ public protocol SyncStore: Sendable {
 
     /// Drops tombstones, op results and sync sessions older than `date`; returns how many rows went.
     func purge(before date: Date) async throws -> Int
+}
+
+extension SyncStore {
+    /// Counts by walking `liveRecords` page by page: right for any store, and what a store replaces with one
+    /// query.
+    public func liveRecordCount(type: String, visibility: VisibilityScope) async throws -> Int {
+        var after = ""
+        var count = 0
+        while true {
+            let batch = try await liveRecords(type: type, visibility: visibility, after: after, limit: 2000)
+            count += batch.count
+            guard batch.count == 2000, let last = batch.last else { return count }
+            after = last.id
+        }
+    }
 }

@@ -201,6 +201,14 @@ extension SQLiteStore {
         }
     }
 
+    public func liveRecordCount(type: String, visibility: VisibilityScope) async throws -> Int {
+        try await read { db in
+            let (sql, arguments) = Self.liveRecordsQuery(type: type, visibility: visibility, after: "", limit: Int.max)
+            return try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM (\(sql))", arguments: StatementArguments(arguments)) ?? 0
+        }
+    }
+
     /// For a few users, one ordered index range per user's own records and one per their team memberships,
     /// merged by SQLite in id order and cut at `limit`: a page reads what the users may see, not the whole
     /// type. For many users (or all), the type is walked by id and each row checked.

@@ -180,6 +180,13 @@ public struct SyncService: Sendable {
     private func previewCounts(_ context: ScopeContext) async throws -> [String: Int] {
         var counts: [String: Int] = [:]
         for type in context.syncedTypes where type != ConflictRecord.typeName {
+            // Every visible record: the store counts them without reading one.
+            if let typeFilter = context.filter.types[type], typeFilter.records == .visible,
+                typeFilter.conditions.isEmpty, typeFilter.window == nil
+            {
+                counts[type] = try await store.liveRecordCount(type: type, visibility: context.visibility(for: type))
+                continue
+            }
             var after = ""
             var count = 0
             while true {
