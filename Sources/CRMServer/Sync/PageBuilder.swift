@@ -84,12 +84,12 @@ struct PageBuilder: Sendable {
             let entry = heldByID.removeValue(forKey: record.id)
             if context.inFilter(record) {
                 if entry == nil || entry?.version != record.version || entry?.reason != .filter || cursor.full == true {
-                    page.upsert(record, reason: .filter, as: context.caller.present(record))
+                    page.upsert(record, reason: .filter, as: context.present(record))
                 }
             } else if entry?.reason == .filter {
                 page.remove(id: record.id, type: type, reason: .leftFilter)
             } else if let entry, entry.reason == .reference, entry.version != record.version || cursor.full == true {
-                page.upsert(record, reason: .reference, as: context.caller.present(record))
+                page.upsert(record, reason: .reference, as: context.present(record))
             }
         }
         // Held records the walk did not meet are gone, invisible, or of a type the device no longer syncs.
@@ -129,7 +129,7 @@ struct PageBuilder: Sendable {
         let missing = try await store.missingReferences(device: context.device).filter { $0 > after && !page.contains($0) }
         let batch = Array(missing.prefix(max(1, limit - page.count)))
         for record in try await store.records(ids: batch).sorted(by: { $0.id < $1.id }) where context.canHold(record) {
-            page.upsert(record, reason: context.inFilter(record) ? .filter : .reference, as: context.caller.present(record))
+            page.upsert(record, reason: context.inFilter(record) ? .filter : .reference, as: context.present(record))
         }
         if batch.count < missing.count {
             cursor.afterID = batch.last
@@ -156,18 +156,18 @@ struct PageBuilder: Sendable {
                 if entry != nil { page.remove(id: record.id, type: record.type, reason: context.removeReason(record)) }
             } else if context.inFilter(record) {
                 if entry == nil || entry!.version < record.version || entry!.reason != .filter {
-                    page.upsert(record, reason: .filter, as: context.caller.present(record))
+                    page.upsert(record, reason: .filter, as: context.present(record))
                     referencing.append(record)
                 }
             } else if let entry {
                 if entry.reason == .filter {
                     if try await store.isReferenced(device: context.device, target: record.id) {
-                        page.upsert(record, reason: .reference, as: context.caller.present(record))
+                        page.upsert(record, reason: .reference, as: context.present(record))
                     } else {
                         page.remove(id: record.id, type: record.type, reason: .leftFilter)
                     }
                 } else if entry.version < record.version {
-                    page.upsert(record, reason: .reference, as: context.caller.present(record))
+                    page.upsert(record, reason: .reference, as: context.present(record))
                 }
             }
         }
@@ -183,7 +183,7 @@ struct PageBuilder: Sendable {
         let held = try await store.scopeEntries(device: context.device, ids: Array(targets))
         let missing = targets.filter { held[$0] == nil }.sorted()
         for record in try await store.records(ids: missing).sorted(by: { $0.id < $1.id }) where context.canHold(record) {
-            page.upsert(record, reason: context.inFilter(record) ? .filter : .reference, as: context.caller.present(record))
+            page.upsert(record, reason: context.inFilter(record) ? .filter : .reference, as: context.present(record))
         }
     }
 }

@@ -13,6 +13,8 @@ import CRMStore
 /// they are built on request, as before. An empty page built ahead is not used.
 actor PagePrefetch {
     typealias Built = (page: PullPage, next: SyncCursor, more: Bool)
+    /// A page built ahead with its upserts already written (`SyncPageWriter.upserts`).
+    typealias Ahead = (built: Built, upserts: [UInt8])
 
     /// What a page ahead was built from: the session, the page size and the cursor it continues.
     struct Key: Equatable, Sendable {
@@ -33,7 +35,7 @@ actor PagePrefetch {
 
     /// Pages ahead, at most one per device and `capacity` devices (the oldest gives way): a page holds a few
     /// MB, and a first sync is the case worth it, not a thousand incremental ones.
-    private var ahead: [(device: String, key: Key, task: Task<Built, any Error>)] = []
+    private var ahead: [(device: String, key: Key, task: Task<Ahead, any Error>)] = []
     private let capacity: Int
 
     init(capacity: Int = 8) {
@@ -49,7 +51,7 @@ actor PagePrefetch {
     ///
     /// The task is unstructured: it must outlive the request that started it, to serve the next one. It is
     /// cancelled when replaced, taken or pushed out, so at most `capacity` run or wait at any time.
-    func start(device: String, key: Key, build: @escaping @Sendable () async throws -> Built) {
+    func start(device: String, key: Key, build: @escaping @Sendable () async throws -> Ahead) {
         drop(device: device)
         if ahead.count >= capacity { ahead.removeFirst().task.cancel() }
         ahead.append((device, key, Task { try await build() }))
@@ -57,7 +59,7 @@ actor PagePrefetch {
 
     /// The page built ahead for `key`, if one was started for it and succeeded; any other page ahead of the
     /// device is dropped.
-    func take(device: String, key: Key) async -> Built? {
+    func take(device: String, key: Key) async -> Ahead? {
         guard let index = ahead.firstIndex(where: { $0.device == device }) else { return nil }
         let entry = ahead.remove(at: index)
         guard entry.key == key else {

@@ -3,9 +3,10 @@ import CRMSyncProtocol
 
 /// Writes a pull page as JSON by hand (DESIGN section 7): the shape of `SyncPage`, without Codable per record.
 enum SyncPageWriter {
-    static func bytes(_ page: PullPage, cursor: String, more: Bool) -> [UInt8] {
+    /// The page around its upserts, written beforehand (`upserts(_:)`, such as by a page built ahead).
+    static func bytes(_ page: PullPage, upserts: [UInt8], cursor: String, more: Bool) -> [UInt8] {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(256 + page.upserts.count * 600)
+        bytes.reserveCapacity(256 + page.removes.count * 80 + upserts.count)
         bytes.append(contentsOf: "{\"cursor\":".utf8)
         FieldJSON.writeString(cursor, into: &bytes)
         bytes.append(contentsOf: ",\"more\":\(more),\"protocolVersion\":\(ProtocolVersion.current),\"removes\":[".utf8)
@@ -18,13 +19,21 @@ enum SyncPageWriter {
             bytes.append(UInt8(ascii: "}"))
         }
         bytes.append(contentsOf: "],\"upserts\":[".utf8)
+        bytes.append(contentsOf: upserts)
+        bytes.append(contentsOf: "]}".utf8)
+        return bytes
+    }
+
+    /// The page's upserts, comma-separated: the bulk of a page, which does not depend on its cursor.
+    static func upserts(_ page: PullPage) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(page.upserts.count * 1200)
         for (index, upsert) in page.upserts.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
             bytes.append(contentsOf: "{\"incomplete\":\(upsert.incomplete),\"record\":".utf8)
             RecordJSON.write(upsert.record, into: &bytes)
             bytes.append(UInt8(ascii: "}"))
         }
-        bytes.append(contentsOf: "]}".utf8)
         return bytes
     }
 }

@@ -20,17 +20,20 @@ extension SyncService {
         let builder = PageBuilder(store: store, context: context, limit: limit)
         let key = PagePrefetch.Key(session: session.id, limit: limit, start: start)
         let built: PagePrefetch.Built
-        if let ahead = await prefetch.take(device: session.device, key: key), ahead.page.count > 0 {
-            built = ahead
+        let upserts: [UInt8]
+        if let ahead = await prefetch.take(device: session.device, key: key), ahead.built.page.count > 0 {
+            (built, upserts) = ahead
         } else {
             built = try await builder.page(after: start)
+            upserts = SyncPageWriter.upserts(built.page)
         }
         let (page, next, more) = built
         if PagePrefetch.worthBuilding(built) {
-            // Built while the device applies this page; taken by the request that acknowledges it.
+            // Built and written while the device applies this page; taken by the request that acknowledges it.
             let ahead = PagePrefetch.Key(session: session.id, limit: limit, start: next)
             await prefetch.start(device: session.device, key: ahead) {
-                try await builder.page(after: next, rescanOnly: true)
+                let built: PagePrefetch.Built = try await builder.page(after: next, rescanOnly: true)
+                return (built, SyncPageWriter.upserts(built.page))
             }
         }
         var cursor = next
@@ -39,7 +42,8 @@ extension SyncService {
         try await store.recordActivity(
             session: session.id, counts: SyncCounts(pulled: page.count),
             expiresAt: now.addingTimeInterval(configuration.sessionLifetime))
-        return SyncPageWriter.bytes(page, cursor: cursor.signed(key: meta.cursorKey), more: more || cursor.phase != .feed)
+        return SyncPageWriter.bytes(
+            page, upserts: upserts, cursor: cursor.signed(key: meta.cursorKey), more: more || cursor.phase != .feed)
     }
 
     /// Answers as soon as the device has something to pull after `cursor`, or after the timeout.
