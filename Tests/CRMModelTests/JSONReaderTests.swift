@@ -74,3 +74,19 @@ import Testing
         }
     }
 }
+
+/// Skipping a nested value finds its end without reading it, and still refuses brackets that do not match.
+@Suite struct JSONReaderSkipTests {
+    @Test(arguments: [
+        #"{"a":"}]\"{[","b":[{"c":[]},{}],"d":{"e":"\\"}}"#, #"[["]"],{"x":"["}]"#, #"{}"#, #"[]"#,
+    ])
+    func skipsToTheMatchingBracket(text: String) throws {
+        let range = try JSONReader.reading(text + " ,tail") { reader in try reader.skipValue() }
+        #expect(range == 0..<text.utf8.count)
+    }
+
+    @Test(arguments: [#"{"a":[1}"#, #"[{]}"#, #"{"a":"open"#, #"[[1]"#])
+    func refusesBracketsThatDoNotMatch(text: String) {
+        #expect(throws: JSONReadError.self) { try JSONReader.reading(text) { reader in try reader.skipValue() } }
+    }
+}

@@ -28,7 +28,7 @@ public struct SyncEngine: Sendable {
         /// Ops per push (the server caps it; one record's ops never split over two pushes).
         public var pushBatch: Int
 
-        public init(pageSize: Int = 1000, pushBatch: Int = 500) {
+        public init(pageSize: Int = 2500, pushBatch: Int = 500) {
             self.pageSize = pageSize
             self.pushBatch = pushBatch
         }

@@ -126,8 +126,7 @@ public struct JSONReader {
         let start = index
         guard index < bytes.count else { throw error("a value") }
         switch bytes[index] {
-        case UInt8(ascii: "{"): try readObject { _, reader in try reader.skipValue() }
-        case UInt8(ascii: "["): try readArray { reader in try reader.skipValue() }
+        case UInt8(ascii: "{"), UInt8(ascii: "["): try skipContainer()
         case UInt8(ascii: "\""): try skipString()
         case UInt8(ascii: "t"), UInt8(ascii: "f"): _ = try readBool()
         case UInt8(ascii: "n"): try literal("null")
@@ -278,6 +277,28 @@ public struct JSONReader {
             index += 1
         }
         return value
+    }
+
+    /// Skips an object or array byte by byte, matching brackets and stepping over strings, without reading
+    /// keys or values: the desktop keeps each record's text whole and reads only its top-level keys.
+    private mutating func skipContainer() throws {
+        var open: [UInt8] = []
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            switch byte {
+            case UInt8(ascii: "{"), UInt8(ascii: "["): open.append(byte)
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                let opener = byte == UInt8(ascii: "}") ? UInt8(ascii: "{") : UInt8(ascii: "[")
+                guard open.popLast() == opener else { throw error("matching brackets", at: index - 1) }
+                if open.isEmpty { return }
+            case UInt8(ascii: "\""):
+                index -= 1
+                try skipString()
+            default: break
+            }
+        }
+        throw error("the end of a value")
     }
 
     private mutating func skipString() throws {
