@@ -29,7 +29,10 @@ struct SyncRoutes {
             let caller = try context.requireCaller()
             let body = try await JSONResponse.decode(
                 SyncPushRequest.self, from: request, limit: sync.configuration.maxPushBytes)
-            return JSONResponse.make(try await sync.push(caller, body))
+            let bytes = try await sync.pushBody(caller, body)
+            return Response(
+                status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         }
         group.post("sync/end") { request, context in
             let caller = try context.requireCaller()

@@ -23,8 +23,14 @@ struct PushApplier {
         var message: String
     }
 
-    func apply(_ ops: [SyncOp], in tx: any PushTransaction) throws -> [SyncOpResult] {
-        var results: [SyncOpResult] = []
+    /// An op's answer and its JSON, as stored under the op id.
+    struct Answer: Sendable {
+        var result: SyncOpResult
+        var json: [UInt8]
+    }
+
+    func apply(_ ops: [SyncOp], in tx: any PushTransaction) throws -> [Answer] {
+        var results: [Answer] = []
         /// Record ids whose op was refused or held, with that op's id.
         var blocked: [String: String] = [:]
         /// Per record, the versions this batch's earlier ops produced: a later op's own edits are not conflicts.
@@ -33,14 +39,16 @@ struct PushApplier {
             if let stored = try tx.opResult(device: device, opId: op.opId) {
                 let result = try CRMJSON.decoder().decode(SyncOpResult.self, from: stored)
                 if Self.blocks(result, op) { blocked[op.id] = blocked[op.id] ?? op.opId }
-                results.append(result)
+                results.append(Answer(result: result, json: [UInt8](stored)))
                 continue
             }
             if let blocker = blocked[op.id] ?? dependencies(of: op).lazy.compactMap({ blocked[$0] }).first {
-                results.append(
-                    SyncOpResult(
-                        opId: op.opId, status: .held, id: op.id,
-                        message: "held: it depends on op \(blocker), which was not applied", heldBy: blocker))
+                let held = SyncOpResult(
+                    opId: op.opId, status: .held, id: op.id,
+                    message: "held: it depends on op \(blocker), which was not applied", heldBy: blocker)
+                var json: [UInt8] = []
+                held.writeJSON(into: &json)
+                results.append(Answer(result: held, json: json))
                 blocked[op.id] = blocked[op.id] ?? op.opId
                 continue
             }
@@ -56,11 +64,11 @@ struct PushApplier {
             if let version = result.version, result.status != .rejected, result.id == op.id {
                 produced[op.id, default: []].insert(version)
             }
-            try tx.saveOpResult(device: device, opId: op.opId, result: try CRMJSON.encoder().encode(result), at: now)
-            // The answer goes out through the same encoder, and encoding what it decodes gives the same bytes
-            // (times to the millisecond, decimals in their shortest form), so a retry answered from the stored
-            // copy is the same to the byte without decoding every answer here.
-            results.append(result)
+            var json: [UInt8] = []
+            result.writeJSON(into: &json)
+            try tx.saveOpResult(device: device, opId: op.opId, result: Data(json), at: now)
+            // The answer goes out as these bytes, and a retry gets the same ones from the store.
+            results.append(Answer(result: result, json: json))
         }
         return results
     }

@@ -8,6 +8,17 @@ extension SyncService {
     public func push(_ caller: Caller, _ request: SyncPushRequest, now: Date = Timestamp.now()) async throws
         -> SyncPushResponse
     {
+        SyncPushResponse(results: try await answer(caller, request, now: now).map(\.result))
+    }
+
+    /// The push's answer body: each op's answer as stored under its op id, so a retry gets the same bytes.
+    public func pushBody(_ caller: Caller, _ request: SyncPushRequest, now: Date = Timestamp.now()) async throws
+        -> [UInt8]
+    {
+        SyncPushResponse.body(results: try await answer(caller, request, now: now).map(\.json))
+    }
+
+    private func answer(_ caller: Caller, _ request: SyncPushRequest, now: Date) async throws -> [PushApplier.Answer] {
         try Self.checkProtocol(request.protocolVersion)
         let (session, _) = try await openSession(caller, request.session, now: now)
         guard request.ops.count <= configuration.maxOpsPerPush else {
@@ -35,13 +46,13 @@ extension SyncService {
         let applier = PushApplier(
             caller: caller, device: session.device, now: now, enabledUsers: enabled, attachments: attachments)
         let ops = request.ops
-        let (results, touched) = try await store.push { transaction in
+        let (answers, touched) = try await store.push { transaction in
             let tx = AudienceRecordingTransaction(transaction)
             return (try applier.apply(ops, in: tx), tx.touched)
         }
         await ChangeAnnouncer(store: store, signal: signal).announce(touched)
-        var counts = SyncCounts(pushed: results.count)
-        for result in results {
+        var counts = SyncCounts(pushed: answers.count)
+        for result in answers.map(\.result) {
             switch result.status {
             case .applied: counts.applied += 1
             case .merged: counts.merged += 1
@@ -51,6 +62,6 @@ extension SyncService {
         }
         try await store.recordActivity(
             session: session.id, counts: counts, expiresAt: now.addingTimeInterval(configuration.sessionLifetime))
-        return SyncPushResponse(results: results)
+        return answers
     }
 }
