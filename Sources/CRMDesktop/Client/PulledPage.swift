@@ -24,6 +24,9 @@ public struct PulledPage: Sendable {
     public var cursor: String
     /// More pages wait.
     public var more: Bool
+    /// Some record of the page names an attachment (its JSON holds a `"sha256"` key): only then has the sync
+    /// files to fetch.
+    public var mentionsAttachments: Bool
 
     /// Upserts and removes.
     public var count: Int { upserts.count + removes.count }
@@ -34,6 +37,9 @@ public struct PulledPage: Sendable {
         removes = page.removes
         cursor = page.cursor
         more = page.more
+        mentionsAttachments = page.upserts.contains { upsert in
+            upsert.record.fields.values.contains { !AttachmentRef.list($0).isEmpty }
+        }
         upserts = page.upserts.map { upsert in
             var bytes: [UInt8] = []
             RecordJSON.write(upsert.record, into: &bytes)
@@ -71,6 +77,26 @@ public struct PulledPage: Sendable {
         self.removes = removes
         self.cursor = cursor
         self.more = more
+        mentionsAttachments = Self.contains(bytes, Self.attachmentKey)
+    }
+
+    static let attachmentKey = Array("\"sha256\"".utf8)
+
+    /// Whether `pattern` occurs in `bytes` (a plain search: a page holds it rarely, so most of the time the
+    /// search runs through once).
+    static func contains(_ bytes: UnsafeBufferPointer<UInt8>, _ pattern: [UInt8]) -> Bool {
+        guard let first = pattern.first, bytes.count >= pattern.count else { return false }
+        var index = 0
+        let last = bytes.count - pattern.count
+        while index <= last {
+            if bytes[index] == first {
+                var offset = 1
+                while offset < pattern.count, bytes[index + offset] == pattern[offset] { offset += 1 }
+                if offset == pattern.count { return true }
+            }
+            index += 1
+        }
+        return false
     }
 
     /// Reads a page's JSON from bytes.

@@ -49,7 +49,8 @@ extension SyncEngine {
     /// nothing costs nothing here). A file that cannot be brought is reported and tried again by the next sync.
     func downloadAttachments(_ state: inout SyncState) async {
         let retry = (try? replica.attachmentsMissing()) ?? true
-        guard state.counts.pulled > 0 || retry else { return }
+        // Listing the replica's attachments reads every record: only when a pulled record names one.
+        guard state.pulledAttachments || retry else { return }
         let cache = AttachmentCache(home: home)
         let wanted: [AttachmentRef]
         do {

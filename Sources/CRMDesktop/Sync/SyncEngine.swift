@@ -180,6 +180,7 @@ public struct SyncEngine: Sendable {
                 continue
             }
             state.counts.pulled += try replica.apply(page)
+            state.pulledAttachments = state.pulledAttachments || page.mentionsAttachments
             cursor = page.cursor
             state.cursor = page.cursor
             done += page.count
@@ -211,6 +212,8 @@ struct SyncState: Sendable {
     var pim: PIMReport?
     var mail: MailScanReport?
     var files = FileTransfers()
+    /// A pulled record names an attachment, whose file may have to be fetched.
+    var pulledAttachments = false
 
     func receipt(outcome: SyncReceipt.Outcome, message: String? = nil) -> SyncReceipt {
         var text = message
