@@ -51,21 +51,22 @@ struct SQLitePushTransaction: PushTransaction {
         try checkCancelled()
         let query = MatchIndex.lookUp(type: type, values: values, limit: limit)
         if let field = query.indexed { try MatchIndex.ensure(type: type, field: field, folded: true, in: db) }
-        return try Row.fetchAll(db, sql: query.sql, arguments: query.arguments).map(RecordRow.record)
+        return try Row.fetchAll(db.cachedStatement(sql: query.sql), arguments: query.arguments).map(RecordRow.record)
     }
 
     func opResult(device: String, opId: String) throws -> Data? {
         try checkCancelled()
         return try String.fetchOne(
-            db, sql: "SELECT result FROM op_results WHERE device = ? AND op_id = ?", arguments: [device, opId]
+            db.cachedStatement(sql: "SELECT result FROM op_results WHERE device = ? AND op_id = ?"),
+            arguments: [device, opId]
         ).map { Data($0.utf8) }
     }
 
     func saveOpResult(device: String, opId: String, result: Data, at time: Date) throws {
         try checkCancelled()
-        try db.execute(
-            sql: "INSERT OR REPLACE INTO op_results (device, op_id, result, created_at) VALUES (?, ?, ?, ?)",
-            arguments: [device, opId, String(decoding: result, as: UTF8.self), RecordRow.millis(time)])
+        try db.cachedStatement(
+            sql: "INSERT OR REPLACE INTO op_results (device, op_id, result, created_at) VALUES (?, ?, ?, ?)"
+        ).execute(arguments: [device, opId, String(decoding: result, as: UTF8.self), RecordRow.millis(time)])
     }
 
     func savepoint<T>(_ body: () throws -> T) throws -> T {

@@ -122,8 +122,8 @@ extension Database {
     /// Reserves `count` sequence numbers and returns the first. Writes are serialized by SQLite's write lock,
     /// so numbers are given in commit order and the change feed never skips a commit.
     func reserveSequence(_ count: Int64 = 1) throws -> Int64 {
-        let last = try Int64.fetchOne(self, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'seq'") ?? 0
-        try execute(sql: "UPDATE meta SET value = ? WHERE key = 'seq'", arguments: [String(last + count)])
+        let last = try Int64.fetchOne(cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'seq'")) ?? 0
+        try cachedStatement(sql: "UPDATE meta SET value = ? WHERE key = 'seq'").execute(arguments: [String(last + count)])
         return last + 1
     }
 }

@@ -142,7 +142,7 @@ extension SQLiteStore {
 
     static func checkLive(_ ids: Set<String>, in db: Database) throws {
         for id in ids.sorted() {
-            let live = try Bool.fetchOne(db, sql: "SELECT deleted = 0 FROM records WHERE id = ?", arguments: [id])
+            let live = try Bool.fetchOne(db.cachedStatement(sql: "SELECT deleted = 0 FROM records WHERE id = ?"), arguments: [id])
             if live != true { throw StoreError.missingReference(id) }
         }
     }
