@@ -14,10 +14,14 @@ public struct SyncBeginRequest: Codable, Sendable {
     public var parameters: [String: String]?
     /// The device's IANA time zone; date windows are computed in it.
     public var timeZone: String
+    /// False: the device shows no preview, so when its filter did not change the server does not count what it
+    /// holds (a count that follows the records held, where an incremental sync must follow the changes). Nil
+    /// asks for it, as older devices do.
+    public var preview: Bool?
 
     public init(
         protocolVersion: Int = ProtocolVersion.current, device: String, packageVersion: Int? = nil,
-        filter: String? = nil, parameters: [String: String]? = nil, timeZone: String
+        filter: String? = nil, parameters: [String: String]? = nil, timeZone: String, preview: Bool? = nil
     ) {
         self.protocolVersion = protocolVersion
         self.device = device
@@ -25,6 +29,7 @@ public struct SyncBeginRequest: Codable, Sendable {
         self.filter = filter
         self.parameters = parameters
         self.timeZone = timeZone
+        self.preview = preview
     }
 }
 

@@ -24,7 +24,8 @@ struct KillTests {
         let seed = UInt64(Self.environment["CRM_KILL_SEED"] ?? "") ?? UInt64.random(in: 1...999_999)
         print("KillTests seed \(seed) (CRM_KILL_SEED=\(seed) replays it)")
         var random = SplitMix(seed: seed)
-        let server = try await ServerProcess(records: 4000)
+        // Small pages: a first sync of many commits, long enough for kills to land between them.
+        let server = try await ServerProcess(records: 4000, serve: ["--max-sync-page", "200"])
         defer { server.stop() }
         let directory = try TemporaryDirectory(prefix: "crm-kill")
         defer { directory.remove() }

@@ -14,9 +14,13 @@ final class ServerProcess: @unchecked Sendable {
     let url: String
     let database: String
     private var process: ChildProcess
+    /// More arguments of `crm-server serve`, kept for `resume`.
+    private let serveArguments: [String]
     static let password = "demo-password-1"
 
-    init(records: Int) async throws {
+    /// - Parameter serve: more arguments of `crm-server serve`.
+    init(records: Int, serve: [String] = []) async throws {
+        serveArguments = serve
         directory = try TemporaryDirectory(prefix: "crm-server-process")
         database = "sqlite:" + directory.path("crm.sqlite")
         let demo = try Processes.run(
@@ -26,7 +30,8 @@ final class ServerProcess: @unchecked Sendable {
         var started: (ChildProcess, String)?
         for _ in 0..<5 where started == nil {
             let port = try LoopbackPort.free()
-            let process = try Processes.start("crm-server", ["serve", "--database", database, "--port", String(port)])
+            let process = try Processes.start(
+                "crm-server", ["serve", "--database", database, "--port", String(port)] + serve)
             let url = "http://127.0.0.1:\(port)"
             if try await Self.healthy(url) { started = (process, url) } else { process.terminate() }
         }
@@ -52,7 +57,8 @@ final class ServerProcess: @unchecked Sendable {
     /// Starts the server again on the same port and database after `pause`.
     func resume() {
         guard !process.isRunning, let port = URL(string: url)?.port else { return }
-        if let again = try? Processes.start("crm-server", ["serve", "--database", database, "--port", String(port)]) {
+        let arguments = ["serve", "--database", database, "--port", String(port)] + serveArguments
+        if let again = try? Processes.start("crm-server", arguments) {
             process = again
         }
     }

@@ -61,7 +61,8 @@ public struct SyncEngine: Sendable {
         var state = SyncState(startedAt: Date())
         do {
             if let pim { try await runPIM(&state) { try await pim.inbound() } }
-            try await begin(&state)
+            // The preview is shown before a first sync or asked for by `confirm`; otherwise it is not counted.
+            try await begin(&state, preview: confirm != nil || replica.cursor() == nil)
             if let confirm, try await !confirm(state.preview) {
                 try await end(&state)
                 throw DesktopError(.declined, "nothing was synced: the filter's records were not wanted")
@@ -119,12 +120,12 @@ public struct SyncEngine: Sendable {
     }
 
     /// Opens a session; installs a newer package (migrating the outbox) before anything is pushed.
-    func begin(_ state: inout SyncState) async throws {
+    func begin(_ state: inout SyncState, preview: Bool = true) async throws {
         let filter = try replica.filter()
         let request = SyncBeginRequest(
             device: connection.settings.device, packageVersion: try replica.packageVersion(),
             filter: filter.pending ? filter.name : nil, parameters: filter.pending ? filter.parameters : nil,
-            timeZone: connection.settings.timeZone ?? TimeZone.current.identifier)
+            timeZone: connection.settings.timeZone ?? TimeZone.current.identifier, preview: preview ? nil : false)
         let answer = try await connection.call { client, token in try await client.begin(request, token: token) }
         state.session = answer.session
         state.preview = answer.preview

@@ -62,7 +62,10 @@ public struct SyncService: Sendable {
         let fingerprint = Self.fingerprint(resolved, caller: caller)
         let rescan = fingerprint != state.fingerprint
         let context = ScopeContext(caller: caller, filter: resolved, device: device.id)
-        let preview = rescan ? try await previewCounts(context) : try await heldCounts(device.id, context)
+        let preview =
+            rescan
+            ? try await previewCounts(context)
+            : request.preview == false ? [:] : try await heldCounts(device.id, context)
         // The limit guards the choice of a filter: a device choosing one (or its first) that brings too much is
         // refused; a device whose records grew past it through the feed still syncs, so its outbox can go.
         let choosing = existing == nil || name != state.filter || Self.effectiveParameters(preset, parameters) != state.parameters
