@@ -38,7 +38,8 @@ extension PIMSync {
                 report.stopped.append(stop.message)
             }
         }
-        try await store.flush()
+        // Nothing written or deleted: the folders need no sync to disk.
+        if report != PIMReport() { try await store.flush() }
         return report
     }
 
@@ -142,7 +143,7 @@ extension PIMSync {
     /// package, the user, the time zone, and the records the mapping reads (account names for ORG, contacts'
     /// addresses for ATTENDEE).
     private func sourceContext(
-        _ collection: PIMCollection, referenced: Set<String>, stamps: [String: PIMRecordStamp]
+        _ collection: PIMCollection, referenced: Set<String>, stamps: [(id: String, stamp: PIMRecordStamp)]
     ) throws -> String {
         var hasher = SourceHasher()
         hasher.part(Self.mappingRevision)
@@ -150,7 +151,8 @@ extension PIMSync {
         hasher.part(String(try replica.packageVersion() ?? 0))
         hasher.part(desktop.user)
         hasher.part(TimeZone.current.identifier)
-        for (id, stamp) in stamps.filter({ referenced.contains($0.value.type) }).sorted(by: { $0.key < $1.key }) {
+        // The stamps come in a stable order (see `pimRecordStamps`): no sort needed.
+        for (id, stamp) in stamps where referenced.contains(stamp.type) {
             hasher.part(id)
             hasher.part(stamp.stamp)
         }

@@ -48,6 +48,8 @@ public struct PIMSync: Sendable {
                 report.stopped.append(stop.message)
             }
         }
+        // A shared item replaces the desktop's copy, which is deleted: make that durable.
+        if report.shared + report.linked > 0 { try await store.flush() }
         return report
     }
 

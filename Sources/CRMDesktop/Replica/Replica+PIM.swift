@@ -58,11 +58,19 @@ public struct PIMProblem: Sendable, Equatable {
 extension Replica {
     /// The status rows of a collection; without `written` (the bytes last written) unless `withWritten`.
     public func pimStatus(_ collection: PIMCollection, withWritten: Bool = true) throws -> [PIMItemStatus] {
-        let columns = "collection, href, crm_id, etag, item_hash, fields_hash" + (withWritten ? ", written" : "")
+        let columns = "href, crm_id, etag, item_hash, fields_hash, source_stamp" + (withWritten ? ", written" : "")
         return try read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT \(columns) FROM pim_items WHERE collection = ?", arguments: [collection.rawValue]
-            ).map(Self.pimStatus)
+            // A cursor reads each row in place (fetchAll would copy every row first).
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT \(columns) FROM pim_items WHERE collection = ?", arguments: [collection.rawValue])
+            var statuses: [PIMItemStatus] = []
+            while let row = try rows.next() {
+                statuses.append(
+                    PIMItemStatus(
+                        collection: collection, href: row[0], crmID: row[1], etag: row[2], itemHash: row[3],
+                        fieldsHash: row[4], written: withWritten ? row[6] : nil, sourceStamp: row[5]))
+            }
+            return statuses
         }
     }
 
@@ -83,15 +91,14 @@ extension Replica {
         try write { db in
             let statement = try db.cachedStatement(
                 sql: """
-                    INSERT OR REPLACE INTO pim_items(collection, href, crm_id, etag, item_hash, fields_hash, written)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT OR REPLACE INTO pim_items(
+                        collection, href, crm_id, etag, item_hash, fields_hash, written, source_stamp)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """)
             for status in statuses {
-                // The source stamp shares the fields_hash column: `<fields hash>@<source stamp>`.
-                let fields = status.sourceStamp.map { "\(status.fieldsHash)@\($0)" } ?? status.fieldsHash
                 try statement.execute(arguments: [
-                    status.collection.rawValue, status.href, status.crmID, status.etag, status.itemHash, fields,
-                    status.written,
+                    status.collection.rawValue, status.href, status.crmID, status.etag, status.itemHash,
+                    status.fieldsHash, status.written, status.sourceStamp,
                 ])
             }
         }
@@ -103,19 +110,20 @@ extension Replica {
         guard !statuses.isEmpty else { return }
         try write { db in
             let statement = try db.cachedStatement(
-                sql: "UPDATE pim_items SET fields_hash = ? WHERE collection = ? AND href = ?")
+                sql: "UPDATE pim_items SET fields_hash = ?, source_stamp = ? WHERE collection = ? AND href = ?")
             for status in statuses {
-                let fields = status.sourceStamp.map { "\(status.fieldsHash)@\($0)" } ?? status.fieldsHash
-                try statement.execute(arguments: [fields, status.collection.rawValue, status.href])
+                try statement.execute(
+                    arguments: [status.fieldsHash, status.sourceStamp, status.collection.rawValue, status.href])
             }
         }
     }
 
     /// The fingerprints of the records of `types` (records created here and not yet sent included), from their
     /// stored JSON and pending ops, without decoding them: what lets a PIM sync with nothing changed skip the
-    /// mapping.
-    public func pimRecordStamps(types: Set<String>) throws -> [String: PIMRecordStamp] {
-        guard !types.isEmpty else { return [:] }
+    /// mapping. In id order (server copies first, then records that exist only as ops), so a caller can
+    /// fingerprint a set of them without sorting.
+    public func pimRecordStamps(types: Set<String>) throws -> [(id: String, stamp: PIMRecordStamp)] {
+        guard !types.isEmpty else { return [] }
         let list = types.sorted()
         let marks = Array(repeating: "?", count: list.count).joined(separator: ", ")
         return try read { db in
@@ -126,17 +134,23 @@ extension Replica {
             while let row = try opRows.next() {
                 ops[row[0], default: []].append((row[1] as String) + (row[2] as String))
             }
-            var stamps: [String: PIMRecordStamp] = [:]
+            var stamps: [(id: String, stamp: PIMRecordStamp)] = []
             let rows = try Row.fetchCursor(
-                db, sql: "SELECT id, type, incomplete, json FROM records WHERE type IN (\(marks))",
+                db, sql: "SELECT id, type, incomplete, json FROM records WHERE type IN (\(marks)) ORDER BY id",
                 arguments: StatementArguments(list))
             while let row = try rows.next() {
                 let id: String = row[0]
+                let incomplete: Bool = row[2]
                 var hasher = SourceHasher()
-                hasher.part((row[2] as Bool) ? "incomplete" : "complete")
-                hasher.part(row[3] as String)
-                for op in ops.removeValue(forKey: id) ?? [] { hasher.part(op) }
-                stamps[id] = PIMRecordStamp(type: row[1], stamp: hasher.hex, incomplete: row[2])
+                hasher.part(incomplete ? "incomplete" : "complete")
+                // The stored JSON hashed in place, never copied into a String.
+                try row.withUnsafeData(atIndex: 3) { data in
+                    (data ?? Data()).withUnsafeBytes { hasher.part($0) }
+                }
+                if !ops.isEmpty, let texts = ops.removeValue(forKey: id) {
+                    for op in texts { hasher.part(op) }
+                }
+                stamps.append((id, PIMRecordStamp(type: row[1], stamp: hasher.hex, incomplete: incomplete)))
             }
             // Records that exist only as ops (created here, not yet sent): their type is in the op.
             let typeOf = Dictionary(
@@ -144,11 +158,11 @@ extension Replica {
                     db, sql: "SELECT DISTINCT record_id, type FROM outbox WHERE type IN (\(marks))",
                     arguments: StatementArguments(list)
                 ).map { (($0[0] as String), ($0[1] as String)) }) { first, _ in first }
-            for (id, texts) in ops {
+            for (id, texts) in ops.sorted(by: { $0.key < $1.key }) {
                 var hasher = SourceHasher()
                 hasher.part("ops only")
                 for op in texts { hasher.part(op) }
-                stamps[id] = PIMRecordStamp(type: typeOf[id] ?? "", stamp: hasher.hex)
+                stamps.append((id, PIMRecordStamp(type: typeOf[id] ?? "", stamp: hasher.hex)))
             }
             return stamps
         }
@@ -256,16 +270,5 @@ extension Replica {
                     line: $0["line"], message: $0["message"])
             }
         }
-    }
-
-    /// A row of `SELECT collection, href, crm_id, etag, item_hash, fields_hash[, written]`, read by index.
-    static func pimStatus(_ row: Row) -> PIMItemStatus {
-        let fields: String = row[5]
-        let at = fields.firstIndex(of: "@")
-        return PIMItemStatus(
-            collection: PIMCollection(rawValue: row[0]) ?? .contacts, href: row[1], crmID: row[2], etag: row[3],
-            itemHash: row[4], fieldsHash: at.map { String(fields[..<$0]) } ?? fields,
-            written: row.count > 6 ? row[6] : nil,
-            sourceStamp: at.map { String(fields[fields.index(after: $0)...]) })
     }
 }

@@ -105,6 +105,16 @@ enum ReplicaSchema {
         migrator.registerMigration("v4-provisional-index") { db in
             try db.execute(sql: "CREATE INDEX records_provisional ON records(id) WHERE provisional = 1")
         }
+        // The PIM status's source stamp in a column of its own (it shared `fields_hash` as `hash@stamp`).
+        migrator.registerMigration("v5-pim-source-stamp") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE pim_items ADD COLUMN source_stamp TEXT;
+                    UPDATE pim_items SET source_stamp = substr(fields_hash, instr(fields_hash, '@') + 1),
+                        fields_hash = substr(fields_hash, 1, instr(fields_hash, '@') - 1)
+                    WHERE instr(fields_hash, '@') > 0;
+                    """)
+        }
         return migrator
     }
 }

@@ -26,18 +26,21 @@ public struct SourceHasher: Sendable {
     /// One piece: its bytes and its length, so ("ab", "c") and ("a", "bc") differ.
     public mutating func part(_ text: String) {
         var text = text
-        text.withUTF8 { bytes in
-            let raw = UnsafeRawBufferPointer(bytes)
-            var offset = 0
-            while offset + 8 <= raw.count {
-                mix(raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-                offset += 8
-            }
-            var last: UInt64 = 0
-            for index in offset..<raw.count { last |= UInt64(raw[index]) << (UInt64(index - offset) * 8) }
-            mix(last)
-            mix(UInt64(raw.count))
+        text.withUTF8 { part(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// One piece given as bytes (the same fingerprint as the text of those UTF-8 bytes), for bytes read in
+    /// place without making a `String` of them.
+    public mutating func part(_ raw: UnsafeRawBufferPointer) {
+        var offset = 0
+        while offset + 8 <= raw.count {
+            mix(raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            offset += 8
         }
+        var last: UInt64 = 0
+        for index in offset..<raw.count { last |= UInt64(raw[index]) << (UInt64(index - offset) * 8) }
+        mix(last)
+        mix(UInt64(raw.count))
     }
 
     /// The fingerprint so far, as hex.

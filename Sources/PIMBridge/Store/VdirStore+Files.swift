@@ -95,14 +95,17 @@ extension VdirStore {
         return items
     }
 
-    /// Creates the folder and the missing folders above it.
-    func makeFolder(_ path: String, collection: PIMCollection) throws {
-        if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
+    /// Creates the folder and the missing folders above it; true when it created one.
+    @discardableResult
+    func makeFolder(_ path: String, collection: PIMCollection) throws -> Bool {
+        if mkdir(path, 0o755) == 0 { return true }
+        if errno == EEXIST { return false }
         let code = errno
         let parent = (path as NSString).deletingLastPathComponent
         if code == ENOENT, parent != path, !parent.isEmpty {
             try makeFolder(parent, collection: collection)
-            if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
+            if mkdir(path, 0o755) == 0 { return true }
+            if errno == EEXIST { return false }
         }
         throw fileSystemError(errno, "cannot create the folder \(path)", collection: collection)
     }

@@ -21,17 +21,20 @@ public struct VdirStore: PIMStore {
     var storeName: String { "vdir:\(root.path)" }
 
     public func prepare() async throws {
+        var created = false
         for collection in PIMCollection.allCases {
             let folder = self.folder(collection)
-            try makeFolder(folder.path, collection: collection)
+            created = try makeFolder(folder.path, collection: collection) || created
             // vdirsyncer's metadata files; a value the user chose is kept.
             let metadata = ["displayname": collection.displayName, "color": Self.colors[collection] ?? "#1565C0"]
             for (name, value) in metadata.sorted(by: { $0.key < $1.key }) {
                 if try fileStatus(folder.appendingPathComponent(name).path, collection: collection) != nil { continue }
                 _ = try writeAtomically(Data(value.utf8), to: name, in: collection, ifMatch: nil)
+                created = true
             }
         }
-        try await flush()
+        // Folders that were all there already need no sync to disk.
+        if created { try await flush() }
     }
 
     public func changes(in collection: PIMCollection, since token: String?) async throws -> PIMChanges {
