@@ -20,8 +20,10 @@ struct BenchDevice: Sendable {
         return BenchDevice(client: client, user: user, device: device.id, token: bound.token)
     }
 
-    func begin(filter: String? = nil) async throws -> SyncBeginResponse {
-        try await client.begin(SyncBeginRequest(device: device, filter: filter, timeZone: "UTC"), token: token)
+    /// Opens a session; `packageVersion` is the package the device has (nil: none yet, so the answer carries it).
+    func begin(filter: String? = nil, packageVersion: Int? = nil) async throws -> SyncBeginResponse {
+        try await client.begin(
+            SyncBeginRequest(device: device, packageVersion: packageVersion, filter: filter, timeZone: "UTC"), token: token)
     }
 
     func end(_ session: String) async throws {

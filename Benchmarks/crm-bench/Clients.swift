@@ -112,6 +112,8 @@ enum Clients {
 struct SimulatedDesktop: Sendable {
     let device: BenchDevice
     var cursor: String?
+    /// The package it installed with its first session, sent with every begin as a desktop does.
+    var packageVersion: Int?
     /// A record it pulled, to edit on its scheduled syncs.
     var held: HeldRecord?
 
@@ -124,7 +126,9 @@ struct SimulatedDesktop: Sendable {
             await latencies?.add(kind, (now - mark).milliseconds)
             mark = now
         }
-        let session = try await device.begin().session
+        let begun = try await device.begin(packageVersion: packageVersion)
+        if let update = begun.package { packageVersion = update.version }
+        let session = begun.session
         await lap("begin")
         while true {
             let page = try await device.client.pull(
@@ -156,7 +160,7 @@ struct SimulatedDesktop: Sendable {
     /// change came.
     func hold(until deadline: ContinuousClock.Instant, _ latencies: Latencies) async throws -> Bool {
         guard let cursor else { return false }
-        let session = try await device.begin().session
+        let session = try await device.begin(packageVersion: packageVersion).session
         await latencies.waiting(+1)
         var changed = false
         do {

@@ -21,9 +21,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The most operations one sync push may carry.") var maxPushOps = 1000
     @Option(
         help: ArgumentHelp(
-            "Seconds between a long-poll's own checks for changes no signal announced (admin commands; on "
-                + "PostgreSQL every server's writes are announced)."))
-    var waitRecheck: Double = 1
+            "Seconds between a long-poll's own checks for changes no signal announced: admin commands run in "
+                + "another process on SQLite (on PostgreSQL every process's writes are announced). Each check costs "
+                + "a read per waiting desktop."))
+    var waitRecheck: Double = 10
 
     func validate() throws {
         guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost is between 4 and 31") }
