@@ -205,6 +205,13 @@ public protocol SyncStore: Sendable {
 
     /// Live records of `type` inside `visibility`, by id, after `after`.
     func liveRecords(type: String, visibility: VisibilityScope, after: String, limit: Int) async throws -> [Record]
+    /// The same records as stored, their fields and stamps left as text (the pull path splices them).
+    func storedLiveRecords(type: String, visibility: VisibilityScope, after: String, limit: Int) async throws
+        -> [StoredRecord]
+    /// `changes(after:limit:)` as stored.
+    func storedChanges(after seq: Int64, limit: Int) async throws -> [StoredRecord]
+    /// `records(ids:)` as stored, in no particular order.
+    func storedRecords(ids: [String]) async throws -> [StoredRecord]
 
     /// How many live records of `type` are inside `visibility` (a preview's count for a filter without
     /// conditions).

@@ -65,13 +65,17 @@ extension PostgresStore {
     /// Numbers are committed in sequence order (`recordTransaction`), so a plain read by `seq` never passes
     /// over a change that commits later.
     public func changes(after seq: Int64, limit: Int) async throws -> [CRMModel.Record] {
+        try await storedChanges(after: seq, limit: limit).map { try $0.record() }
+    }
+
+    public func storedChanges(after seq: Int64, limit: Int) async throws -> [StoredRecord] {
         try await onConnection { reader in
             try await reader.rows(
                 """
                 SELECT \(unescaped: PostgresRecordRow.columns) FROM records WHERE seq > \(seq)
                 ORDER BY seq LIMIT \(max(1, limit))
                 """
-            ).map(PostgresRecordRow.record)
+            ).map(PostgresRecordRow.stored)
         }
     }
 

@@ -205,6 +205,12 @@ extension PostgresStore: SyncStore {
     public func liveRecords(type: String, visibility: VisibilityScope, after: String, limit: Int) async throws
         -> [CRMModel.Record]
     {
+        try await storedLiveRecords(type: type, visibility: visibility, after: after, limit: limit).map { try $0.record() }
+    }
+
+    public func storedLiveRecords(type: String, visibility: VisibilityScope, after: String, limit: Int) async throws
+        -> [StoredRecord]
+    {
         let limit = max(1, limit)
         let columns = PostgresRecordRow.columns
         return try await onConnection { reader in
@@ -237,7 +243,15 @@ extension PostgresStore: SyncStore {
                     ORDER BY id LIMIT \(limit)
                     """
             }
-            return try await reader.rows(query).map(PostgresRecordRow.record)
+            return try await reader.rows(query).map(PostgresRecordRow.stored)
+        }
+    }
+
+    public func storedRecords(ids: [String]) async throws -> [StoredRecord] {
+        guard !ids.isEmpty else { return [] }
+        return try await onConnection { reader in
+            try await reader.rows("SELECT \(unescaped: PostgresRecordRow.columns) FROM records WHERE id = ANY(\(ids))")
+                .map(PostgresRecordRow.stored)
         }
     }
 

@@ -14,17 +14,16 @@ enum RecordRow {
     /// The record of a row that selected `columns` first, in that order (read by position: looking columns up
     /// by name costs a lower-casing per access, on every row of every page).
     static func record(_ row: Row) throws -> Record {
-        let fieldsText: String = row[10]
-        let stampsText: String = row[11]
+        try stored(row).record()
+    }
+
+    /// The same row as stored: system columns read, fields and stamps kept as their text.
+    static func stored(_ row: Row) throws -> StoredRecord {
         let teamText: String = row[6]
-        let fields = try JSONReader.fields(fieldsText)
-        let stamps = stampsText == "{}" ? [:] : try RecordColumns.parseStamps(stampsText)
-        let createdAt = date(row[7])
-        return Record(
+        return StoredRecord(
             id: row[0], type: row[1], version: row[2], seq: row[3], deleted: row[4], owner: row[5],
             team: teamText == "[]" ? [] : try RecordColumns.parseTeam(teamText),
-            createdAt: createdAt, updatedAt: date(row[8]), updatedBy: row[9], fields: fields,
-            fieldVersions: RecordColumns.expandStamps(stamps, fields: fields, createdAt: createdAt))
+            createdAt: row[7], updatedAt: row[8], updatedBy: row[9], fieldsText: row[10], stampsText: row[11])
     }
 
     static func arguments(_ record: Record) throws -> StatementArguments {

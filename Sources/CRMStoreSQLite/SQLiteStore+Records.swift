@@ -50,16 +50,20 @@ extension SQLiteStore {
     }
 
     public func records(ids: [String]) async throws -> [CRMModel.Record] {
+        try await storedRecords(ids: ids).map { try $0.record() }
+    }
+
+    public func storedRecords(ids: [String]) async throws -> [StoredRecord] {
         guard !ids.isEmpty else { return [] }
         return try await read { db in
-            var result: [Record] = []
+            var result: [StoredRecord] = []
             for chunk in stride(from: 0, to: ids.count, by: 500) {
                 let slice = Array(ids[chunk..<min(chunk + 500, ids.count)])
                 let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
                 let rows = try Row.fetchAll(
                     db, sql: "SELECT \(RecordRow.columns) FROM records WHERE id IN (\(marks))",
                     arguments: StatementArguments(slice))
-                result += try rows.map(RecordRow.record)
+                result += try rows.map(RecordRow.stored)
             }
             return result
         }
@@ -150,11 +154,15 @@ extension SQLiteStore {
     /// SQLite has one writer at a time and numbers are reserved inside the write transaction, so sequence
     /// order is commit order: nothing below a visible number can still be uncommitted.
     public func changes(after seq: Int64, limit: Int) async throws -> [CRMModel.Record] {
+        try await storedChanges(after: seq, limit: limit).map { try $0.record() }
+    }
+
+    public func storedChanges(after seq: Int64, limit: Int) async throws -> [StoredRecord] {
         try await read { db in
             try Row.fetchAll(
                 db, sql: "SELECT \(RecordRow.columns) FROM records WHERE seq > ? ORDER BY seq LIMIT ?",
                 arguments: [seq, max(1, limit)]
-            ).map(RecordRow.record)
+            ).map(RecordRow.stored)
         }
     }
 

@@ -195,9 +195,15 @@ extension SQLiteStore {
     public func liveRecords(type: String, visibility: VisibilityScope, after: String, limit: Int) async throws
         -> [CRMModel.Record]
     {
-        return try await read { db in
+        try await storedLiveRecords(type: type, visibility: visibility, after: after, limit: limit).map { try $0.record() }
+    }
+
+    public func storedLiveRecords(type: String, visibility: VisibilityScope, after: String, limit: Int) async throws
+        -> [StoredRecord]
+    {
+        try await read { db in
             let (sql, arguments) = Self.liveRecordsQuery(type: type, visibility: visibility, after: after, limit: limit)
-            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(RecordRow.record)
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(RecordRow.stored)
         }
     }
 

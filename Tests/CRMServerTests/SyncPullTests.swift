@@ -251,6 +251,36 @@ struct SyncPullTests {
             #expect(zero.errorField == "limit")
         }
     }
+
+    @Test func pagesFullInBytesEndEarlyAndTheNextPageGoesOnFromTheirLastRecord() async throws {
+        var configuration = ServerConfiguration(bcryptCost: 4)
+        // Any record fills a page: every page of the walk and the feed holds one.
+        configuration.sync = SyncConfiguration(maxPageBytes: 1)
+        let server = try await TestServer.make(configuration: configuration)
+        try await server.run { api in
+            let token = try await api.login("rita")
+            var accounts: [Record] = []
+            for index in 1...5 {
+                accounts.append(try await api.create("Account", ["name": .string("Account \(index)")], token: token))
+            }
+            var desktop = try await TestDesktop.connect(api, "rita")
+            try await desktop.begin()
+            let first = try await desktop.pullAll()
+            #expect(first.allSatisfy { $0.upserts.count + $0.removes.count <= 1 })
+            #expect(Set(desktop.records("Account").map(\.id)) == Set(accounts.map(\.id)))
+
+            for account in accounts.prefix(3) {
+                try await SyncPullSupport.patch(api, account, RecordWrite(fields: ["name": .string("Renamed")]), token: token)
+            }
+            try await desktop.begin()
+            let next = try await desktop.pullAll()
+            #expect(next.filter { !$0.upserts.isEmpty }.count == 3)
+            #expect(next.allSatisfy { $0.upserts.count <= 1 })
+            let renamed = desktop.records("Account").filter { $0.fields["name"] == .string("Renamed") }
+            #expect(Set(renamed.map(\.id)) == Set(accounts.prefix(3).map(\.id)))
+            #expect(renamed.allSatisfy { $0.version == 2 })
+        }
+    }
 }
 
 /// Requests and records the pull-side sync tests share.

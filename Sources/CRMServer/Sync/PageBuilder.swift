@@ -2,30 +2,6 @@ import CRMModel
 import CRMStore
 import CRMSyncProtocol
 
-/// A page being assembled: what the device must store and drop, and what that does to its scope.
-struct PullPage: Sendable {
-    var upserts: [SyncUpsert] = []
-    var removes: [SyncRemove] = []
-    var delta = ScopeDelta()
-    private var ids: Set<String> = []
-
-    var count: Int { upserts.count + removes.count }
-
-    func contains(_ id: String) -> Bool { ids.contains(id) }
-
-    mutating func upsert(_ record: Record, reason: ScopeReason, as presented: Record) {
-        guard ids.insert(record.id).inserted else { return }
-        upserts.append(SyncUpsert(record: presented, incomplete: reason == .reference))
-        delta.upserts.append(ScopeEntry(id: record.id, type: record.type, version: record.version, reason: reason))
-    }
-
-    mutating func remove(id: String, type: String, reason: RemoveReason) {
-        guard ids.insert(id).inserted else { return }
-        removes.append(SyncRemove(id: id, type: type, reason: reason))
-        delta.removes.append(id)
-    }
-}
-
 /// Computes a device's next pull page from its cursor: a scope re-evaluation walked type by type and id by
 /// id against what the device holds, then the targets of its references, then the change feed. The cost of
 /// a feed page follows the changes after the cursor; a re-evaluation costs what the device's scope holds.
@@ -33,6 +9,11 @@ struct PageBuilder: Sendable {
     let store: any ServerStore
     let context: ScopeContext
     let limit: Int
+    /// The bytes after which a page ends, whatever its record count (a page of large records stays small
+    /// enough to hold and apply at once). Upserts that came with the last record may pass it.
+    var maxBytes: Int = SyncConfiguration().maxPageBytes
+
+    private func isFull(_ page: PullPage) -> Bool { page.count >= limit || page.bytes >= maxBytes }
 
     /// The page after `cursor` and the cursor that follows it (its generation is set by the caller).
     ///
@@ -41,7 +22,7 @@ struct PageBuilder: Sendable {
     func page(after start: SyncCursor, rescanOnly: Bool = false) async throws -> (PullPage, SyncCursor, more: Bool) {
         var page = PullPage()
         var cursor = start
-        while page.count < limit {
+        while !isFull(page) {
             switch cursor.phase {
             case .rescan:
                 try await rescanStep(&cursor, &page)
@@ -75,34 +56,49 @@ struct PageBuilder: Sendable {
         let wanted = max(1, limit - page.count)
         let synced = types.contains(type)
         let candidates =
-            synced ? try await store.liveRecords(type: type, visibility: context.visibility(for: type), after: after, limit: wanted) : []
+            synced ? try await store.storedLiveRecords(type: type, visibility: context.visibility(for: type), after: after, limit: wanted) : []
         let exhausted = candidates.count < wanted
         let held = try await store.scopeEntries(
             device: context.device, type: type, after: after, through: exhausted ? nil : candidates.last?.id)
         var heldByID = Dictionary(uniqueKeysWithValues: held.map { ($0.id, $0) })
-        for record in candidates {
+        var walked = 0
+        for stored in candidates {
+            walked += 1
+            let candidate = try context.candidate(stored)
+            let record = candidate.record
             let entry = heldByID.removeValue(forKey: record.id)
             if context.inFilter(record) {
                 if entry == nil || entry?.version != record.version || entry?.reason != .filter || cursor.full == true {
-                    page.upsert(record, reason: .filter, as: context.present(record))
+                    try page.upsert(record, reason: .filter, as: context.pageBody(candidate))
                 }
             } else if entry?.reason == .filter {
                 page.remove(id: record.id, type: type, reason: .leftFilter)
             } else if let entry, entry.reason == .reference, entry.version != record.version || cursor.full == true {
-                page.upsert(record, reason: .reference, as: context.present(record))
+                try page.upsert(record, reason: .reference, as: context.pageBody(candidate))
             }
+            if isFull(page) { break }
+        }
+        // A page full in bytes before the batch's end walks on from its last record next time: held records
+        // after it are met then.
+        let stopped = walked < candidates.count
+        if stopped {
+            let through = candidates[walked - 1].id
+            heldByID = heldByID.filter { $0.key <= through }
         }
         // Held records the walk did not meet are gone, invisible, or of a type the device no longer syncs.
         if !heldByID.isEmpty {
             let current = Dictionary(
-                uniqueKeysWithValues: try await store.records(ids: Array(heldByID.keys)).map { ($0.id, $0) })
+                uniqueKeysWithValues: try await store.storedRecords(ids: Array(heldByID.keys)).map { ($0.id, $0.head()) })
             for entry in heldByID.values.sorted(by: { $0.id < $1.id }) {
                 let record = current[entry.id]
                 if entry.reason == .reference, let record, context.canHold(record) { continue }
                 page.remove(id: entry.id, type: entry.type, reason: context.removeReason(record))
             }
         }
-        if exhausted {
+        if stopped {
+            cursor.type = type
+            cursor.afterID = candidates[walked - 1].id
+        } else if exhausted {
             cursor.afterID = nil
             cursor.type = try await nextType(after: type)
             if cursor.type == nil { cursor.phase = .references }
@@ -128,8 +124,16 @@ struct PageBuilder: Sendable {
         let after = cursor.afterID ?? ""
         let missing = try await store.missingReferences(device: context.device).filter { $0 > after && !page.contains($0) }
         let batch = Array(missing.prefix(max(1, limit - page.count)))
-        for record in try await store.records(ids: batch).sorted(by: { $0.id < $1.id }) where context.canHold(record) {
-            page.upsert(record, reason: context.inFilter(record) ? .filter : .reference, as: context.present(record))
+        for stored in try await store.storedRecords(ids: batch).sorted(by: { $0.id < $1.id }) {
+            let candidate = try context.candidate(stored)
+            let record = candidate.record
+            guard context.canHold(record) else { continue }
+            try page.upsert(
+                record, reason: context.inFilter(record) ? .filter : .reference, as: context.pageBody(candidate))
+            if isFull(page), record.id != missing.last {
+                cursor.afterID = record.id
+                return
+            }
         }
         if batch.count < missing.count {
             cursor.afterID = batch.last
@@ -147,33 +151,38 @@ struct PageBuilder: Sendable {
 
     /// One page of the change feed; returns whether more changes wait.
     private func feedStep(_ cursor: inout SyncCursor, _ page: inout PullPage) async throws -> Bool {
-        let changes = try await store.changes(after: cursor.seq, limit: limit)
+        let changes = try await store.storedChanges(after: cursor.seq, limit: limit)
         let held = try await store.scopeEntries(device: context.device, ids: changes.map(\.id))
         var referencing: [Record] = []
-        for record in changes {
+        var walked = 0
+        for stored in changes {
+            walked += 1
+            let candidate = try context.candidate(stored)
+            let record = candidate.record
             let entry = held[record.id]
             if record.deleted || !context.canHold(record) {
                 if entry != nil { page.remove(id: record.id, type: record.type, reason: context.removeReason(record)) }
             } else if context.inFilter(record) {
                 if entry == nil || entry!.version < record.version || entry!.reason != .filter {
-                    page.upsert(record, reason: .filter, as: context.present(record))
+                    try page.upsert(record, reason: .filter, as: context.pageBody(candidate))
                     referencing.append(record)
                 }
             } else if let entry {
                 if entry.reason == .filter {
                     if try await store.isReferenced(device: context.device, target: record.id) {
-                        page.upsert(record, reason: .reference, as: context.present(record))
+                        try page.upsert(record, reason: .reference, as: context.pageBody(candidate))
                     } else {
                         page.remove(id: record.id, type: record.type, reason: .leftFilter)
                     }
                 } else if entry.version < record.version {
-                    page.upsert(record, reason: .reference, as: context.present(record))
+                    try page.upsert(record, reason: .reference, as: context.pageBody(candidate))
                 }
             }
+            if isFull(page) { break }
         }
         try await addReferenceTargets(of: referencing, to: &page)
-        if let last = changes.last { cursor.seq = last.seq }
-        return changes.count >= limit
+        if walked > 0 { cursor.seq = changes[walked - 1].seq }
+        return walked < changes.count || changes.count >= limit
     }
 
     /// The records that new upserts reference and the device does not hold come along, read-only.
@@ -182,8 +191,12 @@ struct PageBuilder: Sendable {
         guard !targets.isEmpty else { return }
         let held = try await store.scopeEntries(device: context.device, ids: Array(targets))
         let missing = targets.filter { held[$0] == nil }.sorted()
-        for record in try await store.records(ids: missing).sorted(by: { $0.id < $1.id }) where context.canHold(record) {
-            page.upsert(record, reason: context.inFilter(record) ? .filter : .reference, as: context.present(record))
+        for stored in try await store.storedRecords(ids: missing).sorted(by: { $0.id < $1.id }) {
+            let candidate = try context.candidate(stored)
+            let record = candidate.record
+            guard context.canHold(record) else { continue }
+            try page.upsert(
+                record, reason: context.inFilter(record) ? .filter : .reference, as: context.pageBody(candidate))
         }
     }
 }

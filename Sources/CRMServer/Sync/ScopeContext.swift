@@ -11,12 +11,24 @@ struct ScopeContext: Sendable {
     let device: String
     /// Made once: building a calendar per record costs more than the rest of the check.
     let calendar: Calendar
+    /// Per type, the fields a decision reads (its references), or nil when it reads them all (the filter has
+    /// conditions or a window). Made once, like the calendar.
+    private let decisionFields: [String: Set<String>?]
 
     init(caller: Caller, filter: ResolvedFilter, device: String) {
         self.caller = caller
         self.filter = filter
         self.device = device
         self.calendar = filter.calendar
+        var decisionFields: [String: Set<String>?] = [:]
+        for (name, type) in caller.base.types {
+            if let typeFilter = filter.types[name], !typeFilter.conditions.isEmpty || typeFilter.window != nil {
+                decisionFields[name] = .some(nil)
+            } else {
+                decisionFields[name] = Set(type.fields.filter { $0.value.kind.isReference }.keys)
+            }
+        }
+        self.decisionFields = decisionFields
     }
 
     var user: String { caller.user.name }
@@ -55,6 +67,31 @@ struct ScopeContext: Sendable {
             return record
         }
         return caller.present(record)
+    }
+
+    /// A stored record read as far as deciding its place needs: its system columns and the fields its type's
+    /// filter and references read; the rest stays text, spliced into the page as it is when the role shows
+    /// every field the record has.
+    func candidate(_ stored: StoredRecord) throws -> PageCandidate {
+        if stored.type == ConflictRecord.typeName || caller.package.types[stored.type] == nil {
+            return PageCandidate(stored: stored, record: try stored.record(), names: nil)
+        }
+        let wanted = decisionFields[stored.type] ?? []
+        let (names, values) = try stored.fields(decoding: { name in wanted.map { $0.contains(name) } ?? true })
+        return PageCandidate(stored: stored, record: stored.head(fields: values), names: names)
+    }
+
+    /// The candidate as the page carries it: its stored text when the role shows every field it has and
+    /// stamps, else the record decoded whole and presented (`present`).
+    func pageBody(_ candidate: PageCandidate) throws -> PageBody {
+        if let names = candidate.names, let type = caller.package.types[candidate.stored.type],
+            names.allSatisfy({ type.fields[$0] != nil }),
+            try candidate.stored.stampedNames().allSatisfy({ type.fields[$0] != nil })
+        {
+            return .stored(candidate.stored, names: names)
+        }
+        let record = candidate.names == nil ? candidate.record : try candidate.stored.record()
+        return .decoded(present(record))
     }
 
     /// Why a record the device held is leaving it.

@@ -5,6 +5,10 @@ public struct SyncConfiguration: Sendable {
     /// Records per pull page when the device names no limit, and the most it may ask for.
     public var defaultPageSize: Int
     public var maxPageSize: Int
+    /// The bytes after which a pull page ends, whatever its record count: a page of large records stays small
+    /// enough for both sides to hold and apply at once (the last record and the records it references may
+    /// pass it).
+    public var maxPageBytes: Int
     /// The most ops in one push, and the largest push body.
     public var maxOpsPerPush: Int
     public var maxPushBytes: Int
@@ -20,7 +24,7 @@ public struct SyncConfiguration: Sendable {
     public var waitRecheck: TimeInterval
 
     public init(
-        defaultPageSize: Int = 1000, maxPageSize: Int = 5000, maxOpsPerPush: Int = 1000, maxPushBytes: Int = 16 << 20,
+        defaultPageSize: Int = 1000, maxPageSize: Int = 5000, maxPageBytes: Int = 4 << 20, maxOpsPerPush: Int = 1000, maxPushBytes: Int = 16 << 20,
         sessionLifetime: TimeInterval = 3600,
         retention: TimeInterval = 90 * 86_400, defaultWait: TimeInterval = 25, maxWait: TimeInterval = 120,
         waitRecheck: TimeInterval = 1
@@ -28,6 +32,7 @@ public struct SyncConfiguration: Sendable {
         self.waitRecheck = waitRecheck
         self.defaultPageSize = defaultPageSize
         self.maxPageSize = maxPageSize
+        self.maxPageBytes = maxPageBytes
         self.maxOpsPerPush = maxOpsPerPush
         self.maxPushBytes = maxPushBytes
         self.sessionLifetime = sessionLifetime

@@ -24,16 +24,9 @@ enum SyncPageWriter {
         return bytes
     }
 
-    /// The page's upserts, comma-separated: the bulk of a page, which does not depend on its cursor.
+    /// The page's upserts, comma-separated: the bulk of a page, which does not depend on its cursor (written
+    /// as the page was built).
     static func upserts(_ page: PullPage) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(page.upserts.count * 1200)
-        for (index, upsert) in page.upserts.enumerated() {
-            if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(contentsOf: "{\"incomplete\":\(upsert.incomplete),\"record\":".utf8)
-            RecordJSON.write(upsert.record, into: &bytes)
-            bytes.append(UInt8(ascii: "}"))
-        }
-        return bytes
+        page.upsertJSON
     }
 }

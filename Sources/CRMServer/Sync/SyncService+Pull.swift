@@ -17,7 +17,7 @@ extension SyncService {
         let meta = try await store.syncMeta()
         let start = try await startingCursor(request.cursor, device: session.device, meta: meta, now: now)
         let context = ScopeContext(caller: caller, filter: filter, device: session.device)
-        let builder = PageBuilder(store: store, context: context, limit: limit)
+        let builder = PageBuilder(store: store, context: context, limit: limit, maxBytes: configuration.maxPageBytes)
         let key = PagePrefetch.Key(session: session.id, limit: limit, start: start)
         let built: PagePrefetch.Built
         let upserts: [UInt8]
@@ -61,7 +61,8 @@ extension SyncService {
             request.cursor, device: session.device, meta: try await store.syncMeta(), now: now)
         if cursor.phase != .feed { return SyncWaitResponse(changed: true) }
         let context = ScopeContext(caller: caller, filter: filter, device: session.device)
-        let builder = PageBuilder(store: store, context: context, limit: configuration.defaultPageSize)
+        let builder = PageBuilder(
+            store: store, context: context, limit: configuration.defaultPageSize, maxBytes: configuration.maxPageBytes)
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             let mark = await signal.mark()
