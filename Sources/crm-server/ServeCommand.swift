@@ -18,6 +18,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Days tombstones, op ids and sync log rows are kept; older desktop cursors get a reset.")
     var retentionDays: Double = 90
     @Option(help: "The most records one sync pull page may carry.") var maxSyncPage = 5000
+    @Option(help: "The most bytes one sync pull page may carry (a page ends at the record that fills it).")
+    var maxSyncPageBytes = 4 << 20
     @Option(help: "The most operations one sync push may carry.") var maxPushOps = 1000
     @Option(
         help: ArgumentHelp(
@@ -31,6 +33,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...65535).contains(port) else { throw ValidationError("--port is between 1 and 65535") }
         guard retentionDays >= 1 else { throw ValidationError("--retention-days is at least 1") }
         guard waitRecheck > 0 else { throw ValidationError("--wait-recheck is above 0") }
+        guard maxSyncPageBytes >= 1 else { throw ValidationError("--max-sync-page-bytes is at least 1") }
         guard maxSyncPage >= 1, maxPushOps >= 1 else {
             throw ValidationError("--max-sync-page and --max-push-ops are at least 1")
         }
@@ -48,6 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
             maxBodyBytes: maxBodyBytes)
         configuration.sync.retention = retentionDays * 86_400
         configuration.sync.maxPageSize = maxSyncPage
+        configuration.sync.maxPageBytes = maxSyncPageBytes
         configuration.sync.defaultPageSize = min(configuration.sync.defaultPageSize, maxSyncPage)
         configuration.sync.maxOpsPerPush = maxPushOps
         configuration.sync.waitRecheck = waitRecheck
