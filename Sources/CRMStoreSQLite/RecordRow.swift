@@ -42,21 +42,73 @@ enum RecordRow {
         ]
     }
 
-    /// Writes the record's row (insert or replace) and refreshes its team and reference index rows, through
-    /// statements prepared once per connection (a push writes a thousand records in one transaction).
+    /// Writes the record's row and refreshes its team and reference index rows, through statements prepared once
+    /// per connection (a push writes a thousand records in one transaction).
+    ///
+    /// A record that exists with the same type, owner, deleted flag and creation time is rewritten by an `UPDATE`
+    /// of the other columns: SQLite then leaves alone the indexes that name none of them (id, type, owner,
+    /// creation), where `INSERT OR REPLACE` deletes and re-inserts every index entry. Team and reference rows are
+    /// rewritten only when they differ from the stored ones.
     static func save(_ record: Record, in db: Database) throws {
-        try db.cachedStatement(sql: "INSERT OR REPLACE INTO records (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-            .execute(arguments: try arguments(record))
-        try db.cachedStatement(sql: "DELETE FROM record_team WHERE record_id = ?").execute(arguments: [record.id])
-        try db.cachedStatement(sql: "DELETE FROM record_refs WHERE source_id = ?").execute(arguments: [record.id])
-        guard !record.deleted else { return }
-        for user in Set(record.team) {
-            try db.cachedStatement(sql: "INSERT INTO record_team (user, record_id) VALUES (?, ?)")
-                .execute(arguments: [user, record.id])
+        let stored = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT type, owner, deleted, created_at, team FROM records WHERE id = ?"),
+            arguments: [record.id])
+        let team = RecordColumns.teamText(record.team)
+        if let stored, stored[0] == record.type, stored[1] == record.owner, stored[2] == record.deleted,
+            stored[3] == millis(record.createdAt)
+        {
+            try db.cachedStatement(
+                sql: "UPDATE records SET version = ?, seq = ?, team = ?, updated_at = ?, updated_by = ?, fields = ?, "
+                    + "field_versions = ? WHERE id = ?"
+            ).execute(arguments: [
+                record.version, record.seq, team, millis(record.updatedAt), record.updatedBy,
+                FieldJSON.text(record.fields),
+                RecordColumns.stampsText(record.fieldVersions, createdAt: record.createdAt), record.id,
+            ])
+        } else {
+            try db.cachedStatement(
+                sql: "INSERT OR REPLACE INTO records (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            ).execute(arguments: try arguments(record))
         }
-        for (field, target) in ReferenceIndex.entries(of: record) {
+        let teamChanged = stored.map { ($0[2] as Bool) != record.deleted || ($0[4] as String) != team } ?? true
+        if teamChanged {
+            try db.cachedStatement(sql: "DELETE FROM record_team WHERE record_id = ?").execute(arguments: [record.id])
+            if !record.deleted {
+                for user in Set(record.team) {
+                    try db.cachedStatement(sql: "INSERT INTO record_team (user, record_id) VALUES (?, ?)")
+                        .execute(arguments: [user, record.id])
+                }
+            }
+        }
+        try saveReferences(record, in: db)
+    }
+
+    /// Makes the record's `record_refs` rows its references (none for a tombstone), writing only if they differ.
+    private static func saveReferences(_ record: Record, in db: Database) throws {
+        var wanted = Set<Reference>()
+        if !record.deleted {
+            for (field, target) in ReferenceIndex.entries(of: record) { wanted.insert(Reference(field, target)) }
+        }
+        var present = Set<Reference>()
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(sql: "SELECT field, target_id FROM record_refs WHERE source_id = ?"),
+            arguments: [record.id])
+        while let row = try rows.next() { present.insert(Reference(row[0], row[1])) }
+        guard present != wanted else { return }
+        try db.cachedStatement(sql: "DELETE FROM record_refs WHERE source_id = ?").execute(arguments: [record.id])
+        for reference in wanted {
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO record_refs (target_id, field, source_id) VALUES (?, ?, ?)")
-                .execute(arguments: [target, field, record.id])
+                .execute(arguments: [reference.target, reference.field, record.id])
+        }
+    }
+
+    /// One `record_refs` row of a source record.
+    private struct Reference: Hashable {
+        var field: String
+        var target: String
+        init(_ field: String, _ target: String) {
+            self.field = field
+            self.target = target
         }
     }
 

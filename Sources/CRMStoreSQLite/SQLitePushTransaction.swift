@@ -22,7 +22,9 @@ struct SQLitePushTransaction: PushTransaction {
 
     func insert(_ record: CRMModel.Record) throws -> CRMModel.Record {
         try checkCancelled()
-        if try RecordRow.fetch(id: record.id, in: db) != nil { throw StoreError.alreadyExists(record.id) }
+        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM records WHERE id = ?"), arguments: [record.id]) != nil {
+            throw StoreError.alreadyExists(record.id)
+        }
         try SQLiteStore.checkLive(ReferenceIndex.recordIDs(of: record), in: db)
         var stored = record
         stored.seq = try db.reserveSequence()
@@ -69,14 +71,21 @@ struct SQLitePushTransaction: PushTransaction {
         ).execute(arguments: [device, opId, String(decoding: result, as: UTF8.self), RecordRow.millis(time)])
     }
 
+    /// The body in a savepoint of the push's transaction, rolled back if it throws. The statements are prepared
+    /// once per connection: `Database.inSavepoint` prepares and authorizes them at each of a thousand ops.
     func savepoint<T>(_ body: () throws -> T) throws -> T {
         try checkCancelled()
-        var result: T?
-        try db.inSavepoint {
+        try db.cachedStatement(sql: "SAVEPOINT push_op").execute()
+        let result: T
+        do {
             result = try body()
-            return .commit
+        } catch {
+            try db.cachedStatement(sql: "ROLLBACK TRANSACTION TO SAVEPOINT push_op").execute()
+            try db.cachedStatement(sql: "RELEASE SAVEPOINT push_op").execute()
+            throw error
         }
-        return result!
+        try db.cachedStatement(sql: "RELEASE SAVEPOINT push_op").execute()
+        return result
     }
 }
 
