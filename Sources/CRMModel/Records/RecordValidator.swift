@@ -44,8 +44,13 @@ public struct RecordValidator: Sendable {
         for (name, value) in normalized {
             if value.isNull { after.removeValue(forKey: name) } else { after[name] = value }
         }
-        for (name, field) in type.fields.sorted(by: { $0.key < $1.key })
+        // Only the few missing required fields are sorted (into name order), not every field of the type.
+        var missing: [String] = []
+        for (name, field) in type.fields
         where field.isRequired && Self.isEmpty(after[name]) && !issues.contains(where: { $0.field == name }) {
+            missing.append(name)
+        }
+        for name in missing.sorted() {
             issues.append(FieldIssue(field: name, code: .required, message: "'\(name)' is required"))
         }
         for rule in type.rules ?? [] where !issues.contains(where: { $0.field == rule.field }) {
