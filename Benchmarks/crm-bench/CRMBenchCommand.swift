@@ -21,6 +21,13 @@ struct OutputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Also write the figures as a Markdown table to FILE.", valueName: "FILE"))
     var markdown: String?
 
+    /// Runs `body` with a new report and writes the report where asked.
+    func measure(_ body: (Report) async throws -> Void) async throws {
+        let report = Report()
+        try await body(report)
+        try finish(report)
+    }
+
     func finish(_ report: Report) throws {
         if let json { try report.write(json: json) }
         if let markdown { try report.markdown().write(toFile: markdown, atomically: true, encoding: .utf8) }
@@ -85,14 +92,14 @@ struct Generate: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let report = Report()
-        let stage = try Stage(records: records, users: users, database: database)
-        report.add(
-            Figure(
-                "generate", "demo data, \(records.grouped) records into \(database == nil ? "SQLite" : "PostgreSQL")",
-                Double(records) / stage.generated, "records/s", better: .higher,
-                target: 1_000_000 / 60, command: "crm-bench generate --records \(records)"))
-        try output.finish(report)
+        try await output.measure { report in
+            let stage = try Stage(records: records, users: users, database: database)
+            report.add(
+                Figure(
+                    "generate", "demo data, \(records.grouped) records into \(database == nil ? "SQLite" : "PostgreSQL")",
+                    Double(records) / stage.generated, "records/s", better: .higher,
+                    target: 1_000_000 / 60, command: "crm-bench generate --records \(records)"))
+        }
     }
 }
 
@@ -103,8 +110,8 @@ struct FirstSyncCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let report = Report()
-        _ = try FirstSync.run(records: records, report: report)
-        try output.finish(report)
+        try await output.measure { report in
+            _ = try FirstSync.run(records: records, report: report)
+        }
     }
 }

@@ -206,9 +206,9 @@ struct ClientsCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let report = Report()
-        try await Clients.run(
-            Clients.Load(clients: clients, records: records, interval: interval, duration: duration), report: report)
-        try output.finish(report)
+        try await output.measure { report in
+            try await Clients.run(
+                Clients.Load(clients: clients, records: records, interval: interval, duration: duration), report: report)
+        }
     }
 }

@@ -10,15 +10,15 @@ struct CurveCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let report = Report()
-        var points: [SyncCurve.Point] = []
-        for count in records.sorted() {
-            let outcome = try FirstSync.run(records: count, report: report)
-            points.append(SyncCurve.Point(records: count, seconds: outcome.seconds, limit: outcome.limit))
+        try await output.measure { report in
+            var points: [SyncCurve.Point] = []
+            for count in records.sorted() {
+                let outcome = try FirstSync.run(records: count, report: report)
+                points.append(SyncCurve.Point(records: count, seconds: outcome.seconds, limit: outcome.limit))
+            }
+            try SyncCurve(points: points).svg().write(toFile: svg, atomically: true, encoding: .utf8)
+            print("chart written to \(svg)")
         }
-        try SyncCurve(points: points).svg().write(toFile: svg, atomically: true, encoding: .utf8)
-        print("chart written to \(svg)")
-        try output.finish(report)
     }
 }
 

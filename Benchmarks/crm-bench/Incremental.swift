@@ -95,8 +95,8 @@ struct IncrementalCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let report = Report()
-        try await Incremental.scaling(small: small, large: large, changes: changes, report: report)
-        try output.finish(report)
+        try await output.measure { report in
+            try await Incremental.scaling(small: small, large: large, changes: changes, report: report)
+        }
     }
 }

@@ -58,8 +58,8 @@ struct LiveCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let report = Report()
-        try await Live.run(writes: writes, report: report)
-        try output.finish(report)
+        try await output.measure { report in
+            try await Live.run(writes: writes, report: report)
+        }
     }
 }

@@ -296,8 +296,8 @@ struct PIMBenchCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let report = Report()
-        try await PIMBench.run(contacts: contacts, davContacts: davContacts, report: report)
-        try output.finish(report)
+        try await output.measure { report in
+            try await PIMBench.run(contacts: contacts, davContacts: davContacts, report: report)
+        }
     }
 }

@@ -66,8 +66,8 @@ struct PushCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let report = Report()
-        try await Push.run(records: records, ops: ops, report: report)
-        try output.finish(report)
+        try await output.measure { report in
+            try await Push.run(records: records, ops: ops, report: report)
+        }
     }
 }

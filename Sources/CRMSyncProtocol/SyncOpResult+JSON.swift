@@ -13,22 +13,17 @@ extension SyncOpResult {
             bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
             bytes.append(contentsOf: "\":".utf8)
         }
-        func strings(_ values: [String]) {
+        func array<Element>(_ values: [Element], _ write: (Element, inout [UInt8]) -> Void) {
             bytes.append(UInt8(ascii: "["))
             for (index, value) in values.enumerated() {
                 if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                FieldJSON.writeString(value, into: &bytes)
+                write(value, &bytes)
             }
             bytes.append(UInt8(ascii: "]"))
         }
         if let conflicts {
             key("conflicts")
-            bytes.append(UInt8(ascii: "["))
-            for (index, conflict) in conflicts.enumerated() {
-                if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                RecordJSON.write(conflict, into: &bytes)
-            }
-            bytes.append(UInt8(ascii: "]"))
+            array(conflicts) { RecordJSON.write($0, into: &$1) }
         }
         if let existing {
             key("existing")
@@ -42,9 +37,7 @@ extension SyncOpResult {
         FieldJSON.writeString(id, into: &bytes)
         if let issues {
             key("issues")
-            bytes.append(UInt8(ascii: "["))
-            for (index, issue) in issues.enumerated() {
-                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            array(issues) { issue, bytes in
                 bytes.append(contentsOf: "{\"code\":".utf8)
                 FieldJSON.writeString(issue.code.rawValue, into: &bytes)
                 bytes.append(contentsOf: ",\"field\":".utf8)
@@ -53,7 +46,6 @@ extension SyncOpResult {
                 FieldJSON.writeString(issue.message, into: &bytes)
                 bytes.append(UInt8(ascii: "}"))
             }
-            bytes.append(UInt8(ascii: "]"))
         }
         if let message {
             key("message")
@@ -67,7 +59,7 @@ extension SyncOpResult {
         }
         if let serverFields {
             key("serverFields")
-            strings(serverFields)
+            array(serverFields) { FieldJSON.writeString($0, into: &$1) }
         }
         key("status")
         FieldJSON.writeString(status.rawValue, into: &bytes)
