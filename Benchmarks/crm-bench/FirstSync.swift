@@ -42,7 +42,7 @@ enum FirstSync {
         report.add(
             Figure(
                 "first sync", "\(records.grouped) records, throughput", Double(records) / seconds, "records/s",
-                better: .higher, target: records >= 100_000 ? 50_000 : nil, command: command))
+                better: .higher, target: Self.target(records).map { Double(records) / $0 }, command: command))
         report.add(
             Figure(
                 "first sync", "\(records.grouped) records, desktop peak RSS", peak, "MiB",
