@@ -33,7 +33,9 @@ extension StoredRecord {
             if let pair = stored[name], pair.count == 2 {
                 bytes.append(UInt8(ascii: "\""))
                 Timestamp.write(RecordColumns.date(pair[1]), into: &bytes)
-                bytes.append(contentsOf: "\",\"version\":\(pair[0])}".utf8)
+                bytes.append(contentsOf: "\",\"version\":".utf8)
+                FieldJSON.writeInteger(pair[0], into: &bytes)
+                bytes.append(UInt8(ascii: "}"))
             } else {
                 bytes.append(contentsOf: created)
                 bytes.append(contentsOf: ",\"version\":1}".utf8)
@@ -45,7 +47,9 @@ extension StoredRecord {
         FieldJSON.writeString(id, into: &bytes)
         bytes.append(contentsOf: ",\"owner\":".utf8)
         FieldJSON.writeString(owner, into: &bytes)
-        bytes.append(contentsOf: ",\"seq\":\(seq),\"team\":[".utf8)
+        bytes.append(contentsOf: ",\"seq\":".utf8)
+        FieldJSON.writeInteger(seq, into: &bytes)
+        bytes.append(contentsOf: ",\"team\":[".utf8)
         for (index, name) in team.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
             FieldJSON.writeString(name, into: &bytes)
@@ -56,6 +60,8 @@ extension StoredRecord {
         Timestamp.write(RecordColumns.date(updatedAt), into: &bytes)
         bytes.append(contentsOf: "\",\"updatedBy\":".utf8)
         FieldJSON.writeString(updatedBy, into: &bytes)
-        bytes.append(contentsOf: ",\"version\":\(version)}".utf8)
+        bytes.append(contentsOf: ",\"version\":".utf8)
+        FieldJSON.writeInteger(version, into: &bytes)
+        bytes.append(UInt8(ascii: "}"))
     }
 }

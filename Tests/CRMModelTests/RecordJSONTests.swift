@@ -47,3 +47,20 @@ import Testing
         }
     }
 }
+
+/// Integers are written digit by digit into pages and answers, as `String(describing:)` spells them.
+@Suite struct FieldJSONIntegerTests {
+    @Test func integersAreWrittenAsTheirDecimalText() {
+        var generator = SystemRandomNumberGenerator()
+        let values: [Int64] = [0, 1, -1, 9, 10, 99, 100, -100, 1_234_567_890, Int64.max, Int64.min, Int64.max - 1]
+            + (0..<500).map { _ in Int64.random(in: Int64.min...Int64.max, using: &generator) }
+        for value in values {
+            var bytes: [UInt8] = []
+            FieldJSON.writeInteger(value, into: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == String(value))
+        }
+        var small: [UInt8] = []
+        FieldJSON.writeInteger(UInt8(255), into: &small)
+        #expect(small == Array("255".utf8))
+    }
+}

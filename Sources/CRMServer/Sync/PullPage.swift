@@ -37,7 +37,8 @@ struct PullPage: Sendable {
     mutating func upsert(_ record: Record, reason: ScopeReason, as body: PageBody) throws {
         guard !ids.contains(record.id) else { return }
         if upsertJSON.isEmpty { upsertJSON.reserveCapacity(256 << 10) } else { upsertJSON.append(UInt8(ascii: ",")) }
-        upsertJSON.append(contentsOf: "{\"incomplete\":\(reason == .reference),\"record\":".utf8)
+        upsertJSON.append(
+            contentsOf: (reason == .reference ? "{\"incomplete\":true,\"record\":" : "{\"incomplete\":false,\"record\":").utf8)
         switch body {
         case .stored(let stored, let names): try stored.writeJSON(names: names, into: &upsertJSON)
         case .decoded(let presented): RecordJSON.write(presented, into: &upsertJSON)
