@@ -21,9 +21,13 @@ enum MatchIndex {
     /// The condition that selects a type's live records, as the index and the query both spell it.
     static func liveRecords(of type: String) -> String { "type = \(literal(type)) AND deleted = 0" }
 
-    /// Creates the index for look-ups of `field` of `type` unless it exists.
+    /// Creates the index for look-ups of `field` of `type` unless it exists. Runs on every create: the check is
+    /// a cached statement, and the `CREATE` (prepared anew each time, as schema statements are) runs once.
     static func ensure(type: String, field: String, folded: Bool, in db: Database) throws {
         let name = "records_match_\(identifier(type))_\(identifier(field))\(folded ? "" : "_exact")"
+        let exists = try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?"), arguments: [name])
+        guard exists != true else { return }
         try db.execute(
             sql: "CREATE INDEX IF NOT EXISTS \(name) ON records(\(expression(field: field, folded: folded))) "
                 + "WHERE \(liveRecords(of: type))")

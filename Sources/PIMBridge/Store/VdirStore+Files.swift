@@ -41,28 +41,6 @@ extension VdirStore {
         return VdirFileStatus(info)
     }
 
-    /// The names in a folder, without `.` and `..`.
-    func fileNames(in path: String, collection: PIMCollection) throws -> [String] {
-        guard let directory = opendir(path) else {
-            let code = errno
-            throw fileSystemError(
-                code,
-                code == ENOENT
-                    ? "the folder \(path) is missing (run `crm-desktop pim sync` to create it)"
-                    : "cannot list the folder \(path)",
-                collection: collection)
-        }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafePointer(to: &entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
-            }
-            if name != ".", name != ".." { names.append(name) }
-        }
-        return names
-    }
-
     /// The items of a collection's folder with their status, in one pass: each name listed is looked at
     /// relative to the open folder (`fstatat`), not through its whole path. A file gone between the listing and
     /// the look is left out.
