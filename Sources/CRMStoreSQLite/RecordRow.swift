@@ -126,10 +126,37 @@ struct EncodedRecord: Sendable {
     let team: [String]
     let references: [(String, String)]
 
+    /// Whether the row is a tombstone, which has no team or reference rows (as `RecordRow.save` writes it).
+    let deleted: Bool
+
     init(_ record: CRMModel.Record) {
         id = record.id
         arguments = RecordRow.values(record)
         team = Array(Set(record.team)).sorted()
         references = ReferenceIndex.entries(of: record).map { ($0.field, $0.target) }
+        deleted = record.deleted
+    }
+
+    /// Inserts `rows` with their team and reference rows through three statements prepared once; each row's
+    /// sequence number is `sequence(index)` when given, else the one it carries. A row whose id exists is
+    /// refused with `alreadyExists`.
+    static func insert(_ rows: [EncodedRecord], sequence: ((Int) -> Int64)? = nil, in db: Database) throws {
+        let insert = try db.makeStatement(
+            sql: "INSERT INTO records (\(RecordRow.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        let team = try db.makeStatement(sql: "INSERT OR IGNORE INTO record_team (user, record_id) VALUES (?, ?)")
+        let refs = try db.makeStatement(
+            sql: "INSERT OR IGNORE INTO record_refs (target_id, field, source_id) VALUES (?, ?, ?)")
+        for (index, row) in rows.enumerated() {
+            var arguments = row.arguments
+            if let sequence { arguments[3] = sequence(index).databaseValue }
+            do {
+                try insert.execute(arguments: StatementArguments(arguments))
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                throw StoreError.alreadyExists(row.id)
+            }
+            guard !row.deleted else { continue }
+            for user in row.team { try team.execute(arguments: [user, row.id]) }
+            for (field, target) in row.references { try refs.execute(arguments: [target, field, row.id]) }
+        }
     }
 }

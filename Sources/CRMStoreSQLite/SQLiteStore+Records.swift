@@ -24,24 +24,8 @@ extension SQLiteStore {
         let secondHalf = records[middle...].map(EncodedRecord.init)
         let rows = await firstHalf + secondHalf
         try await write { db in
-            var seq = try db.reserveSequence(Int64(rows.count))
-            let insert = try db.makeStatement(
-                sql: "INSERT INTO records (\(RecordRow.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-            let team = try db.makeStatement(sql: "INSERT OR IGNORE INTO record_team (user, record_id) VALUES (?, ?)")
-            let refs = try db.makeStatement(
-                sql: "INSERT OR IGNORE INTO record_refs (target_id, field, source_id) VALUES (?, ?, ?)")
-            for row in rows {
-                var arguments = row.arguments
-                arguments[3] = seq.databaseValue
-                seq += 1
-                do {
-                    try insert.execute(arguments: StatementArguments(arguments))
-                } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                    throw StoreError.alreadyExists(row.id)
-                }
-                for user in row.team { try team.execute(arguments: [user, row.id]) }
-                for (field, target) in row.references { try refs.execute(arguments: [target, field, row.id]) }
-            }
+            let first = try db.reserveSequence(Int64(rows.count))
+            try EncodedRecord.insert(rows, sequence: { first + Int64($0) }, in: db)
         }
     }
 

@@ -209,25 +209,7 @@ extension SQLiteStore: InstallationTransfer {
     public func importRecords(_ records: [CRMModel.Record]) async throws {
         guard !records.isEmpty else { return }
         let rows = records.map(EncodedRecord.init)
-        let tombstones = Set(records.filter(\.deleted).map(\.id))
-        try await write { db in
-            let insert = try db.makeStatement(
-                sql: "INSERT INTO records (\(RecordRow.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-            let team = try db.makeStatement(sql: "INSERT OR IGNORE INTO record_team (user, record_id) VALUES (?, ?)")
-            let refs = try db.makeStatement(
-                sql: "INSERT OR IGNORE INTO record_refs (target_id, field, source_id) VALUES (?, ?, ?)")
-            for row in rows {
-                do {
-                    try insert.execute(arguments: StatementArguments(row.arguments))
-                } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                    throw StoreError.alreadyExists(row.id)
-                }
-                // A tombstone has no index rows (as `RecordRow.save` writes it).
-                guard !tombstones.contains(row.id) else { continue }
-                for user in row.team { try team.execute(arguments: [user, row.id]) }
-                for (field, target) in row.references { try refs.execute(arguments: [target, field, row.id]) }
-            }
-        }
+        try await write { db in try EncodedRecord.insert(rows, in: db) }
     }
 
     public func importOpResults(_ results: [StoredOpResult]) async throws {

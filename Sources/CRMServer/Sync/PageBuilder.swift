@@ -125,13 +125,9 @@ struct PageBuilder: Sendable {
         let missing = try await store.missingReferences(device: context.device).filter { $0 > after && !page.contains($0) }
         let batch = Array(missing.prefix(max(1, limit - page.count)))
         for stored in try await store.storedRecords(ids: batch).sorted(by: { $0.id < $1.id }) {
-            let candidate = try context.candidate(stored)
-            let record = candidate.record
-            guard context.canHold(record) else { continue }
-            try page.upsert(
-                record, reason: context.inFilter(record) ? .filter : .reference, as: context.pageBody(candidate))
-            if isFull(page), record.id != missing.last {
-                cursor.afterID = record.id
+            guard try upsertTarget(stored, into: &page) else { continue }
+            if isFull(page), stored.id != missing.last {
+                cursor.afterID = stored.id
                 return
             }
         }
@@ -192,11 +188,18 @@ struct PageBuilder: Sendable {
         let held = try await store.scopeEntries(device: context.device, ids: Array(targets))
         let missing = targets.filter { held[$0] == nil }.sorted()
         for stored in try await store.storedRecords(ids: missing).sorted(by: { $0.id < $1.id }) {
-            let candidate = try context.candidate(stored)
-            let record = candidate.record
-            guard context.canHold(record) else { continue }
-            try page.upsert(
-                record, reason: context.inFilter(record) ? .filter : .reference, as: context.pageBody(candidate))
+            try upsertTarget(stored, into: &page)
         }
+    }
+
+    /// Adds a referenced record the device may hold: in scope by the filter when it selects it, else read-only.
+    /// Returns whether it was added.
+    @discardableResult
+    private func upsertTarget(_ stored: StoredRecord, into page: inout PullPage) throws -> Bool {
+        let candidate = try context.candidate(stored)
+        let record = candidate.record
+        guard context.canHold(record) else { return false }
+        try page.upsert(record, reason: context.inFilter(record) ? .filter : .reference, as: context.pageBody(candidate))
+        return true
     }
 }
