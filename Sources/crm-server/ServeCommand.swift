@@ -26,7 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
             "Seconds between a long-poll's own checks for changes no signal announced: admin commands run in "
                 + "another process on SQLite (on PostgreSQL every process's writes are announced). Each check costs "
                 + "a read per waiting desktop."))
-    var waitRecheck: Double = 10
+    var waitRecheck: Double = SyncConfiguration().waitRecheck
 
     func validate() throws {
         guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost is between 4 and 31") }

@@ -20,14 +20,15 @@ public struct SyncConfiguration: Sendable {
     public var defaultWait: TimeInterval
     public var maxWait: TimeInterval
     /// How often a waiting long-poll looks for changes committed by other processes (this process's own
-    /// commits wake it at once).
+    /// commits wake it at once): admin commands on SQLite. Each check is a read per waiting desktop, so with a
+    /// thousand desktops waiting a one-second check was a thousand reads a second.
     public var waitRecheck: TimeInterval
 
     public init(
         defaultPageSize: Int = 1000, maxPageSize: Int = 5000, maxPageBytes: Int = 4 << 20, maxOpsPerPush: Int = 1000, maxPushBytes: Int = 16 << 20,
         sessionLifetime: TimeInterval = 3600,
         retention: TimeInterval = 90 * 86_400, defaultWait: TimeInterval = 25, maxWait: TimeInterval = 120,
-        waitRecheck: TimeInterval = 1
+        waitRecheck: TimeInterval = 10
     ) {
         self.waitRecheck = waitRecheck
         self.defaultPageSize = defaultPageSize
