@@ -62,6 +62,7 @@ enum Clients {
             }
         }
         let latencies = Latencies()
+        let cpuBefore = stage.serverCPUSeconds
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(load.duration)
         await withTaskGroup(of: Void.self) { group in
@@ -83,6 +84,7 @@ enum Clients {
                 }
             }
         }
+        let cpuAfter = stage.serverCPUSeconds
         let command = "crm-bench clients --clients \(load.clients) --records \(load.records) --interval \(Int(load.interval)) --duration \(Int(load.duration))"
         let scenario = "\(load.clients.grouped) clients"
         let all = await latencies.all
@@ -94,6 +96,11 @@ enum Clients {
         }
         let sessions = Double((all["end"] ?? []).count) / load.duration
         report.add(Figure(scenario, "sync sessions served", sessions, "sessions/s", better: .higher, command: command))
+        if let cpuBefore, let cpuAfter, let ended = all["end"]?.count, ended > 0 {
+            report.add(
+                Figure(scenario, "server CPU per sync (its long-poll included)", (cpuAfter - cpuBefore) * 1000 / Double(ended), "ms",
+                    command: command))
+        }
         report.add(Figure(scenario, "long-polls held at the peak", Double(await latencies.peakWaiting), "waits", better: .higher, command: command))
         report.add(Figure(scenario, "errors", Double(await latencies.errors.count), "errors", target: 0, command: command))
         for error in await latencies.errors.prefix(5) { print("  error: \(error)") }
