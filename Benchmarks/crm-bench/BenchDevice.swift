@@ -21,9 +21,12 @@ struct BenchDevice: Sendable {
     }
 
     /// Opens a session; `packageVersion` is the package the device has (nil: none yet, so the answer carries it).
-    func begin(filter: String? = nil, packageVersion: Int? = nil) async throws -> SyncBeginResponse {
+    /// Begins a session; `preview: false` when the device holds a cursor, as the desktop asks.
+    func begin(filter: String? = nil, packageVersion: Int? = nil, preview: Bool = true) async throws -> SyncBeginResponse {
         try await client.begin(
-            SyncBeginRequest(device: device, packageVersion: packageVersion, filter: filter, timeZone: "UTC"), token: token)
+            SyncBeginRequest(
+                device: device, packageVersion: packageVersion, filter: filter, timeZone: "UTC",
+                preview: preview ? nil : false), token: token)
     }
 
     func end(_ session: String) async throws {

@@ -133,7 +133,7 @@ struct SimulatedDesktop: Sendable {
             await latencies?.add(kind, (now - mark).milliseconds)
             mark = now
         }
-        let begun = try await device.begin(packageVersion: packageVersion)
+        let begun = try await device.begin(packageVersion: packageVersion, preview: cursor == nil)
         if let update = begun.package { packageVersion = update.version }
         let session = begun.session
         await lap("begin")
@@ -167,7 +167,7 @@ struct SimulatedDesktop: Sendable {
     /// change came.
     func hold(until deadline: ContinuousClock.Instant, _ latencies: Latencies) async throws -> Bool {
         guard let cursor else { return false }
-        let session = try await device.begin(packageVersion: packageVersion).session
+        let session = try await device.begin(packageVersion: packageVersion, preview: false).session
         await latencies.waiting(+1)
         var changed = false
         do {

@@ -88,7 +88,7 @@ public struct SyncWatcher: Service {
             try await client.begin(
                 SyncBeginRequest(
                     device: settings.device, packageVersion: packageVersion,
-                    timeZone: settings.timeZone ?? TimeZone.current.identifier), token: token)
+                    timeZone: settings.timeZone ?? TimeZone.current.identifier, preview: false), token: token)
         }
         let session = begin.session
         let outcome: Result<Void, any Error>
