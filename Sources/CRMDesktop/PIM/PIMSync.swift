@@ -20,6 +20,9 @@ public struct PIMSync: Sendable {
     public let target: String
     /// The largest share of a collection's items one sync may delete on either side without `--force`.
     public var maxDeleteShare = 0.5
+    /// Called right before each PUT of an item the outbound step merged (collection, href): a seam where a test
+    /// changes the item through another client, to prove a 412 is re-read and merged. Nil in the product.
+    public var willPut: (@Sendable (PIMCollection, String) async throws -> Void)?
 
     public init(desktop: Desktop, store: any PIMStore, target: String, force: Bool = false) {
         self.desktop = desktop
