@@ -13,7 +13,7 @@ import PIMFormats
 extension PIMSync {
     /// Raise when the mapping's output changes for the same records (a new app version): every item is mapped
     /// again once.
-    static let mappingRevision = "1"
+    static let mappingRevision = "2"
 
     /// Above this many records to decode in one collection, they are read by type in one pass, not one by one.
     static let bulkDecodeThreshold = 64
@@ -21,7 +21,7 @@ extension PIMSync {
     public func outbound() async throws -> PIMReport {
         var report = PIMReport()
         let package = try replica.requirePackage()
-        let mapper = PIMMapper(package: package)
+        let mapper = desktop.pimMapper(package)
         try await prepareStore()
         let unshared = try replica.unsharedIDs()
         let problems = try replica.pimProblems()
@@ -154,8 +154,8 @@ extension PIMSync {
     }
 
     /// What every item of the collection is mapped with besides its record: the mapping's revision, the
-    /// package, the user, the time zone, and the records the mapping reads (account names for ORG, contacts'
-    /// addresses for ATTENDEE).
+    /// package, the user, the user's zone (floating times), and the records the mapping reads (account names for
+    /// ORG, contacts' addresses for ATTENDEE).
     private func sourceContext(
         _ collection: PIMCollection, referenced: Set<String>, stamps: [(id: String, stamp: PIMRecordStamp)]
     ) throws -> String {
@@ -164,7 +164,7 @@ extension PIMSync {
         hasher.part(collection.rawValue)
         hasher.part(String(try replica.packageVersion() ?? 0))
         hasher.part(desktop.user)
-        hasher.part(TimeZone.current.identifier)
+        hasher.part(desktop.userTimeZone.identifier)
         // The stamps come in a stable order (see `pimRecordStamps`): no sort needed.
         for (id, stamp) in stamps where referenced.contains(stamp.type) {
             hasher.part(id)

@@ -41,7 +41,7 @@ public struct PIMSync: Sendable {
         var report = PIMReport()
         // Before the first sync there is no package, so nothing in the PIM can be the CRM's yet.
         guard let package = try replica.package() else { return report }
-        let mapper = PIMMapper(package: package)
+        let mapper = desktop.pimMapper(package)
         try await prepareStore()
         var directory: PIMDirectory?
         for collection in PIMCollection.allCases where !mapper.mappings(into: collection).isEmpty {

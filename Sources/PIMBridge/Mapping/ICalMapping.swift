@@ -3,13 +3,14 @@ import Foundation
 import PIMFormats
 
 /// A record's mapped fields written into a VEVENT or VTODO, and read back. Start, end, all-day and time zone
-/// travel together in DTSTART/DTEND; status and priority are translated between the package's lists and
-/// iCalendar's values; contacts become attendees (with SCHEDULE-AGENT=CLIENT, so no calendar server mails
-/// invitations to customers). Everything the mapping does not name stays as the PIM wrote it.
+/// travel together in DTSTART/DTEND (or DURATION, when the item gives its end that way); status and priority are
+/// translated between the package's lists and iCalendar's values; contacts become attendees (with
+/// SCHEDULE-AGENT=CLIENT, so no calendar server mails invitations to customers). Everything the mapping does not
+/// name stays as the PIM wrote it.
 enum ICalMapping {
     static func write(
         _ record: Record, type: ObjectType, mapping: PIMMapping, into original: ICalComponent,
-        directory: any RecordDirectory
+        directory: any RecordDirectory, floatingZone: TimeZone
     ) -> (item: ICalComponent, zones: [TimeZone: [Date]]) {
         var item = original
         let specs = mapping.properties.compactMapValues(PropertySpec.init)
@@ -18,19 +19,38 @@ enum ICalMapping {
         }
         let zone = field("DTSTART", "TZID").flatMap { record.fields[$0]?.stringValue }.flatMap(TimeZone.init(identifier:))
         let allDay = field("DTSTART", "VALUE").flatMap { record.fields[$0]?.boolValue } ?? false
+        // An item the PIM holds with a floating start (no TZID, no Z) stays floating: its times are written as
+        // the wall clock in the zone they were read in.
+        let floating = !allDay
+            && item.first("DTSTART").flatMap { try? ICalDateTime.parse($0, in: ICalComponent(name: "VCALENDAR")) }?.kind
+                == .floating
+        let startInstant = field("DTSTART", nil).flatMap { record.fields[$0]?.stringValue }
+            .flatMap(Timestamp.date(from:))
+        let endName = item.name == "VTODO" ? "DUE" : "DTEND"
         var usedZones: [TimeZone: [Date]] = [:]
         for (fieldName, spec) in specs.sorted(by: { $0.key < $1.key }) where spec.parameter == nil {
             guard let definition = type.fields[fieldName] else { continue }
             let value = record.fields[fieldName]
+            // The end is DTEND (DUE) or DURATION, never both (RFC 5545 sections 3.6.1, 3.6.2): the item's form is kept.
+            let byDuration = spec.name == endName && item.first(endName) == nil && item.first("DURATION") != nil
             switch (spec.name, definition.kind) {
             case (_, .datetime):
                 guard let instant = value?.stringValue.flatMap(Timestamp.date(from:)) else {
                     item.remove(spec.name)
+                    if spec.name == endName { item.remove("DURATION") }
                     continue
                 }
+                if byDuration, let startInstant, instant >= startInstant {
+                    let length = duration(from: startInstant, to: instant, allDay: allDay, zone: zone)
+                    item.set(ContentLine(name: "DURATION", value: length.value))
+                    continue
+                }
+                if spec.name == endName { item.remove("DURATION") }
                 if allDay {
                     let parts = calendar(zone ?? .gmt).dateComponents([.year, .month, .day], from: instant)
                     item.set(ICalDateTime.dateLine(spec.name, year: parts.year!, month: parts.month!, day: parts.day!))
+                } else if floating {
+                    item.set(ICalDateTime.floatingLine(spec.name, instant: instant, in: floatingZone))
                 } else {
                     item.set(ICalDateTime.line(spec.name, instant: instant, timeZone: zone))
                     if let zone { usedZones[zone, default: []].append(instant) }
@@ -38,8 +58,10 @@ enum ICalMapping {
             case (_, .date):
                 guard let iso = value?.stringValue, let date = FieldCoding.isoDate(iso) else {
                     item.remove(spec.name)
+                    if spec.name == endName { item.remove("DURATION") }
                     continue
                 }
+                if spec.name == endName { item.remove("DURATION") }
                 let parts = date.split(separator: "-").compactMap { Int($0) }
                 item.set(ICalDateTime.dateLine(spec.name, year: parts[0], month: parts[1], day: parts[2]))
             case ("ATTENDEE", _):
@@ -59,13 +81,36 @@ enum ICalMapping {
         return (item, usedZones)
     }
 
+    /// The DURATION from `start` to `end`: whole days for an all-day item (days move the date, RFC 5545 section
+    /// 3.3.6), else exact seconds (which keep the instant across a change of offset).
+    static func duration(from start: Date, to end: Date, allDay: Bool, zone: TimeZone?) -> ICalDuration {
+        if allDay {
+            let days = calendar(zone ?? .gmt).dateComponents([.day], from: start, to: end).day ?? 0
+            return ICalDuration(days: days)
+        }
+        let seconds = Int(end.timeIntervalSince(start).rounded())
+        return ICalDuration(hours: seconds / 3600, minutes: seconds % 3600 / 60, seconds: seconds % 60)
+    }
+
+    /// The mapped fields of a VEVENT or VTODO. A date or time that cannot be read is an error naming its line:
+    /// the item is reported malformed and left alone, rather than clearing the CRM's field. A floating time (no
+    /// TZID, no `Z`) is read in `floatingZone`, the user's zone; a TZID that resolves to nothing in the record's.
     static func read(
         _ item: ICalComponent, in calendarObject: ICalComponent, type: ObjectType, mapping: PIMMapping,
-        current: Record?, directory: any RecordDirectory
-    ) -> [String: FieldValue] {
+        current: Record?, directory: any RecordDirectory, floatingZone: TimeZone
+    ) throws(PIMFormatError) -> [String: FieldValue] {
         var fields: [String: FieldValue] = [:]
         let specs = mapping.properties.compactMapValues(PropertySpec.init)
-        let start = item.first("DTSTART").flatMap { try? ICalDateTime.parse($0, in: calendarObject) }
+        let start = try ICalDateTime.start(of: item, in: calendarObject)
+        let zoneField = specs.first { $0.value.name == "DTSTART" && $0.value.parameter == "TZID" }?.key
+        let recordZone = zoneField.flatMap { current?.fields[$0]?.stringValue }.flatMap(TimeZone.init(identifier:))
+        let endName = item.name == "VTODO" ? "DUE" : "DTEND"
+        /// The value of a date or time property; the end through DURATION when the item gives it that way.
+        func dateValue(_ name: String) throws(PIMFormatError) -> ICalDateTime? {
+            if let line = item.first(name) { return try ICalDateTime.parse(line, in: calendarObject) }
+            guard name == endName, item.first("DURATION") != nil else { return nil }
+            return try ICalDateTime.end(of: item, in: calendarObject)
+        }
         for (fieldName, spec) in specs {
             guard let definition = type.fields[fieldName] else { continue }
             switch (spec.name, spec.parameter, definition.kind) {
@@ -78,23 +123,23 @@ enum ICalMapping {
                     fields[fieldName] = current?.fields[fieldName] ?? .null
                 }
             case (_, nil, .datetime):
-                guard let line = item.first(spec.name), let value = try? ICalDateTime.parse(line, in: calendarObject) else {
+                guard let value = try dateValue(spec.name) else {
                     fields[fieldName] = .null
                     continue
                 }
-                let zone = value.timeZone ?? current?.fields["timeZone"]?.stringValue.flatMap(TimeZone.init(identifier:))
-                if value.kind == .date {
-                    let parts = value.components
-                    var local = DateComponents(year: parts.year, month: parts.month, day: parts.day, hour: 0)
-                    local.timeZone = zone ?? .gmt
-                    fields[fieldName] = calendar(zone ?? .gmt).date(from: local).map { .string(Timestamp.string(from: $0)) } ?? .null
-                } else {
-                    fields[fieldName] =
-                        value.instant(floatingZone: zone ?? .gmt).map { .string(Timestamp.string(from: $0)) } ?? .null
+                let instant: Date?
+                switch value.kind {
+                case .date:
+                    instant = value.instant(floatingZone: recordZone ?? .gmt)
+                case .floating:
+                    instant = value.instant(floatingZone: floatingZone)
+                case .utc, .zoned:
+                    instant = value.instant(floatingZone: recordZone ?? floatingZone)
                 }
+                fields[fieldName] = instant.map { .string(Timestamp.string(from: $0)) } ?? .null
             case (_, nil, .date):
-                guard let line = item.first(spec.name), let value = try? ICalDateTime.parse(line, in: calendarObject),
-                    let year = value.components.year, let month = value.components.month, let day = value.components.day
+                guard let value = try dateValue(spec.name), let year = value.components.year,
+                    let month = value.components.month, let day = value.components.day
                 else {
                     fields[fieldName] = .null
                     continue

@@ -10,10 +10,13 @@ import PIMFormats
 /// ids of the record's links, which survive a PIM that does not know them.
 public struct PIMMapper: Sendable {
     public let package: CustomizationPackage
+    /// The zone floating times (no TZID, no `Z`) are read in and written back in: the user's.
+    public let floatingZone: TimeZone
     public static let category = "CRM"
 
-    public init(package: CustomizationPackage) {
+    public init(package: CustomizationPackage, floatingZone: TimeZone = .current) {
         self.package = package
+        self.floatingZone = floatingZone
     }
 
     /// The collection and mapping of a record: the first mapping of its type whose condition holds.
@@ -52,7 +55,7 @@ public struct PIMMapper: Sendable {
         let index = calendar.components.firstIndex { $0.name == name && $0.first("RECURRENCE-ID") == nil }
         var component = index.map { calendar.components[$0] } ?? ICalComponent(name: name)
         let (written, zones) = ICalMapping.write(
-            record, type: type, mapping: mapping, into: component, directory: directory)
+            record, type: type, mapping: mapping, into: component, directory: directory, floatingZone: floatingZone)
         component = written
         if component.first("UID") == nil {
             let uid = mapping.properties.first { $0.value == "UID" }.flatMap { record.fields[$0.key]?.stringValue }
@@ -96,8 +99,9 @@ public struct PIMMapper: Sendable {
         }
         let (typeName, mapping) = try mappingFor(collection: collection, current: current)
         guard let type = package.types[typeName] else { throw PIMFormatError(line: 0, "no type \(typeName)") }
-        var fields = ICalMapping.read(
-            component, in: calendar, type: type, mapping: mapping, current: current, directory: directory)
+        var fields = try ICalMapping.read(
+            component, in: calendar, type: type, mapping: mapping, current: current, directory: directory,
+            floatingZone: floatingZone)
         fields.merge(implied(mapping)) { mine, _ in mine }
         return PIMReading(
             crmID: component.text("X-CRM-ID"), uid: component.text("UID"), shared: Self.isShared(component.properties),

@@ -146,6 +146,14 @@ public struct ICalDateTime: Sendable, Equatable {
         return ICalDateTime(kind: .utc, components: components(seconds)).line(name)
     }
 
+    /// A floating property line (no TZID, no `Z`) for an instant: its wall clock time in `zone`, the zone a reader
+    /// of the item is taken to be in. Writing back an item the PIM made floating keeps it floating.
+    public static func floatingLine(_ name: String, instant: Date, in zone: TimeZone) -> ContentLine {
+        let seconds = CivilTime.seconds(of: instant)
+        let local = seconds + zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        return ICalDateTime(kind: .floating, components: components(local)).line(name)
+    }
+
     /// A `VALUE=DATE` property line: an all-day date.
     public static func dateLine(_ name: String, year: Int, month: Int, day: Int) -> ContentLine {
         ICalDateTime(kind: .date, components: DateComponents(year: year, month: month, day: day)).line(name)
