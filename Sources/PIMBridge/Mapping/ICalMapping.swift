@@ -4,9 +4,9 @@ import PIMFormats
 
 /// A record's mapped fields written into a VEVENT or VTODO, and read back. Start, end, all-day and time zone
 /// travel together in DTSTART/DTEND (or DURATION, when the item gives its end that way); status and priority are
-/// translated between the package's lists and iCalendar's values; contacts become attendees (with
-/// SCHEDULE-AGENT=CLIENT, so no calendar server mails invitations to customers). Everything the mapping does not
-/// name stays as the PIM wrote it.
+/// translated through the mapping's value tables (a to-do marked done gets its COMPLETED time); contacts become
+/// attendees (with SCHEDULE-AGENT=CLIENT, so no calendar server mails invitations to customers). Everything the
+/// mapping does not name stays as the PIM wrote it.
 enum ICalMapping {
     static func write(
         _ record: Record, type: ObjectType, mapping: PIMMapping, into original: ICalComponent,
@@ -66,12 +66,12 @@ enum ICalMapping {
                 item.set(ICalDateTime.dateLine(spec.name, year: parts[0], month: parts[1], day: parts[2]))
             case ("ATTENDEE", _):
                 writeAttendees(&item, ids: value?.stringArray ?? [], directory: directory)
-            case ("STATUS", _):
-                let current = item.text("STATUS")
-                let wanted = value?.stringValue.map { status($0, component: item.name) }
-                if wanted != current { item.setText("STATUS", wanted) }
-            case ("PRIORITY", _):
-                item.setText("PRIORITY", value?.stringValue.map(priority))
+            case ("STATUS", _), ("PRIORITY", _):
+                let table = PIMValueTable(mapping, field: fieldName)
+                writeTranslated(&item, spec.name, value, table: table, kind: definition.kind)
+                if spec.name == "STATUS", item.name == "VTODO", specs.values.allSatisfy({ $0.name != "COMPLETED" }) {
+                    markCompletion(&item, at: record.updatedAt)
+                }
             case ("UID", _):
                 continue  // the item's UID is set by the mapper
             default:
@@ -152,21 +152,17 @@ enum ICalMapping {
                 }
                 fields[fieldName] = .array(Set(known).sorted().map(FieldValue.string))
             case ("STATUS", nil, _):
-                let text = item.text("STATUS")
-                let mine = current?.fields[fieldName]?.stringValue
-                if let mine, status(mine, component: item.name) == text {
-                    fields[fieldName] = .string(mine)
-                } else {
-                    fields[fieldName] = text.flatMap { crmStatus($0, list: definition.list) }.map(FieldValue.string) ?? .null
-                }
+                let text = item.name == "VTODO" && specs.values.allSatisfy({ $0.name != "COMPLETED" })
+                    ? completionStatus(item) : item.text("STATUS")
+                fields[fieldName] = readTranslated(
+                    text, table: PIMValueTable(mapping, field: fieldName), current: current?.fields[fieldName],
+                    kind: definition.kind)
             case ("PRIORITY", nil, _):
-                let text = item.text("PRIORITY")
-                let mine = current?.fields[fieldName]?.stringValue
-                if let mine, priority(mine) == text {
-                    fields[fieldName] = .string(mine)
-                } else {
-                    fields[fieldName] = text.flatMap(Int.init).flatMap(crmPriority).map(FieldValue.string) ?? .null
-                }
+                // 0 is "undefined" (RFC 5545 section 3.8.1.9).
+                let text = item.text("PRIORITY").flatMap { $0.trimmingCharacters(in: .whitespaces) == "0" ? nil : $0 }
+                fields[fieldName] = readTranslated(
+                    text, table: PIMValueTable(mapping, field: fieldName), current: current?.fields[fieldName],
+                    kind: definition.kind)
             case ("UID", nil, _):
                 fields[fieldName] = item.text("UID").map(FieldValue.string) ?? .null
             case (_, nil, _):
@@ -205,46 +201,55 @@ enum ICalMapping {
 
     // MARK: - Translations
 
-    /// The package's activity status as iCalendar's STATUS of a VEVENT or VTODO.
-    static func status(_ crm: String, component: String) -> String {
-        switch (crm.lowercased(), component) {
-        case ("cancelled", _), ("canceled", _): return "CANCELLED"
-        case ("done", "VTODO"), ("completed", "VTODO"): return "COMPLETED"
-        case ("in progress", "VTODO"): return "IN-PROCESS"
-        case (_, "VTODO"): return "NEEDS-ACTION"
-        case ("planned", _): return "TENTATIVE"
-        default: return "CONFIRMED"
+    /// STATUS or PRIORITY written through the mapping's value table: a value the item already gives in one of the
+    /// CRM value's forms stays as the PIM wrote it (TENTATIVE for a planned meeting), a CRM value the table does
+    /// not name leaves the item's property alone, and no value removes it.
+    static func writeTranslated(
+        _ item: inout ICalComponent, _ name: String, _ value: FieldValue?, table: PIMValueTable?, kind: FieldKind
+    ) {
+        guard let crm = value?.stringValue ?? FieldCoding.text(value, kind: kind) else {
+            item.remove(name)
+            return
         }
+        guard let table else {
+            item.setText(name, crm)
+            return
+        }
+        if let current = item.text(name), table.reads(current, as: crm) { return }
+        if let written = table.pim(for: crm) { item.setText(name, written) }
     }
 
-    static func crmStatus(_ ical: String, list: String?) -> String? {
-        switch ical.uppercased() {
-        case "CANCELLED": return "Cancelled"
-        case "COMPLETED": return "Done"
-        case "IN-PROCESS": return "In Progress"
-        case "NEEDS-ACTION", "TENTATIVE": return "Planned"
-        case "CONFIRMED": return "Planned"
-        default: return nil
-        }
+    /// STATUS or PRIORITY read through the mapping's value table: the record's value while the item still gives
+    /// one of its forms, else the CRM value the table reads it as; a PIM value the table does not know leaves the
+    /// field as it is.
+    static func readTranslated(_ text: String?, table: PIMValueTable?, current: FieldValue?, kind: FieldKind)
+        -> FieldValue
+    {
+        guard let table else { return FieldCoding.value(text, kind: kind) }
+        guard let text, !text.isEmpty else { return .null }
+        if let mine = current?.stringValue, table.reads(text, as: mine) { return .string(mine) }
+        return table.crm(for: text).map(FieldValue.string) ?? current ?? .null
     }
 
-    /// Urgent 1, High 3, Medium 5, Low 9 (RFC 5545 section 3.8.1.9: 1 highest, 9 lowest, 0 undefined).
-    static func priority(_ crm: String) -> String {
-        switch crm.lowercased() {
-        case "urgent": return "1"
-        case "high": return "3"
-        case "medium": return "5"
-        default: return "9"
-        }
+    /// A VTODO's STATUS as a to-do list means it: COMPLETED when it has none but a COMPLETED time or 100 per
+    /// cent done (programs that mark completion without STATUS).
+    static func completionStatus(_ item: ICalComponent) -> String? {
+        if let status = item.text("STATUS") { return status }
+        let percent = item.text("PERCENT-COMPLETE").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        return item.first("COMPLETED") != nil || percent == 100 ? "COMPLETED" : nil
     }
 
-    static func crmPriority(_ value: Int) -> String? {
-        switch value {
-        case 1...2: return "Urgent"
-        case 3...4: return "High"
-        case 5: return "Medium"
-        case 6...9: return "Low"
-        default: return nil
+    /// A VTODO marked done gets its COMPLETED time (and 100 per cent, when it gives a share) unless it has one;
+    /// one that is not done loses them (RFC 5545 sections 3.8.2.1, 3.8.1.8).
+    static func markCompletion(_ item: inout ICalComponent, at time: Date) {
+        if item.text("STATUS")?.uppercased() == "COMPLETED" {
+            if item.first("COMPLETED") == nil {
+                item.set(ContentLine(name: "COMPLETED", value: PIMMapper.utcStamp(time)))
+            }
+            if item.first("PERCENT-COMPLETE") != nil { item.setText("PERCENT-COMPLETE", "100") }
+        } else {
+            item.remove("COMPLETED")
+            if item.text("PERCENT-COMPLETE") == "100" { item.remove("PERCENT-COMPLETE") }
         }
     }
 
