@@ -86,6 +86,7 @@ public struct PIMMapper: Sendable {
             let (typeName, mapping) = try mappingFor(collection: collection, current: current)
             guard let type = package.types[typeName] else { throw PIMFormatError(line: 0, "no type \(typeName)") }
             var fields = VCardMapping.read(card, type: type, mapping: mapping, directory: directory)
+            keepLinks(&fields, from: card.properties, type: type, mapping: mapping, directory: directory)
             fields.merge(implied(mapping)) { mine, _ in mine }
             return PIMReading(
                 crmID: card.text("X-CRM-ID"), uid: card.uid, shared: Self.isShared(card.properties), type: typeName,
@@ -102,6 +103,7 @@ public struct PIMMapper: Sendable {
         var fields = try ICalMapping.read(
             component, in: calendar, type: type, mapping: mapping, current: current, directory: directory,
             floatingZone: floatingZone)
+        keepLinks(&fields, from: component.properties, type: type, mapping: mapping, directory: directory)
         fields.merge(implied(mapping)) { mine, _ in mine }
         return PIMReading(
             crmID: component.text("X-CRM-ID"), uid: component.text("UID"), shared: Self.isShared(component.properties),
@@ -109,6 +111,26 @@ public struct PIMMapper: Sendable {
     }
 
     // MARK: - Helpers
+
+    /// The links the desktop wrote in `X-CRM-<FIELD>` win over what ORG or ATTENDEE say, for the mapped reference
+    /// fields whose records the desktop holds: a PIM that rewrote a name or an address (or dropped it) does not
+    /// break the link. Ids of records the desktop does not hold are left out; with none left, the property says
+    /// nothing.
+    private func keepLinks(
+        _ fields: inout [String: FieldValue], from properties: [ContentLine], type: ObjectType, mapping: PIMMapping,
+        directory: any RecordDirectory
+    ) {
+        for field in mapping.properties.keys {
+            guard let definition = type.fields[field], definition.kind.isReference,
+                let line = properties.first(where: { $0.name == "X-CRM-" + field.uppercased() })
+            else { continue }
+            let ids = line.value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty && directory.contains($0) }
+            guard !ids.isEmpty else { continue }
+            fields[field] =
+                definition.kind == .references ? .array(ids.sorted().map(FieldValue.string)) : .string(ids[0])
+        }
+    }
 
     private func mappingFor(collection: PIMCollection, current: Record?) throws(PIMFormatError)
         -> (String, PIMMapping)
