@@ -10,28 +10,46 @@ struct PIMCommand: AsyncParsableCommand {
         defaultSubcommand: PIMStatusCommand.self)
 }
 
-/// `crm-desktop pim set TARGET`: another target; the next sync writes everything there.
+/// `crm-desktop pim set [TARGET] [--max-delete-share SHARE]`: another target (the next sync writes everything
+/// there), and how much one sync may delete before it stops.
 struct PIMSetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "set", abstract: "Choose where CRM contacts, events and tasks go.",
+        commandName: "set", abstract: "Choose where CRM contacts, events and tasks go, and the safety stop's share.",
         discussion: "TARGET is vdir:FOLDER (a folder khal, khard and vdirsyncer read), dav:URL (a CardDAV/CalDAV "
             + "server) or none. The target is checked first; the next sync writes every record into it. Records "
-            + "whose items you deleted in the PIM stay out.")
+            + "whose items you deleted in the PIM stay out. --max-delete-share sets how much of a collection one "
+            + "sync may delete on either side before it stops and asks for --force (default 0.5).")
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "none, vdir:FOLDER or dav:URL.") var target: String
+    @Argument(help: "none, vdir:FOLDER or dav:URL.") var target: String?
     @Option(help: "Your user name at the DAV server (default: the one kept for the same server).") var pimUser: String?
     @Option(help: ArgumentHelp("A file whose first line is the DAV server's password.", valueName: "FILE"))
     var pimPasswordFile: String?
+    @Option(
+        help: ArgumentHelp("The largest share of a collection one sync may delete without --force.", valueName: "SHARE"))
+    var maxDeleteShare: Double?
 
-    func validate() throws { try Output.checkPIMTarget(target, flag: "TARGET") }
+    func validate() throws {
+        guard target != nil || maxDeleteShare != nil else {
+            throw ValidationError("give TARGET, --max-delete-share, or both")
+        }
+        if let target { try Output.checkPIMTarget(target, flag: "TARGET") }
+        if let share = maxDeleteShare, !(share > 0 && share <= 1) {
+            throw ValidationError("--max-delete-share takes a share above 0 and at most 1 (0.5: half), not \(share)")
+        }
+    }
 
     func run() async throws {
-        let desktop = try global.open()
-        let target = try PIMTarget(target, field: "TARGET")
+        var desktop = try global.open()
+        let console = Console()
+        if let maxDeleteShare {
+            desktop = try desktop.setPIMMaxDeleteShare(maxDeleteShare)
+            console.printLine(PIMState.deleteLine(maxDeleteShare))
+        }
+        guard let text = target else { return }
+        let target = try PIMTarget(text, field: "TARGET")
         var user = pimUser
         var password = try pimPasswordFile.map { try Output.firstLine(of: $0, flag: "--pim-password-file") }
-        let console = Console()
         if case .dav(let url) = target, password == nil, console.isInteractive {
             let kept = desktop.home.keptPIMCredentials(for: target, settings: desktop.settings)
             if user == nil { user = try kept.user ?? console.ask("User name at \(url.host ?? "the server")", default: desktop.user) }

@@ -128,6 +128,8 @@ struct PIMState: Encodable {
     var problems: [Problem]
     /// Records not written to the PIM since the user deleted their items there.
     var unshared: Int
+    /// The largest share of a collection one sync may delete on either side without `--force`.
+    var maxDeleteShare: Double
 
     init(_ desktop: Desktop) throws {
         let target = try desktop.pimTarget()
@@ -139,6 +141,14 @@ struct PIMState: Encodable {
                 line: $0.line, message: $0.message)
         }
         unshared = try desktop.replica.unsharedIDs().count
+        maxDeleteShare = desktop.settings.pimMaxDeleteShare ?? PIMSync.defaultMaxDeleteShare
+    }
+
+    /// `Deletes:    at most 50% of a collection per sync without --force`.
+    static func deleteLine(_ share: Double) -> String {
+        let percent =
+            (share * 100).rounded() == share * 100 ? String(Int(share * 100)) : String(format: "%.1f", share * 100)
+        return "Deletes:    at most \(percent)% of a collection per sync without --force (pim set --max-delete-share)"
     }
 
     /// The lines `status` shows (`brief`: problems and unshared only when there are any).
@@ -156,6 +166,7 @@ struct PIMState: Encodable {
                 "Unshared:   \(unshared) \(unshared == 1 ? "record" : "records")"
                     + (unshared > 0 ? " (their items were deleted in the PIM, so they are not written there again)" : ""))
         }
+        if !brief || maxDeleteShare != PIMSync.defaultMaxDeleteShare { lines.append(Self.deleteLine(maxDeleteShare)) }
         return lines
     }
 }

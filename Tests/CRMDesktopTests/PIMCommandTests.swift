@@ -228,3 +228,30 @@ struct PIMCommandTests {
         #expect(try Self.desktop(home, ["sync", "--force", "--watch", "5"]).status != 0)
     }
 }
+
+extension PIMCommandTests {
+    @Test func pimSetMaxDeleteShareIsKeptAndShownByPimStatus() async throws {
+        let server = try await ServerProcess(records: 20)
+        defer { server.stop() }
+        let directory = try TemporaryDirectory(prefix: "crm-pim-cli")
+        defer { directory.remove() }
+        let home = directory.path("laptop")
+        #expect(try Self.setUp(home, server).status == 0)
+        #expect(try Self.desktop(home, ["pim", "status"]).output.contains("at most 50% of a collection"))
+
+        let set = try Self.desktop(home, ["pim", "set", "--max-delete-share", "0.8"])
+        #expect(set.status == 0, "\(set.error)")
+        #expect(set.output.contains("at most 80% of a collection"), "\(set.output)")
+        let json = try Self.json(try Self.desktop(home, ["pim", "status", "--format", "json"]))
+        #expect(json["maxDeleteShare"] as? Double == 0.8, "\(json)")
+        #expect(try DesktopHome(path: home).settings().pimMaxDeleteShare == 0.8)
+        #expect(try Self.desktop(home, ["status"]).output.contains("at most 80% of a collection"))
+
+        let wrong = try Self.desktop(home, ["pim", "set", "--max-delete-share", "1.5"])
+        #expect(wrong.status != 0)
+        #expect(wrong.error.contains("--max-delete-share"), "\(wrong.error)")
+        let nothing = try Self.desktop(home, ["pim", "set"])
+        #expect(nothing.status != 0)
+        #expect(try DesktopHome(path: home).settings().pimMaxDeleteShare == 0.8)
+    }
+}

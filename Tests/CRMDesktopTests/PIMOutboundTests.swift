@@ -50,3 +50,34 @@ struct PIMOutboundTests {
         }
     }
 }
+
+extension PIMOutboundTests {
+    /// A record whose source stamp did not move is neither decoded nor mapped: its status row says it was last
+    /// written from a mapping that no longer matches (a fields hash of nothing), and still nothing is written
+    /// until the record itself changes.
+    @Test func aRecordWhoseSourceDidNotMoveIsNotMappedAgain() async throws {
+        let server = try await TestServer.make()
+        try await server.run { api in
+            let world = try await PIMVdirSyncTests.world(api)
+            try await world.fixture.sync()
+            let replica = world.fixture.replica
+            var row = try #require(try replica.pimStatus(.contacts).first { $0.crmID == world.ada.id })
+            let stamp = try #require(row.sourceStamp)
+            row.fieldsHash = "not the hash of any mapping"
+            try replica.savePIMStatus(row)
+
+            let skipped = try await world.fixture.desktop.pimOnlySync()
+            #expect(skipped.written == 0, "\(skipped.line)")
+            let kept = try #require(try replica.pimStatus(.contacts).first { $0.crmID == world.ada.id })
+            #expect(kept.fieldsHash == "not the hash of any mapping", "mapping it would have given the real hash")
+            #expect(kept.sourceStamp == stamp)
+
+            _ = try world.fixture.editor().update(type: "Contact", id: world.ada.id, fields: ["title": "Countess"])
+            let mapped = try await world.fixture.desktop.pimOnlySync()
+            #expect(mapped.written == 1, "\(mapped.line)")
+            let after = try #require(try replica.pimStatus(.contacts).first { $0.crmID == world.ada.id })
+            #expect(after.sourceStamp != stamp)
+            #expect(after.fieldsHash != "not the hash of any mapping")
+        }
+    }
+}

@@ -151,12 +151,77 @@ enum ICalFixture {
             .contains("DTSTART;TZID=\"Canberra, Melbourne, Sydney\":20080530T150000\r\n"))
     }
 
-    @Test func windowsNameWinsOverAContradictoryVTimeZone() throws {
-        // khal's file: TZID "New Zealand Standard Time" with a VTIMEZONE that says +0100; the name is right.
+    @Test func theVTimeZonesRulesDecideOverAContradictoryWindowsName() throws {
+        // khal's file: TZID "New Zealand Standard Time" with a VTIMEZONE that says +0100 in November 2019. The
+        // program that wrote the file computed its times with those rules, so they decide the instant; Auckland,
+        // whose offsets disagree, is not the zone.
         let calendar = try ICalFixture.calendar("windows-format-tzid")
+        let event = try ICalFixture.item(calendar)
+        let start = try #require(try ICalDateTime.start(of: event, in: calendar))
+        #expect(start.timeZone != nil)
+        #expect(start.timeZone?.identifier != "Pacific/Auckland")
+        #expect(start.utcOffset == 3600)
+        #expect(start.instant() == ICalFixture.instant("2019-11-20T12:00:00Z"))
+        #expect(try ICalDateTime.end(of: event, in: calendar)?.instant() == ICalFixture.instant("2019-11-20T13:30:00Z"))
+    }
+
+    @Test func aWindowsNameWhoseRulesAgreeWithTheVTimeZoneIsTheZone() throws {
+        let text = """
+            BEGIN:VCALENDAR
+            VERSION:2.0
+            BEGIN:VTIMEZONE
+            TZID:W. Europe Standard Time
+            BEGIN:STANDARD
+            DTSTART:16010101T030000
+            TZOFFSETFROM:+0200
+            TZOFFSETTO:+0100
+            RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10
+            END:STANDARD
+            BEGIN:DAYLIGHT
+            DTSTART:16010101T020000
+            TZOFFSETFROM:+0100
+            TZOFFSETTO:+0200
+            RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3
+            END:DAYLIGHT
+            END:VTIMEZONE
+            BEGIN:VEVENT
+            UID:1
+            DTSTART;TZID=W. Europe Standard Time:20240710T090000
+            END:VEVENT
+            END:VCALENDAR
+
+            """
+        let calendar = try ICalendarReader.read(text)
         let start = try #require(try ICalDateTime.start(of: ICalFixture.item(calendar), in: calendar))
-        #expect(start.timeZone?.identifier == "Pacific/Auckland")
-        #expect(start.instant() == ICalFixture.instant("2019-11-20T00:00:00Z"))
+        #expect(start.timeZone?.identifier == "Europe/Berlin")
+        #expect(start.instant() == ICalFixture.instant("2024-07-10T07:00:00Z"))
+    }
+
+    @Test func anIANANameWhoseRulesDisagreeGivesWayToTheVTimeZone() throws {
+        // A VTIMEZONE that keeps New York's name but gives it a fixed -0400: the file's times were computed with
+        // -0400, also in January.
+        let text = """
+            BEGIN:VCALENDAR
+            VERSION:2.0
+            BEGIN:VTIMEZONE
+            TZID:America/New_York
+            BEGIN:STANDARD
+            DTSTART:19700101T000000
+            TZOFFSETFROM:-0400
+            TZOFFSETTO:-0400
+            END:STANDARD
+            END:VTIMEZONE
+            BEGIN:VEVENT
+            UID:1
+            DTSTART;TZID=America/New_York:20240110T090000
+            END:VEVENT
+            END:VCALENDAR
+
+            """
+        let calendar = try ICalendarReader.read(text)
+        let start = try #require(try ICalDateTime.start(of: ICalFixture.item(calendar), in: calendar))
+        #expect(start.timeZone?.identifier != "America/New_York")
+        #expect(start.instant() == ICalFixture.instant("2024-01-10T13:00:00Z"))
     }
 
     @Test func exchangeCDOCustomTZIDMatchesTheEuropeanRules() throws {

@@ -208,3 +208,26 @@ import Testing
         #expect(again.components[0].text("SUMMARY") == event.text("SUMMARY"))
     }
 }
+
+extension ICalReaderTests {
+    /// Folding is by octets, so a continuation line may begin with a combining mark; " \u{301}" is one Character,
+    /// and a reader looking at Characters would take it for a new (broken) property.
+    @Test func aFoldBeforeACombiningMarkUnfoldsByScalar() throws {
+        let text = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:Caf\r\n \u{301} cr\r\n e\u{301}me\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        let calendar = try ICalendarReader.read(text)
+        let summary = try #require(calendar.components.first?.first("SUMMARY"))
+        #expect(Array(summary.value.unicodeScalars) == Array("Caf\u{301} cre\u{301}me".unicodeScalars))
+    }
+
+    /// A parameter delimiter followed by a combining mark (one Character) still delimits, in the reader that
+    /// honours backslashes in parameter values too.
+    @Test func aParameterDelimiterBeforeACombiningMarkStillSplits() throws {
+        let text = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n"
+            + "LOCATION;X-TITLE=Rue 1\\;\u{301}x;X-B=\u{301}y:Caf\u{301}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        let calendar = try ICalendarReader.read(text)
+        let location = try #require(calendar.components.first?.first("LOCATION"))
+        #expect(location.parameters.map(\.name) == ["X-TITLE", "X-B"])
+        #expect(location.parameterValue("X-B").map { Array($0.unicodeScalars) } == Array("\u{301}y".unicodeScalars))
+        #expect(Array(location.value.unicodeScalars) == Array("Caf\u{301}".unicodeScalars))
+    }
+}

@@ -137,6 +137,9 @@ public struct DesktopSettings: Codable, Sendable, Equatable {
     public var pimUser: String?
     /// The IANA time zone date windows are computed in (nil: the machine's).
     public var timeZone: String?
+    /// The largest share of a collection's items one PIM sync may delete on either side without `--force`
+    /// (`crm-desktop pim set --max-delete-share`); nil: `PIMSync.defaultMaxDeleteShare`.
+    public var pimMaxDeleteShare: Double?
     /// The maildir folder whose every message is shared (the user moves mail there to share it); nil: none.
     public var mailShareFolder: String?
     /// Maildir folders whose messages to or from contacts who keep their correspondence are shared.

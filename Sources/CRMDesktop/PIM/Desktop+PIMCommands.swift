@@ -161,6 +161,25 @@ extension Desktop {
         return Desktop(home: home, settings: changed, replica: replica, connection: connection)
     }
 
+    /// Sets the largest share of a collection's items one PIM sync may delete on either side before it stops and
+    /// asks for `--force` (`crm-desktop pim set --max-delete-share`); kept in the settings.
+    ///
+    /// - Parameter share: more than 0, at most 1 (1: only an emptied collection stops the sync).
+    /// - Returns: the desktop with the new settings.
+    public func setPIMMaxDeleteShare(_ share: Double, field: String = "--max-delete-share") throws -> Desktop {
+        guard share > 0, share <= 1 else {
+            throw DesktopError(
+                .invalidInput, "\(field) takes a share above 0 and at most 1 (0.5: half of the items), not \(share)",
+                field: field)
+        }
+        let lock = try SyncLock(path: home.lockPath)
+        defer { withExtendedLifetime(lock) {} }
+        var current = try home.settings()
+        current.pimMaxDeleteShare = share
+        try home.save(current)
+        return Desktop(home: home, settings: current, replica: replica, connection: connection)
+    }
+
     /// The PIM part of a sync alone (`crm-desktop pim sync`): PIM edits become outbox ops (sent by the next
     /// `crm-desktop sync`), then the replica's records are written to the PIM. Runs under the sync lock.
     ///

@@ -38,7 +38,7 @@ extension Desktop {
     /// nothing is created.
     public func share(files: [String]) throws -> [SharedItem] {
         let package = try replica.requirePackage()
-        let mapper = PIMMapper(package: package)
+        let mapper = pimMapper(package)
         let directory = try PIMDirectory.build(replica: replica, user: user)
         var readings: [(file: String, reading: PIMReading)] = []
         for file in files {

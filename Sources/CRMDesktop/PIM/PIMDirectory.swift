@@ -55,4 +55,5 @@ struct PIMDirectory: RecordDirectory {
     func email(of id: String) -> String? { table.email(of: id) }
     func id(titled title: String, types: [String]) -> String? { table.id(titled: title, types: types) }
     func id(withEmail email: String) -> String? { table.id(withEmail: email) }
+    func contains(_ id: String) -> Bool { table.contains(id) }
 }

@@ -13,7 +13,7 @@ import PIMFormats
 extension PIMSync {
     /// Raise when the mapping's output changes for the same records (a new app version): every item is mapped
     /// again once.
-    static let mappingRevision = "1"
+    static let mappingRevision = "2"
 
     /// Above this many records to decode in one collection, they are read by type in one pass, not one by one.
     static let bulkDecodeThreshold = 64
@@ -21,7 +21,7 @@ extension PIMSync {
     public func outbound() async throws -> PIMReport {
         var report = PIMReport()
         let package = try replica.requirePackage()
-        let mapper = PIMMapper(package: package)
+        let mapper = desktop.pimMapper(package)
         try await prepareStore()
         let unshared = try replica.unsharedIDs()
         let problems = try replica.pimProblems()
@@ -117,6 +117,20 @@ extension PIMSync {
                 "the CRM side would delete \(gone.count) of \(rows.count) \(collection.rawValue) in the PIM; nothing was "
                     + "deleted there. If that is what you want, run `crm-desktop pim sync --force`")
         }
+        // An item already in the PIM for a record this replica has none of (a second or reinstalled desktop, or a
+        // card the user shared under a name of their own) is adopted and written into, not copied.
+        let adopted = try await itemsToAdopt(
+            for: Set(creates.map { $0.local.id }), in: collection, known: Set(all.map(\.href)))
+        for create in creates {
+            guard let item = adopted[create.local.id] else { continue }
+            let row = PIMItemStatus(
+                collection: collection, href: item.href, crmID: create.local.id, etag: item.etag,
+                itemHash: ContentHash.of(item.data), fieldsHash: "", written: item.data)
+            try replica.savePIMStatus(row)
+            report.adopted += 1
+            updates.append((create.local, row, create.fieldsHash))
+        }
+        creates.removeAll { adopted[$0.local.id] != nil }
         try await create(creates, collection: collection, sources: sources, mapper: mapper, directory: &directory, report: &report)
         for update in updates {
             try await write(
@@ -140,8 +154,8 @@ extension PIMSync {
     }
 
     /// What every item of the collection is mapped with besides its record: the mapping's revision, the
-    /// package, the user, the time zone, and the records the mapping reads (account names for ORG, contacts'
-    /// addresses for ATTENDEE).
+    /// package, the user, the user's zone (floating times), and the records the mapping reads (account names for
+    /// ORG, contacts' addresses for ATTENDEE).
     private func sourceContext(
         _ collection: PIMCollection, referenced: Set<String>, stamps: [(id: String, stamp: PIMRecordStamp)]
     ) throws -> String {
@@ -150,7 +164,7 @@ extension PIMSync {
         hasher.part(collection.rawValue)
         hasher.part(String(try replica.packageVersion() ?? 0))
         hasher.part(desktop.user)
-        hasher.part(TimeZone.current.identifier)
+        hasher.part(desktop.userTimeZone.identifier)
         // The stamps come in a stable order (see `pimRecordStamps`): no sort needed.
         for (id, stamp) in stamps where referenced.contains(stamp.type) {
             hasher.part(id)
@@ -216,27 +230,33 @@ extension PIMSync {
     ) async throws {
         var row = row
         var record = local.record
-        for attempt in 0..<2 {
+        var stamp = sourceStamp
+        // Each 412 means the item moved between our read and our PUT: read it again, take the user's edit, retry.
+        for attempt in 0..<Self.writeAttempts {
             var existing: PIMItem?
             if let row { existing = try await store.read(collection, hrefs: [row.href]).first }
             if row != nil, existing == nil {
                 // Deleted in the PIM between the inbound step and now: the next sync unshares it.
                 return
             }
-            var stamp = sourceStamp
-            if let existing, let current = row, existing.etag != current.etag, attempt == 0 {
+            if let existing, let current = row, existing.etag != current.etag {
                 // Edited in the PIM meanwhile: take the user's edit into the CRM first (the record changes, so
                 // its source stamp is unknown until the next sync).
                 try await absorb(
                     existing, collection: collection, row: current, mapper: mapper, directory: directory, report: &report)
+                // An item that cannot be read, or whose edit the CRM refused, stays as the user wrote it.
+                let problems = try replica.pimProblems()
+                if problems.contains(where: { $0.collection == collection && $0.href == current.href }) { return }
                 record = try replica.localRecord(id: local.id, user: desktop.user)?.record ?? record
-                row = try replica.pimStatus(collection).first { $0.href == current.href }
+                row = try replica.pimStatus(collection).first { $0.href == current.href } ?? current
                 stamp = nil
             }
             let data = try mapper.item(for: record, existing: existing?.data, directory: directory)
             let href = row?.href ?? store.href(forUID: uid(of: data, collection: collection) ?? record.id, in: collection)
+            try await willPut?(collection, href)
             do {
-                let written = try await store.put(collection, href: href, data: data, ifMatch: row?.etag ?? existing?.etag)
+                // The condition is the version the item was merged into, so a change since is never overwritten.
+                let written = try await store.put(collection, href: href, data: data, ifMatch: existing?.etag)
                 try replica.savePIMStatus(
                     PIMItemStatus(
                         collection: collection, href: written.href, crmID: record.id, etag: written.etag,
@@ -244,10 +264,11 @@ extension PIMSync {
                 report.written += 1
                 return
             } catch let error as PIMStoreError {
+                let last = attempt == Self.writeAttempts - 1
                 switch error.code {
-                case .changed where attempt == 0:
+                case .changed where !last:
                     continue
-                case .alreadyExists(let taken) where attempt == 0:
+                case .alreadyExists(let taken) where !last:
                     // An item with this UID is there already (another desktop wrote it): adopt it, then write.
                     guard let found = try await store.read(collection, hrefs: [taken]).first else { throw error }
                     row = PIMItemStatus(
@@ -260,6 +281,9 @@ extension PIMSync {
             }
         }
     }
+
+    /// How often one item is written before a change that keeps coming in between fails the step.
+    static let writeAttempts = 4
 
     private func uid(of data: Data, collection: PIMCollection) -> String? {
         if collection == .contacts { return (try? VCardReader.read(data: data).first)?.uid }

@@ -18,14 +18,21 @@ public struct PIMSync: Sendable {
     public let force: Bool
     /// The target as the user wrote it (`vdir:...`, `dav:...`), for messages.
     public let target: String
-    /// The largest share of a collection's items one sync may delete on either side without `--force`.
-    public var maxDeleteShare = 0.5
+    /// The largest share of a collection's items one sync may delete on either side without `--force`: the
+    /// desktop's setting, else `defaultMaxDeleteShare`.
+    public var maxDeleteShare: Double
+    /// Half: a sync deleting more than half of a collection's items on either side stops until `--force`.
+    public static let defaultMaxDeleteShare = 0.5
+    /// Called right before each PUT of an item the outbound step merged (collection, href): a seam where a test
+    /// changes the item through another client, to prove a 412 is re-read and merged. Nil in the product.
+    public var willPut: (@Sendable (PIMCollection, String) async throws -> Void)?
 
     public init(desktop: Desktop, store: any PIMStore, target: String, force: Bool = false) {
         self.desktop = desktop
         self.store = store
         self.target = target
         self.force = force
+        maxDeleteShare = desktop.settings.pimMaxDeleteShare ?? Self.defaultMaxDeleteShare
     }
 
     var replica: Replica { desktop.replica }
@@ -38,7 +45,7 @@ public struct PIMSync: Sendable {
         var report = PIMReport()
         // Before the first sync there is no package, so nothing in the PIM can be the CRM's yet.
         guard let package = try replica.package() else { return report }
-        let mapper = PIMMapper(package: package)
+        let mapper = desktop.pimMapper(package)
         try await prepareStore()
         var directory: PIMDirectory?
         for collection in PIMCollection.allCases where !mapper.mappings(into: collection).isEmpty {

@@ -12,6 +12,10 @@ public struct PIMMapping: Codable, Sendable, Equatable {
     /// What deleting a CRM item in the PIM does: `unshare` (default: the record stays in the CRM and leaves the
     /// PIM) or `delete` (the record is deleted in the CRM too).
     public var onDelete: DeleteRule?
+    /// Value tables of fields whose values the PIM writes differently (`STATUS`, `PRIORITY`): CRM field -> CRM
+    /// value -> the PIM's values, comma-separated; the first is written, any of them is read
+    /// (`status: {Done: COMPLETED, Planned: "NEEDS-ACTION,TENTATIVE"}`). A field without a table travels as is.
+    public var values: [String: [String: String]]?
 
     /// What deleting a CRM item in the PIM does.
     public enum DeleteRule: String, Codable, Sendable, CaseIterable {
@@ -19,11 +23,13 @@ public struct PIMMapping: Codable, Sendable, Equatable {
     }
 
     public init(
-        component: Component, when: FieldCondition? = nil, properties: [String: String], onDelete: DeleteRule? = nil
+        component: Component, when: FieldCondition? = nil, properties: [String: String], onDelete: DeleteRule? = nil,
+        values: [String: [String: String]]? = nil
     ) {
         self.component = component
         self.when = when
         self.properties = properties
         self.onDelete = onDelete
+        self.values = values
     }
 }

@@ -236,6 +236,24 @@ struct PackageChecker {
             for field in mapping.properties.keys.sorted() where type.fields[field] == nil {
                 throw fail(path + ["\(index)", "properties", field], "unknown field '\(field)'")
             }
+            for (field, table) in (mapping.values ?? [:]).sorted(by: { $0.key < $1.key }) {
+                let at = path + ["\(index)", "values", field]
+                guard mapping.properties[field] != nil else { throw fail(at, "'\(field)' is not among the properties") }
+                let allowed = type.fields[field]?.list.flatMap { package.lists[$0] }
+                var seen: [String: String] = [:]
+                for (value, pim) in table.sorted(by: { $0.key < $1.key }) {
+                    if let allowed, !allowed.contains(value) { throw fail(at, "'\(value)' is not in the field's list") }
+                    let alternatives = pim.split(separator: ",")
+                        .map { $0.trimmingCharacters(in: .whitespaces).uppercased() }
+                    if alternatives.isEmpty || alternatives.contains("") { throw fail(at + [value], "no PIM value") }
+                    for alternative in alternatives {
+                        if let other = seen[alternative] {
+                            throw fail(at + [value], "'\(alternative)' is read as '\(other)' already")
+                        }
+                        seen[alternative] = value
+                    }
+                }
+            }
         }
     }
 

@@ -10,10 +10,13 @@ import PIMFormats
 /// ids of the record's links, which survive a PIM that does not know them.
 public struct PIMMapper: Sendable {
     public let package: CustomizationPackage
+    /// The zone floating times (no TZID, no `Z`) are read in and written back in: the user's.
+    public let floatingZone: TimeZone
     public static let category = "CRM"
 
-    public init(package: CustomizationPackage) {
+    public init(package: CustomizationPackage, floatingZone: TimeZone = .current) {
         self.package = package
+        self.floatingZone = floatingZone
     }
 
     /// The collection and mapping of a record: the first mapping of its type whose condition holds.
@@ -52,7 +55,7 @@ public struct PIMMapper: Sendable {
         let index = calendar.components.firstIndex { $0.name == name && $0.first("RECURRENCE-ID") == nil }
         var component = index.map { calendar.components[$0] } ?? ICalComponent(name: name)
         let (written, zones) = ICalMapping.write(
-            record, type: type, mapping: mapping, into: component, directory: directory)
+            record, type: type, mapping: mapping, into: component, directory: directory, floatingZone: floatingZone)
         component = written
         if component.first("UID") == nil {
             let uid = mapping.properties.first { $0.value == "UID" }.flatMap { record.fields[$0.key]?.stringValue }
@@ -83,6 +86,7 @@ public struct PIMMapper: Sendable {
             let (typeName, mapping) = try mappingFor(collection: collection, current: current)
             guard let type = package.types[typeName] else { throw PIMFormatError(line: 0, "no type \(typeName)") }
             var fields = VCardMapping.read(card, type: type, mapping: mapping, directory: directory)
+            keepLinks(&fields, from: card.properties, type: type, mapping: mapping, directory: directory)
             fields.merge(implied(mapping)) { mine, _ in mine }
             return PIMReading(
                 crmID: card.text("X-CRM-ID"), uid: card.uid, shared: Self.isShared(card.properties), type: typeName,
@@ -96,8 +100,10 @@ public struct PIMMapper: Sendable {
         }
         let (typeName, mapping) = try mappingFor(collection: collection, current: current)
         guard let type = package.types[typeName] else { throw PIMFormatError(line: 0, "no type \(typeName)") }
-        var fields = ICalMapping.read(
-            component, in: calendar, type: type, mapping: mapping, current: current, directory: directory)
+        var fields = try ICalMapping.read(
+            component, in: calendar, type: type, mapping: mapping, current: current, directory: directory,
+            floatingZone: floatingZone)
+        keepLinks(&fields, from: component.properties, type: type, mapping: mapping, directory: directory)
         fields.merge(implied(mapping)) { mine, _ in mine }
         return PIMReading(
             crmID: component.text("X-CRM-ID"), uid: component.text("UID"), shared: Self.isShared(component.properties),
@@ -105,6 +111,26 @@ public struct PIMMapper: Sendable {
     }
 
     // MARK: - Helpers
+
+    /// The links the desktop wrote in `X-CRM-<FIELD>` win over what ORG or ATTENDEE say, for the mapped reference
+    /// fields whose records the desktop holds: a PIM that rewrote a name or an address (or dropped it) does not
+    /// break the link. Ids of records the desktop does not hold are left out; with none left, the property says
+    /// nothing.
+    private func keepLinks(
+        _ fields: inout [String: FieldValue], from properties: [ContentLine], type: ObjectType, mapping: PIMMapping,
+        directory: any RecordDirectory
+    ) {
+        for field in mapping.properties.keys {
+            guard let definition = type.fields[field], definition.kind.isReference,
+                let line = properties.first(where: { $0.name == "X-CRM-" + field.uppercased() })
+            else { continue }
+            let ids = line.value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty && directory.contains($0) }
+            guard !ids.isEmpty else { continue }
+            fields[field] =
+                definition.kind == .references ? .array(ids.sorted().map(FieldValue.string)) : .string(ids[0])
+        }
+    }
 
     private func mappingFor(collection: PIMCollection, current: Record?) throws(PIMFormatError)
         -> (String, PIMMapping)

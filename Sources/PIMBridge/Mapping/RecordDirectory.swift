@@ -9,6 +9,8 @@ public protocol RecordDirectory: Sendable {
     func id(titled title: String, types: [String]) -> String?
     /// The contact with this email address (case-insensitive).
     func id(withEmail email: String) -> String?
+    /// Whether the record is one the desktop holds (a link to it may be kept).
+    func contains(_ id: String) -> Bool
 }
 
 /// A directory held in memory: built by the desktop from its replica before a PIM sync, and by tests by hand.
@@ -25,6 +27,7 @@ public struct RecordDirectoryTable: RecordDirectory {
 
     public func title(of id: String) -> String? { titles[id] }
     public func email(of id: String) -> String? { emails[id] }
+    public func contains(_ id: String) -> Bool { types[id] != nil || titles[id] != nil || emails[id] != nil }
 
     public func id(titled title: String, types wanted: [String]) -> String? {
         let matches = titles.filter {

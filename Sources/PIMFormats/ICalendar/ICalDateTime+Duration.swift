@@ -16,6 +16,13 @@ extension ICalDateTime {
         case .utc, .floating:
             return ICalDateTime(kind: kind, components: Self.components(movedLocal + exact), timeZone: timeZone)
         case .zoned:
+            if let utcOffset, let start = instant(),
+                timeZone.map({ $0.secondsFromGMT(for: start) != utcOffset }) ?? true
+            {
+                // The file's rules disagree with every zone: days are counted as 24 hours of them.
+                let end = Int(start.timeIntervalSince1970) + days * CivilTime.secondsPerDay + exact
+                return ICalDateTime(kind: .utc, components: Self.components(end))
+            }
             guard let zone = timeZone else {
                 return ICalDateTime(kind: kind, components: Self.components(movedLocal + exact))
             }

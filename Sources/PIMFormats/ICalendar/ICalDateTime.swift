@@ -19,11 +19,16 @@ public struct ICalDateTime: Sendable, Equatable {
     public var components: DateComponents
     /// The IANA zone the TZID resolved to (zoned), or nil.
     public var timeZone: TimeZone?
+    /// The UTC offset (seconds) the file's own VTIMEZONE gives this zoned local time, when the file has one for
+    /// its TZID: the program that wrote the file computed the time with those rules, so they decide the instant
+    /// (`timeZone` names the zone, and agrees with them whenever an IANA zone does).
+    public var utcOffset: Int?
 
-    public init(kind: Kind, components: DateComponents, timeZone: TimeZone? = nil) {
+    public init(kind: Kind, components: DateComponents, timeZone: TimeZone? = nil, utcOffset: Int? = nil) {
         self.kind = kind
         self.components = components
         self.timeZone = timeZone
+        self.utcOffset = utcOffset
     }
 
     /// Reads the DTSTART, DTEND, DUE, COMPLETED, RECURRENCE-ID, EXDATE or RDATE style value of `line`. A TZID
@@ -46,6 +51,8 @@ public struct ICalDateTime: Sendable, Equatable {
     ) throws(PIMFormatError) -> [ICalDateTime] {
         let tzid = line.parameter("TZID").map { $0.joined(separator: ",").trimmingSpaces() }
         let timeZone = tzid.flatMap { TimeZoneResolver.resolve(tzid: $0, in: calendar) }
+        let rules = tzid.flatMap { calendar.timeZoneComponent(tzid: TimeZoneResolver.unquoted($0)) }
+            .flatMap(VTimeZoneDefinition.init)
         var result: [ICalDateTime] = []
         for part in line.value.split(separator: ",") {
             var text = String(part).trimmingSpaces()
@@ -56,6 +63,10 @@ public struct ICalDateTime: Sendable, Equatable {
             if value.kind == .floating, let tzid, !tzid.isEmpty {
                 value.kind = .zoned(tzid: tzid)
                 value.timeZone = timeZone
+                if let rules {
+                    let local = value.localSeconds
+                    value.utcOffset = local - CivilTime.instant(local: local, offsetAt: rules.offset(at:))
+                }
             }
             result.append(value)
         }
@@ -91,13 +102,15 @@ public struct ICalDateTime: Sendable, Equatable {
     }
 
     /// The instant: nil for `.date` and `.floating` unless `floatingZone` is given (a date is its midnight
-    /// there), and for a TZID that resolved to nothing unless `floatingZone` is given.
+    /// there), and for a TZID that resolved to nothing unless `floatingZone` is given. A zoned time with the
+    /// offset of the file's VTIMEZONE (`utcOffset`) is that local time minus that offset.
     public func instant(floatingZone: TimeZone? = nil) -> Date? {
         let local = localSeconds
         switch kind {
         case .utc:
             return Date(timeIntervalSince1970: TimeInterval(local))
         case .zoned:
+            if let utcOffset { return Date(timeIntervalSince1970: TimeInterval(local - utcOffset)) }
             guard let zone = timeZone ?? floatingZone else { return nil }
             return Date(timeIntervalSince1970: TimeInterval(CivilTime.instant(local: local, in: zone)))
         case .date, .floating:
@@ -144,6 +157,14 @@ public struct ICalDateTime: Sendable, Equatable {
             }
         }
         return ICalDateTime(kind: .utc, components: components(seconds)).line(name)
+    }
+
+    /// A floating property line (no TZID, no `Z`) for an instant: its wall clock time in `zone`, the zone a reader
+    /// of the item is taken to be in. Writing back an item the PIM made floating keeps it floating.
+    public static func floatingLine(_ name: String, instant: Date, in zone: TimeZone) -> ContentLine {
+        let seconds = CivilTime.seconds(of: instant)
+        let local = seconds + zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        return ICalDateTime(kind: .floating, components: components(local)).line(name)
     }
 
     /// A `VALUE=DATE` property line: an all-day date.

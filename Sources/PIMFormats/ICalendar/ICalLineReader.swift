@@ -13,8 +13,10 @@ enum ICalLineReader {
         var number = 0
         for physical in ContentLineReader.splitLines(text) {
             number += 1
-            if let first = physical.first, first == " " || first == "\t", current != nil {
-                current! += physical.dropFirst()
+            // By scalar, not Character: folding is by octets, so a continuation may start with a combining mark,
+            // which would make one Character of the space and the mark (as in `ContentLineReader`).
+            if let first = physical.unicodeScalars.first, first == " " || first == "\t", current != nil {
+                current!.unicodeScalars += physical.unicodeScalars.dropFirst()
                 continue
             }
             if let logical = current, !logical.isEmpty { result.append(try parse(logical, line: currentLine)) }
@@ -41,17 +43,23 @@ enum ICalLineReader {
     }
 
     private static func parseEscapedParameters(_ text: String, line: Int) throws(PIMFormatError) -> ContentLine {
-        let characters = Array(text)
+        // Scalars, not Characters: a delimiter followed by a combining mark is one Character and would not be seen.
+        let characters = Array(text.unicodeScalars)
+        func string(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
+            var result = ""
+            result.unicodeScalars.append(contentsOf: scalars)
+            return result
+        }
         var index = 0
         while index < characters.count, characters[index] != ";", characters[index] != ":" { index += 1 }
         // The name has no backslash (it comes after the first ';'), so the shared parser checks it.
-        let head = try ContentLineReader.parse(String(characters[0..<index]) + ":", line: line)
+        let head = try ContentLineReader.parse(string(characters[0..<index]) + ":", line: line)
         var parameters: [ContentLine.Parameter] = []
         while index < characters.count, characters[index] == ";" {
             index += 1
             var name = ""
-            while index < characters.count, !"=;:".contains(characters[index]) {
-                name.append(characters[index])
+            while index < characters.count, !"=;:".unicodeScalars.contains(characters[index]) {
+                name.unicodeScalars.append(characters[index])
                 index += 1
             }
             var values: [String] = []
@@ -62,7 +70,7 @@ enum ICalLineReader {
                     if index < characters.count, characters[index] == "\"" {
                         index += 1
                         while index < characters.count, characters[index] != "\"" {
-                            value.append(characters[index])
+                            value.unicodeScalars.append(characters[index])
                             index += 1
                         }
                         guard index < characters.count else {
@@ -71,16 +79,16 @@ enum ICalLineReader {
                         index += 1
                     } else {
                         var depth = 0
-                        while index < characters.count, depth > 0 || !",;:".contains(characters[index]) {
+                        while index < characters.count, depth > 0 || !",;:".unicodeScalars.contains(characters[index]) {
                             switch characters[index] {
                             case "\\" where index + 1 < characters.count:
-                                value.append(characters[index])
+                                value.unicodeScalars.append(characters[index])
                                 index += 1
                             case "(": depth += 1
                             case ")": depth = max(depth - 1, 0)
                             default: break
                             }
-                            value.append(characters[index])
+                            value.unicodeScalars.append(characters[index])
                             index += 1
                         }
                     }
@@ -102,7 +110,7 @@ enum ICalLineReader {
             group: head.group,
             name: head.name,
             parameters: parameters,
-            value: String(characters[(index + 1)...]),
+            value: string(characters[(index + 1)...]),
             line: line
         )
     }

@@ -5,17 +5,17 @@ import Foundation
 /// and Exchange), Windows display names (`(UTC+01:00) Amsterdam, Berlin, ...`, `Canberra, Melbourne, Sydney`), or
 /// names of their own (`Eastern`, `GMT +0100 (Standard) / GMT +0200 (Daylight)`) defined only by the VTIMEZONE.
 ///
-/// With a VTIMEZONE for the TZID in the calendar, in this order:
-/// 1. the TZID as an IANA name, or the VTIMEZONE's `X-LIC-LOCATION`;
-/// 2. the TZID as a Windows ID or display name;
-/// 3. the IANA zone whose UTC offsets equal the ones the VTIMEZONE's observances give (at each of their
-///    transitions, each of the zone's, and mid-month) in the years of the calendar's times in that TZID, trying
-///    the zones of the Windows table in its order (so the main zone of a region wins: `Europe/Berlin` for the EU
-///    rules at +01:00);
-/// 4. otherwise the zone agreeing most (at least three quarters of those instants), else a fixed offset zone
-///    (`Etc/GMT-1` for whole hours) with the VTIMEZONE's offset at the first such time.
-/// A name found in steps 1 and 2 wins over the VTIMEZONE's rules: Outlook writes one current rule even for dates
-/// long past, and the IANA database knows their history.
+/// With a VTIMEZONE for the TZID in the calendar, its rules decide the times (the author's program computed them
+/// with those rules), and the zone is, in this order:
+/// 1. the zone the file names (the TZID as an IANA name, the VTIMEZONE's `X-LIC-LOCATION`, the TZID as a Windows
+///    ID or display name) when its UTC offsets equal the ones the VTIMEZONE's observances give at the calendar's
+///    times in that TZID (a VTIMEZONE may only define the years around them);
+/// 2. else the IANA zone whose offsets equal the observances' throughout the years of those times (at each of
+///    their transitions, each of the zone's, and mid-month), trying the zones of the Windows table in its order
+///    (so the main zone of a region wins: `Europe/Berlin` for the EU rules at +01:00);
+/// 3. otherwise the zone agreeing most (at least three quarters of those instants, and at the calendar's times),
+///    else a fixed offset zone (`Etc/GMT-1` for whole hours) with the VTIMEZONE's offset at the first such time.
+/// A VTIMEZONE whose rules cannot be read leaves the name to decide.
 ///
 /// Without a VTIMEZONE: the Windows table, then the TZID as an IANA name, then the offset of a
 /// `(UTC+01:00) ...` prefix as a fixed offset zone. A TZID that none of these resolve gives nil.
@@ -25,13 +25,22 @@ public enum TimeZoneResolver {
         let name = unquoted(tzid)
         guard !name.isEmpty else { return nil }
         if let component = calendar.timeZoneComponent(tzid: name) {
-            if let zone = ianaZone(name) { return zone }
-            if let location = component.first("X-LIC-LOCATION")?.value, let zone = ianaZone(location) { return zone }
-            if let windows = ianaName(windows: name), let zone = ianaZone(windows) { return zone }
-            if let definition = VTimeZoneDefinition(component) {
-                return matchingZone(definition, years: years(of: name, in: calendar))
+            let named = ianaZone(name)
+                ?? component.first("X-LIC-LOCATION").flatMap { ianaZone($0.value) }
+                ?? ianaName(windows: name).flatMap(ianaZone)
+            guard let definition = VTimeZoneDefinition(component) else {
+                if let named { return named }
+                return fallback(name)
             }
+            let events = eventSamples(of: name, in: calendar, rules: definition)
+            if let named, events.allSatisfy({ offset(of: named, at: $0.instant) == $0.offset }) { return named }
+            return matchingZone(definition, years: years(of: name, in: calendar), around: events)
         }
+        return fallback(name)
+    }
+
+    /// A TZID without a usable VTIMEZONE: the Windows table, an IANA name, a `(UTC+01:00) ...` offset.
+    private static func fallback(_ name: String) -> TimeZone? {
         if let windows = ianaName(windows: name), let zone = ianaZone(windows) { return zone }
         if let zone = ianaZone(name) { return zone }
         if let offset = displayName(name)?.offset { return fixedZone(offset) }
