@@ -13,6 +13,7 @@ struct MailJoinTests {
         let server = try await TestServer.make()
         try await server.run { api in
             let world = try await MailShareTests.world(api)
+            defer { world.files.remove() }
             let peterToken = try await api.login("peter")
             let newco = try await api.create("Account", ["name": "Newco"], token: peterToken)
             let nina = try await api.create(

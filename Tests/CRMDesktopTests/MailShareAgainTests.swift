@@ -21,6 +21,7 @@ struct MailShareAgainTests {
         let server = try await TestServer.make()
         try await server.run { api in
             let world = try await MailShareTests.world(api)
+            defer { world.files.remove() }
             let file = try world.write(
                 MailMessages.message(
                     from: "ada@acme.example", to: ["rita@example.com"], cc: ["\"Newman, Nina\" <nina@new.example>"],
@@ -53,6 +54,7 @@ struct MailShareAgainTests {
         let server = try await TestServer.make()
         try await server.run { api in
             let world = try await MailShareTests.world(api)
+            defer { world.files.remove() }
             let message = MailMessages.message(
                 from: "ada@acme.example", to: ["rita@example.com", "maria@example.com"], subject: "To the team",
                 id: "team-1@acme.example", date: Self.now)

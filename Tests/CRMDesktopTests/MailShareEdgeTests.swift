@@ -13,6 +13,7 @@ struct MailShareEdgeTests {
         let server = try await TestServer.make()
         try await server.run { api in
             let world = try await MailShareTests.world(api)
+            defer { world.files.remove() }
             let gamma = try await api.create("Account", ["name": "Gamma"], token: try await api.login("rita"))
             let gammaDeal = try await api.create(
                 "Opportunity", ["name": "Gamma deal", "stage": "Proposal", "accountId": .string(gamma.id)],
@@ -54,6 +55,7 @@ struct MailShareEdgeTests {
         let server = try await TestServer.make()
         try await server.run { api in
             let world = try await MailShareTests.world(api)
+            defer { world.files.remove() }
             let desktop = try world.rita.desktop
             let sent = MailMessages.message(
                 from: "Rita <RITA@EXAMPLE.COM>", to: ["ada@acme.example"], subject: "Sent by me", id: "upper@example.com")
@@ -75,6 +77,7 @@ struct MailShareEdgeTests {
         let server = try await TestServer.make()
         try await server.run { api in
             let world = try await MailShareTests.world(api)
+            defer { world.files.remove() }
             let long = String(repeating: "very-long-id.", count: 90) + "@mailer.example"
             let odd = MailMessages.Attachment(name: "odd.bin", type: "application/x{odd}", data: Data("odd".utf8))
             let quoted = MailMessages.Attachment(name: "Offer.PDF", type: "\"Application/PDF\"", data: MailMessages.offer.data)
@@ -103,6 +106,7 @@ struct MailShareEdgeTests {
         let server = try await TestServer.make()
         try await server.run { api in
             let world = try await MailShareTests.world(api)
+            defer { world.files.remove() }
             let text = """
                 From: ada@acme.example\r
                 To: rita@example.com\r
@@ -128,6 +132,7 @@ struct MailShareEdgeTests {
         let server = try await TestServer.make()
         try await server.run { api in
             let world = try await MailShareTests.world(api)
+            defer { world.files.remove() }
             let limit = 16 * 1024
             let big = MailMessages.Attachment(name: "big.bin", type: "application/octet-stream", data: Data(count: 2 * limit))
             let huge = try world.write(
