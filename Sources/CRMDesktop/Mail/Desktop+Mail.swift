@@ -30,7 +30,8 @@ extension Desktop {
                 size.intValue > options.maxMessageBytes
             {
                 let limit = options.maxMessageBytes
-                let problem = "\(file): the message is \(size.intValue) bytes; sharing reads messages up to \(limit) bytes"
+                let problem = "\(file): the message is \(size.intValue) bytes; sharing reads messages up to "
+                    + "\(limit) bytes"
                     + (limit >= 1_048_576 ? " (\(limit / 1_048_576) MB)" : "") + "; the file was left as it is"
                 try? replica.reportMailProblem(problem, source: file)
                 return MailShareResult(source: file, outcome: .failed, problem: problem)

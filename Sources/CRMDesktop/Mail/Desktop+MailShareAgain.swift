@@ -19,8 +19,8 @@ extension Desktop {
             notes.append("\(record.record.owner) shared this email already; you are on its team now")
         }
         // Sharing again with a chosen opportunity settles the choice left open the first time.
-        if options.opportunityID != nil, let field = mapping.field(.opportunity), case .linked(let opportunity) = plan.opportunity,
-            record.fields[field] != .string(opportunity.id)
+        if options.opportunityID != nil, let field = mapping.field(.opportunity),
+            case .linked(let opportunity) = plan.opportunity, record.fields[field] != .string(opportunity.id)
         {
             var fields: [String: FieldValue] = [field: .string(opportunity.id)]
             if let account = mapping.field(.account) { fields[account] = .string(opportunity.accountID) }

@@ -7,7 +7,9 @@ public struct MailShareOptions: Sendable {
     /// The largest message file read (`Desktop.maxMessageBytes`, 50 MB); a larger one is reported, not read.
     public var maxMessageBytes: Int
 
-    public init(opportunityID: String? = nil, createContacts: Bool = false, maxMessageBytes: Int = Desktop.maxMessageBytes) {
+    public init(
+        opportunityID: String? = nil, createContacts: Bool = false, maxMessageBytes: Int = Desktop.maxMessageBytes
+    ) {
         self.opportunityID = opportunityID
         self.createContacts = createContacts
         self.maxMessageBytes = maxMessageBytes

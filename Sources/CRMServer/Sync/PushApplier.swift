@@ -138,11 +138,15 @@ struct PushApplier {
             // The same email or meeting shared by another user: join it rather than copy it, keeping what this
             // user's copy links that the record lacks.
             let original = existing
-            existing = existing.applying(Self.joinedLinks(fields, into: existing.fields, type: baseType), by: user, at: now)
+            let links = Self.joinedLinks(fields, into: existing.fields, type: baseType)
+            existing = existing.applying(links, by: user, at: now)
             if existing.owner != user, !existing.team.contains(user) {
-                existing = existing.assigned(owner: nil, team: existing.team + [user], by: user, at: now, since: original)
+                existing = existing.assigned(
+                    owner: nil, team: existing.team + [user], by: user, at: now, since: original)
             }
-            if existing != original { existing = try mapStoreErrors(fields: fields, type: type) { try tx.update(existing) } }
+            if existing != original {
+                existing = try mapStoreErrors(fields: fields, type: type) { try tx.update(existing) }
+            }
             return SyncOpResult(
                 opId: op.opId, status: .merged, id: existing.id, version: existing.version,
                 record: caller.present(existing), existing: existing.id,
@@ -360,7 +364,9 @@ struct PushApplier {
 
     /// Only the names an op brings must be enabled users: the owner and team members a record has stay as they
     /// are (a user joining the team of a record whose owner was disabled is not refused for it).
-    private func checkAssignment(owner: String, team: [String]?, currentOwner: String?, currentTeam: [String] = []) throws {
+    private func checkAssignment(
+        owner: String, team: [String]?, currentOwner: String?, currentTeam: [String] = []
+    ) throws {
         if owner != (currentOwner ?? user), case .users(let users) = caller.scope, !users.contains(owner) {
             throw Refusal(
                 issues: [FieldIssue(field: "owner", code: .reference, message: "you cannot give a record to '\(owner)'")],

@@ -43,7 +43,8 @@ public struct EmailDirectory: Sendable {
     private let opportunitiesByAccount: [String: [Opportunity]]
 
     public init(
-        userAddresses: [String], contacts: [Contact], openOpportunities: [Opportunity], accountNames: [String: String] = [:]
+        userAddresses: [String], contacts: [Contact], openOpportunities: [Opportunity],
+        accountNames: [String: String] = [:]
     ) {
         self.userAddresses = Set(userAddresses.map { $0.lowercased() })
         self.contacts = contacts

@@ -24,9 +24,9 @@ public struct EmailPlanner: Sendable {
     /// (or any open opportunity of the email's account).
     ///
     /// - Throws: `EmailPlanError` when `opportunityID` is not an open opportunity of the email's account.
-    public func plan(_ message: MailMessage, directory: EmailDirectory, opportunityID: String? = nil) throws(EmailPlanError)
-        -> SharedEmail
-    {
+    public func plan(
+        _ message: MailMessage, directory: EmailDirectory, opportunityID: String? = nil
+    ) throws(EmailPlanError) -> SharedEmail {
         let own = directory.userAddresses
         let outbound = message.from.contains { own.contains($0.lowercasedAddress) }
             || (message.from.isEmpty && message.sender.map { own.contains($0.lowercasedAddress) } == true)
@@ -63,7 +63,8 @@ public struct EmailPlanner: Sendable {
         put(.to, Self.text(message.to).map { .string(cut($0, field: .to)) } ?? .null, into: &fields)
         put(.cc, Self.text(message.cc).map { .string(cut($0, field: .cc)) } ?? .null, into: &fields)
         put(.direction, .string(outbound ? "outbound" : "inbound"), into: &fields)
-        put(.inReplyTo, message.inReplyTo.first.map { .string(storedID($0, field: .inReplyTo)) } ?? .null, into: &fields)
+        let inReplyTo = message.inReplyTo.first.map { storedID($0, field: .inReplyTo) }
+        put(.inReplyTo, inReplyTo.map(FieldValue.string) ?? .null, into: &fields)
         if !contacts.isEmpty { put(.contacts, .array(contacts.map { .string($0.id) }), into: &fields) }
         if let accountID { put(.account, .string(accountID), into: &fields) }
         if case .linked(let chosen) = opportunity { put(.opportunity, .string(chosen.id), into: &fields) }
@@ -218,7 +219,9 @@ public struct EmailPlanner: Sendable {
     /// `id` as the field that holds `part` can keep it: as it is, or, when longer than the field's maxLength,
     /// `long-<hash>@crm-desktop.invalid` from the lowercased id, so every copy of the message gets the same one.
     private func storedID(_ id: String, field part: EmailMapping.Part) -> String {
-        guard let limit = mapping.field(part).flatMap({ type.fields[$0]?.maxLength }), id.count > limit else { return id }
+        guard let limit = mapping.field(part).flatMap({ type.fields[$0]?.maxLength }), id.count > limit else {
+            return id
+        }
         let digest = String(Self.sha256(Data(id.lowercased().utf8)).prefix(32))
         return "long-" + digest + "@crm-desktop.invalid"
     }
