@@ -18,20 +18,25 @@ struct MailTrackCommand: AsyncParsableCommand {
             + "button). In each --folder (your inbox, your sent mail), the messages to or from contacts marked "
             + "\"save correspondence\" in the CRM are shared. Folders are maildirs (cur/, new/, tmp/), as mbsync, "
             + "offlineimap, getmail and Dovecot keep them. Each `crm-desktop sync` (and `mail scan`) looks at what "
-            + "arrived since; the folders are scanned once now.")
+            + "arrived since; the folders are scanned once now. Tracking again keeps what is tracked: --maildir "
+            + "replaces the share folder, --folder adds a folder (--no-folders first forgets the others).")
 
     @OptionGroup var global: GlobalOptions
     @Option(help: ArgumentHelp("The maildir folder whose every message is shared.", valueName: "DIR")) var maildir: String?
     @Option(help: ArgumentHelp("A maildir folder searched for correspondence with flagged contacts.", valueName: "DIR"))
     var folder: [String] = []
+    @Flag(help: "Forget the correspondence folders tracked so far (the --folder given are then the only ones).")
+    var noFolders = false
 
     func validate() throws {
-        if maildir == nil && folder.isEmpty { throw ValidationError("give --maildir DIR, --folder DIR, or both") }
+        if maildir == nil && folder.isEmpty && !noFolders {
+            throw ValidationError("give --maildir DIR, --folder DIR, or both (or --no-folders)")
+        }
     }
 
     func run() async throws {
         let home = global.desktopHome
-        _ = try Desktop.trackMail(home: home, shareFolder: maildir, folders: folder)
+        _ = try Desktop.trackMail(home: home, shareFolder: maildir, folders: folder, replacingFolders: noFolders)
         let desktop = try global.open()
         let report = try desktop.scanMail()
         MailOutput.print(report.results)

@@ -18,9 +18,13 @@ struct ShareCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: ArgumentHelp("The files to share.", valueName: "FILE")) var files: [String]
-    @Option(help: ArgumentHelp("For emails: the open opportunity to link when the account has several.", valueName: "ID"))
+    @Option(
+        help: ArgumentHelp(
+            "For emails: the open opportunity to link when the account has several, or the contacts are of several "
+                + "accounts (it picks the account too); it must be one of their accounts'.", valueName: "ID"))
     var opportunity: String?
-    @Flag(help: "For emails: create a contact for each address no contact has.") var createContacts = false
+    @Flag(help: "For emails: create a contact for each address no contact has (sharing again adds them to the email).")
+    var createContacts = false
     @Option(help: "table (text) or json.") var format: OutputFormat = .table
 
     func validate() throws {

@@ -42,6 +42,20 @@ import Testing
         #expect(MailDate.parse(text) == Self.utc(iso))
     }
 
+    /// A numeric offset beside a zone name wins: mailers write their real offset and often a wrong name.
+    @Test(arguments: [
+        ("Fri, 21 Nov 1997 09:55:06 GMT+0200", "1997-11-21T07:55:06Z"),
+        ("Fri, 21 Nov 1997 09:55:06 UTC-05:00", "1997-11-21T14:55:06Z"),
+        ("Fri, 21 Nov 1997 09:55:06 +0100 (GMT)", "1997-11-21T08:55:06Z"),
+        ("Fri, 21 Nov 1997 09:55:06 +0100 GMT", "1997-11-21T08:55:06Z"),
+        ("Fri, 21 Nov 1997 09:55:06 GMT +0100", "1997-11-21T08:55:06Z"),
+        ("Fri, 21 Nov 1997 09:55:06 -0800 PDT", "1997-11-21T17:55:06Z"),
+        ("Fri, 21 Nov 1997 09:55:06 CET -0000", "1997-11-21T09:55:06Z"),
+    ])
+    func numericOffsetWinsOverAZoneName(text: String, iso: String) {
+        #expect(MailDate.parse(text) == Self.utc(iso))
+    }
+
     @Test(arguments: ["", "next Tuesday", "Fri, 21 Nov 1997", "Fri, 32 Nov 1997 09:55:06", "21 Nov 1997 25:00:00",
                       "21 Foo 1997 10:00:00", "21 Nov 1997 10:00:00 +99999", "Nov 1997 10:00:00"])
     func unreadableDatesAreNil(text: String) {

@@ -10,6 +10,19 @@ import Testing
         #expect(value.parameters == ["boundary": "----=_Part_1; x", "charset": "UTF-8"])
     }
 
+    /// A part's media type is lowercased `type/subtype` of token characters, whatever quotes, case,
+    /// parameters, comments or stray characters the header has.
+    @Test(arguments: [
+        ("\"Application/PDF\"; name=\"a.pdf\"", "application/pdf"),
+        ("IMAGE/JPEG;name=photo.jpg", "image/jpeg"),
+        ("  image/png (screenshot) ; x=1", "image/png"),
+        ("application/vnd.ms-excel\u{00A0}; name=x.xls", "application/vnd.ms-excel"),
+    ])
+    func partMediaTypeIsNormalised(header: String, expected: String) {
+        let entity = MIMEEntity(fields: [HeaderField(name: "Content-Type", rawValue: header, offset: 0)], body: 0..<0, offset: 0)
+        #expect(entity.mediaType == expected)
+    }
+
     @Test func lenientValuesUnquotedWithSpacesEscapesAndMissingValues() {
         let value = MIMEHeaderValue(parsing: "attachment; filename=my file.pdf; size; name=\"a \\\"b\\\" c\"")
         #expect(value.parameters["filename"] == "my file.pdf")

@@ -27,10 +27,12 @@ extension Desktop {
         var context = try mailContext()
         return files.map { file in
             if let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? NSNumber,
-                size.intValue > Self.maxMessageBytes
+                size.intValue > options.maxMessageBytes
             {
+                let limit = options.maxMessageBytes
                 let problem = "\(file): the message is \(size.intValue) bytes; sharing reads messages up to "
-                    + "\(Self.maxMessageBytes) bytes (50 MB); the file was left as it is"
+                    + "\(limit) bytes"
+                    + (limit >= 1_048_576 ? " (\(limit / 1_048_576) MB)" : "") + "; the file was left as it is"
                 try? replica.reportMailProblem(problem, source: file)
                 return MailShareResult(source: file, outcome: .failed, problem: problem)
             }
@@ -78,7 +80,16 @@ extension Desktop {
                 opportunities.append(.init(id: record.id, name: presenter.title(of: record.record), accountID: account))
             }
         }
-        return EmailDirectory(userAddresses: try replica.userAddresses(), contacts: contacts, openOpportunities: opportunities)
+        var accountNames: [String: String] = [:]
+        let contactType = try replica.requirePackage().types[match.contactType]
+        if let field = match.accountField, let accountType = contactType?.fields[field]?.target?.first {
+            for record in try replica.localRecords(type: accountType, user: user) {
+                accountNames[record.id] = presenter.title(of: record.record)
+            }
+        }
+        return EmailDirectory(
+            userAddresses: try replica.userAddresses(), contacts: contacts, openOpportunities: opportunities,
+            accountNames: accountNames)
     }
 
     /// Shares one message; never throws: what goes wrong is the result's `problem`, kept for `status`.
@@ -92,6 +103,8 @@ extension Desktop {
             result = MailShareResult(source: source, outcome: .failed, problem: "\(source): \(error.description); the file was left as it is")
         } catch let error as DesktopError {
             result = MailShareResult(source: source, outcome: .failed, problem: "\(source): \(error.message)")
+        } catch let error as EmailPlanError {
+            result = MailShareResult(source: source, outcome: .failed, problem: "\(source): \(error.message)")
         } catch {
             result = MailShareResult(source: source, outcome: .failed, problem: "\(source): \(error)")
         }
@@ -102,26 +115,16 @@ extension Desktop {
     private func share(
         _ data: Data, source: String, options: MailShareOptions, context: inout MailContext, onlyCorrespondence: Bool
     ) throws -> MailShareResult {
-        let message = try MailReader(maxBytes: Self.maxMessageBytes).read(data)
+        let message = try MailReader(maxBytes: options.maxMessageBytes).read(data)
         if onlyCorrespondence, !context.planner.concernsSavedContact(message, directory: context.directory) {
             return MailShareResult(source: source, outcome: .notConcerned, messageID: message.messageID, subject: message.subject)
         }
-        var plan = context.planner.plan(message, directory: context.directory, opportunityID: options.opportunityID)
+        var plan = try context.planner.plan(message, directory: context.directory, opportunityID: options.opportunityID)
         let mapping = context.planner.mapping
         if let existing = context.shared[plan.messageID.lowercased()] {
-            var notes: [String] = []
-            // Sharing again with a chosen opportunity settles the choice left open the first time.
-            if let chosen = options.opportunityID, let field = mapping.field(.opportunity),
-                case .linked(let opportunity) = plan.opportunity, opportunity.id == chosen
-            {
-                try context.editor.update(type: mapping.type, id: existing, fields: [field: .string(chosen)])
-                notes.append("linked to the opportunity \(opportunity.name)")
-            }
-            return MailShareResult(
-                source: source, outcome: .alreadyShared, messageID: plan.messageID, subject: message.subject,
-                recordID: existing, direction: plan.direction.rawValue, notes: notes)
+            return try shareAgain(plan, existing: existing, source: source, options: options, context: &context)
         }
-        var notes = Self.notes(plan, mapping: mapping)
+        var notes = Self.notes(plan, directory: context.directory)
         if options.createContacts, !plan.unknownAddresses.isEmpty, let field = mapping.field(.contacts) {
             let created = try createContacts(plan.unknownAddresses, mapping: mapping, context: &context)
             let ids = plan.contacts.map(\.id) + created.map(\.id)
@@ -133,7 +136,7 @@ extension Desktop {
         for attachment in plan.attachments { try cache.store(attachment.data, sha256: attachment.ref.sha256) }
         let record = try context.editor.create(type: mapping.type, fields: plan.fields)
         context.shared[plan.messageID.lowercased()] = record.id
-        let subject = message.subject ?? "(no subject)"
+        let subject = plan.subject
         try replica.recordMailShare(
             MailShare(
                 messageID: plan.messageID, recordID: record.id, source: source, subject: subject,
@@ -144,9 +147,25 @@ extension Desktop {
     }
 
     /// What the user should know about a planned share.
-    static func notes(_ plan: SharedEmail, mapping: EmailMapping) -> [String] {
+    static func notes(_ plan: SharedEmail, directory: EmailDirectory) -> [String] {
         var notes: [String] = []
         if plan.derivedID { notes.append("the message has no Message-ID; it is known by one derived from its content") }
+        if let original = plan.originalMessageID {
+            notes.append(
+                "the Message-ID is \(original.count) characters, longer than the package keeps; it is known by "
+                    + "\(plan.messageID) (the text ends with the original)")
+        }
+        if !plan.ownAddressesKnown {
+            notes.append(
+                "your own email addresses are not known yet (your user profile has none, or this desktop has not "
+                    + "synced since they were set), so the email was taken as inbound")
+        }
+        if !plan.ambiguousAccounts.isEmpty {
+            notes.append(
+                "the contacts belong to several accounts, so no account was linked: "
+                    + plan.ambiguousAccounts.map(directory.accountName).joined(separator: ", ")
+                    + "; choose one by sharing again with --opportunity ID of one of their open opportunities")
+        }
         if !plan.unknownAddresses.isEmpty {
             notes.append(
                 "no contact has " + plan.unknownAddresses.map(\.address).joined(separator: ", ")
@@ -163,42 +182,4 @@ extension Desktop {
         if let limit = plan.truncatedAt { notes.append("the text was cut at the package's limit of \(limit) characters") }
         return notes + plan.warnings
     }
-
-    /// A contact for each address, named from its display name (last word the family name) or the address.
-    private func createContacts(_ addresses: [MailAddress], mapping: EmailMapping, context: inout MailContext) throws
-        -> [EmailDirectory.Contact]
-    {
-        let type = mapping.match.contactType
-        let titleFields = context.package.forms?[type]?.title ?? []
-        var created: [EmailDirectory.Contact] = []
-        for address in addresses {
-            let name = address.name?.trimmingCharacters(in: .whitespaces).nilIfEmpty
-                ?? String(address.address.prefix { $0 != "@" })
-            var fields: [String: FieldValue] = [mapping.match.emailFields[0]: .string(address.address)]
-            // "Family, Given" as address books write it; else the last word is the family name.
-            var family = name
-            var given: String?
-            if let comma = name.firstIndex(of: ",") {
-                family = name[..<comma].trimmingCharacters(in: .whitespaces)
-                given = name[name.index(after: comma)...].trimmingCharacters(in: .whitespaces).nilIfEmpty
-            } else if let space = name.lastIndex(of: " ") {
-                family = String(name[name.index(after: space)...])
-                given = String(name[..<space]).trimmingCharacters(in: .whitespaces).nilIfEmpty
-            }
-            if let last = titleFields.last {
-                fields[last] = .string(family.isEmpty ? name : family)
-                if titleFields.count > 1, let given { fields[titleFields[0]] = .string(given) }
-            }
-            let record = try context.editor.create(type: type, fields: fields)
-            let contact = EmailDirectory.Contact(
-                id: record.id, name: name, addresses: [address.address], accountID: nil, savesCorrespondence: false)
-            created.append(contact)
-        }
-        context.directory = context.directory.adding(created)
-        return created
-    }
-}
-
-extension String {
-    fileprivate var nilIfEmpty: String? { isEmpty ? nil : self }
 }

@@ -12,13 +12,19 @@ public struct MailScanReport: Sendable, Equatable, Codable {
 extension Desktop {
     /// Chooses the maildir folders tracking watches: `shareFolder`, whose every message is shared (the user
     /// moves mail there, like the product's share button), and `folders`, whose messages to or from contacts
-    /// who keep their correspondence are shared. Each must be a maildir (with `cur/` and `new/`).
-    public static func trackMail(home: DesktopHome, shareFolder: String?, folders: [String]) throws -> DesktopSettings {
+    /// who keep their correspondence are shared. Each must be a maildir (with `cur/` and `new/`). What is not
+    /// given is kept: a nil `shareFolder` keeps the tracked one, and `folders` are added to those tracked,
+    /// unless `replacingFolders` (then they are the whole list; none stops watching correspondence).
+    public static func trackMail(
+        home: DesktopHome, shareFolder: String?, folders: [String], replacingFolders: Bool = false
+    ) throws -> DesktopSettings {
         var settings = try home.settings()
         let absolute = { (path: String) in URL(fileURLWithPath: path).standardizedFileURL.path }
         for folder in [shareFolder].compactMap({ $0 }) + folders { try checkMaildir(absolute(folder)) }
-        settings.mailShareFolder = shareFolder.map(absolute)
-        settings.mailFolders = folders.isEmpty ? nil : folders.map(absolute)
+        if let shareFolder { settings.mailShareFolder = absolute(shareFolder) }
+        var tracked = replacingFolders ? [] : settings.mailFolders ?? []
+        for folder in folders.map(absolute) where !tracked.contains(folder) { tracked.append(folder) }
+        settings.mailFolders = tracked.isEmpty ? nil : tracked
         try home.save(settings)
         return settings
     }
@@ -51,6 +57,7 @@ extension Desktop {
     /// (maildir delivers by renaming into `new/`) and are not read.
     public func scanMail(options: MailShareOptions = MailShareOptions()) throws -> MailScanReport {
         guard tracksMail else { return MailScanReport() }
+        try forgetProblemsOfGoneFiles()
         var context = try mailContext()
         var report = MailScanReport()
         // A message not for the CRM is looked at again only when the contacts who keep correspondence change.

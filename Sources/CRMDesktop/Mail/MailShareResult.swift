@@ -4,10 +4,15 @@ public struct MailShareOptions: Sendable {
     public var opportunityID: String?
     /// Create a contact for each address of the other side that no contact has (`--create-contacts`).
     public var createContacts: Bool
+    /// The largest message file read (`Desktop.maxMessageBytes`, 50 MB); a larger one is reported, not read.
+    public var maxMessageBytes: Int
 
-    public init(opportunityID: String? = nil, createContacts: Bool = false) {
+    public init(
+        opportunityID: String? = nil, createContacts: Bool = false, maxMessageBytes: Int = Desktop.maxMessageBytes
+    ) {
         self.opportunityID = opportunityID
         self.createContacts = createContacts
+        self.maxMessageBytes = maxMessageBytes
     }
 }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Email sharing as `status` and `mail status` show it: the tracked folders, the emails shared lately and the
 /// messages that could not be read.
 public struct MailStatus: Sendable, Codable, Equatable {
@@ -7,7 +9,11 @@ public struct MailStatus: Sendable, Codable, Equatable {
     public var recent: [MailShare]
     public var problems: [MailProblem]
 
-    /// The lines of `status`: a summary, then the problems (`brief`), or every recent share too.
+    /// How many shared emails the brief lines of `status` list.
+    public static let briefCount = 3
+
+    /// The lines of `status`: a summary, the last few shares (subject, when, queued or synced) and the problems
+    /// (`brief`), or every recent share with its record and file.
     public func lines(brief: Bool = false) -> [String] {
         var tracked: [String] = []
         if let shareFolder { tracked.append("\(shareFolder) (all)") }
@@ -15,9 +21,15 @@ public struct MailStatus: Sendable, Codable, Equatable {
         var lines = [
             "Mail:       \(sharedCount) emails shared; tracking " + (tracked.isEmpty ? "no folder" : tracked.joined(separator: ", "))
         ]
-        if !brief {
+        if brief {
+            for share in recent.prefix(Self.briefCount) {
+                lines.append("  \(share.sharedAt) \"\(share.subject)\" " + (share.queued ? "(queued)" : "(synced)"))
+            }
+        } else {
             for share in recent {
-                lines.append("  \(share.sharedAt) \(share.direction) \"\(share.subject)\" -> \(share.recordID) (\(share.source))")
+                lines.append(
+                    "  \(share.sharedAt) \(share.direction) \"\(share.subject)\" -> \(share.recordID) (\(share.source))"
+                        + (share.queued ? " queued" : " synced"))
             }
         }
         if !problems.isEmpty {
@@ -29,10 +41,20 @@ public struct MailStatus: Sendable, Codable, Equatable {
 }
 
 extension Desktop {
+    /// Email sharing's state: the tracked folders, the `limit` emails shared last, and the problems of files
+    /// that are still there (those of files gone are forgotten: there is nothing left to fix).
     public func mailStatus(limit: Int = 20) throws -> MailStatus {
-        MailStatus(
+        try forgetProblemsOfGoneFiles()
+        return MailStatus(
             shareFolder: settings.mailShareFolder, folders: settings.mailFolders ?? [],
             sharedCount: try replica.mailShareCount(), recent: try replica.mailShares(limit: limit),
             problems: try replica.mailProblems())
+    }
+
+    /// Drops the problems of message files that no longer exist (deleted, or moved away by the mail program).
+    func forgetProblemsOfGoneFiles() throws {
+        for problem in try replica.mailProblems() where !FileManager.default.fileExists(atPath: problem.source) {
+            try replica.reportMailProblem(nil, source: problem.source)
+        }
     }
 }

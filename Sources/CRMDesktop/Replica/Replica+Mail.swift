@@ -13,6 +13,22 @@ public struct MailShare: Sendable, Equatable, Codable {
     /// `inbound` or `outbound`.
     public var direction: String
     public var sharedAt: String
+    /// The record (or this user's joining of it) has edits the server does not have yet: it goes with the next
+    /// sync. False once the server has it all.
+    public var queued: Bool
+
+    public init(
+        messageID: String, recordID: String, source: String, subject: String, direction: String, sharedAt: String,
+        queued: Bool = false
+    ) {
+        self.messageID = messageID
+        self.recordID = recordID
+        self.source = source
+        self.subject = subject
+        self.direction = direction
+        self.sharedAt = sharedAt
+        self.queued = queued
+    }
 }
 
 /// A message that could not be shared: its file and why.
@@ -38,13 +54,23 @@ extension Replica {
 
     /// The emails shared from this desktop, newest first.
     public func mailShares(limit: Int = 20) throws -> [MailShare] {
+        try mailShares(where: "1", [], limit: limit)
+    }
+
+    private func mailShares(where condition: String, _ arguments: [String], limit: Int) throws -> [MailShare] {
         try read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM mail_shares ORDER BY shared_at DESC, message_id LIMIT ?", arguments: [limit]
+                db,
+                sql: """
+                    SELECT *, EXISTS (SELECT 1 FROM outbox WHERE outbox.record_id = mail_shares.record_id) AS queued
+                    FROM mail_shares WHERE \(condition) ORDER BY shared_at DESC, message_id LIMIT ?
+                    """,
+                arguments: StatementArguments(arguments.map { $0 as (any DatabaseValueConvertible)? } + [limit])
             ).map { row in
                 MailShare(
                     messageID: row["message_id"], recordID: row["record_id"], source: row["source"],
-                    subject: row["subject"], direction: row["direction"], sharedAt: row["shared_at"])
+                    subject: row["subject"], direction: row["direction"], sharedAt: row["shared_at"],
+                    queued: row["queued"])
             }
         }
     }
@@ -56,7 +82,7 @@ extension Replica {
 
     /// The record a message became when this desktop shared it; follows the id the server gave it.
     public func mailShare(messageID: String) throws -> MailShare? {
-        try mailShares(limit: Int.max).first { $0.messageID == messageID }
+        try mailShares(where: "message_id = ?", [messageID], limit: 1).first
     }
 
     /// What tracking last saw of a maildir file (its fingerprint), nil when never.

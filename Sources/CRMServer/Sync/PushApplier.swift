@@ -135,10 +135,17 @@ struct PushApplier {
             guard let value = fields[key], !RecordValidator.isEmpty(value),
                 var existing = try tx.matching(type: op.type, values: [key: value], limit: 1).first
             else { continue }
-            // The same email or meeting shared by another user: join it rather than copy it.
+            // The same email or meeting shared by another user: join it rather than copy it, keeping what this
+            // user's copy links that the record lacks.
+            let original = existing
+            let links = Self.joinedLinks(fields, into: existing.fields, type: baseType)
+            existing = existing.applying(links, by: user, at: now)
             if existing.owner != user, !existing.team.contains(user) {
-                existing = try tx.update(
-                    existing.assigned(owner: nil, team: existing.team + [user], by: user, at: now, since: existing))
+                existing = existing.assigned(
+                    owner: nil, team: existing.team + [user], by: user, at: now, since: original)
+            }
+            if existing != original {
+                existing = try mapStoreErrors(fields: fields, type: type) { try tx.update(existing) }
             }
             return SyncOpResult(
                 opId: op.opId, status: .merged, id: existing.id, version: existing.version,
@@ -210,7 +217,8 @@ struct PushApplier {
         try checkAttachments(baseType, changes: fields, current: current.fields)
         try checkReferences(type: type, fields: fields, tx)
         if op.owner != nil || op.team != nil {
-            try checkAssignment(owner: op.owner ?? current.owner, team: op.team, currentOwner: current.owner)
+            try checkAssignment(
+                owner: op.owner ?? current.owner, team: op.team, currentOwner: current.owner, currentTeam: current.team)
         }
         let outcome = RecordMerge.merge(
             server: current, baseVersion: base, changes: fields, setChanges: setChanges, editTime: clamped(op),
@@ -354,13 +362,18 @@ struct PushApplier {
         if !issues.isEmpty { throw Refusal(issues: issues, message: issues.map(\.description).joined(separator: "; ")) }
     }
 
-    private func checkAssignment(owner: String, team: [String]?, currentOwner: String?) throws {
+    /// Only the names an op brings must be enabled users: the owner and team members a record has stay as they
+    /// are (a user joining the team of a record whose owner was disabled is not refused for it).
+    private func checkAssignment(
+        owner: String, team: [String]?, currentOwner: String?, currentTeam: [String] = []
+    ) throws {
         if owner != (currentOwner ?? user), case .users(let users) = caller.scope, !users.contains(owner) {
             throw Refusal(
                 issues: [FieldIssue(field: "owner", code: .reference, message: "you cannot give a record to '\(owner)'")],
                 message: "you cannot give a record to '\(owner)'")
         }
-        for name in [owner] + (team ?? []) where !enabledUsers.contains(name) {
+        let added = (owner == currentOwner ? [] : [owner]) + (team ?? []).filter { !currentTeam.contains($0) }
+        for name in added where !enabledUsers.contains(name) {
             let field = name == owner ? "owner" : "team"
             throw Refusal(
                 issues: [FieldIssue(field: field, code: .reference, message: "no enabled user '\(name)'")],

@@ -37,13 +37,19 @@ public struct EmailDirectory: Sendable {
     public let userAddresses: Set<String>
     public let contacts: [Contact]
     public let openOpportunities: [Opportunity]
+    /// Account names by id, for messages that name an account.
+    public let accountNames: [String: String]
     private let contactsByAddress: [String: [Contact]]
     private let opportunitiesByAccount: [String: [Opportunity]]
 
-    public init(userAddresses: [String], contacts: [Contact], openOpportunities: [Opportunity]) {
+    public init(
+        userAddresses: [String], contacts: [Contact], openOpportunities: [Opportunity],
+        accountNames: [String: String] = [:]
+    ) {
         self.userAddresses = Set(userAddresses.map { $0.lowercased() })
         self.contacts = contacts
         self.openOpportunities = openOpportunities
+        self.accountNames = accountNames
         var byAddress: [String: [Contact]] = [:]
         for contact in contacts {
             for address in Set(contact.addresses) { byAddress[address, default: []].append(contact) }
@@ -54,7 +60,14 @@ public struct EmailDirectory: Sendable {
 
     /// The directory with `added` contacts too (contacts just created for unknown addresses).
     public func adding(_ added: [Contact]) -> EmailDirectory {
-        EmailDirectory(userAddresses: Array(userAddresses), contacts: contacts + added, openOpportunities: openOpportunities)
+        EmailDirectory(
+            userAddresses: Array(userAddresses), contacts: contacts + added, openOpportunities: openOpportunities,
+            accountNames: accountNames)
+    }
+
+    /// `Name (id)` of an account, or its id when the name is not known.
+    public func accountName(_ id: String) -> String {
+        accountNames[id].map { "\($0) (\(id))" } ?? id
     }
 
     /// The contacts that have `address` (any case) among their addresses, in a stable order.

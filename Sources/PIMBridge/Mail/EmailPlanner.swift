@@ -9,17 +9,24 @@ import PIMFormats
 public struct EmailPlanner: Sendable {
     public let mapping: EmailMapping
     public let type: ObjectType
+    /// The package's own validator: an attachment it would refuse is left out, not the whole email.
+    let validator: RecordValidator
 
     /// A planner for the package's email mapping; nil when the package takes no emails.
     public init?(package: CustomizationPackage) {
         guard let mapping = package.email, let type = package.types[mapping.type] else { return nil }
         self.mapping = mapping
         self.type = type
+        self.validator = RecordValidator(base: package, view: package)
     }
 
     /// The record `message` becomes. `opportunityID` is the user's choice among several open opportunities
-    /// (or any open opportunity of a matched account).
-    public func plan(_ message: MailMessage, directory: EmailDirectory, opportunityID: String? = nil) -> SharedEmail {
+    /// (or any open opportunity of the email's account).
+    ///
+    /// - Throws: `EmailPlanError` when `opportunityID` is not an open opportunity of the email's account.
+    public func plan(
+        _ message: MailMessage, directory: EmailDirectory, opportunityID: String? = nil
+    ) throws(EmailPlanError) -> SharedEmail {
         let own = directory.userAddresses
         let outbound = message.from.contains { own.contains($0.lowercasedAddress) }
             || (message.from.isEmpty && message.sender.map { own.contains($0.lowercasedAddress) } == true)
@@ -32,24 +39,32 @@ public struct EmailPlanner: Sendable {
             if found.isEmpty { unknown.append(address) }
             for contact in found where !contacts.contains(where: { $0.id == contact.id }) { contacts.append(contact) }
         }
-        // The account of the first contact that has one: the sender's for mail received, the first
-        // recipient's for mail sent.
-        let accountID = mapping.match.accountField == nil ? nil : contacts.lazy.compactMap(\.accountID).first
-        let opportunity = link(accountID: accountID, directory: directory, chosen: opportunityID)
+        // The account the contacts agree on; contacts of several accounts link none (the user settles it by
+        // choosing an opportunity, which names its account).
+        var accounts: [String] = []
+        if mapping.match.accountField != nil {
+            for id in contacts.compactMap(\.accountID) where !accounts.contains(id) { accounts.append(id) }
+        }
+        var accountID = accounts.count == 1 ? accounts[0] : nil
+        let opportunity = try link(accounts: accounts, directory: directory, chosen: opportunityID)
+        if case .linked(let chosen) = opportunity { accountID = chosen.accountID }
 
         var fields: [String: FieldValue] = [:]
         for (name, value) in mapping.set ?? [:] {
             fields[name] = Self.value(value, kind: type.fields[name]?.kind)
         }
-        let messageID = message.messageID.flatMap { $0.isEmpty ? nil : $0 } ?? Self.derivedMessageID(message)
+        let originalID = message.messageID.flatMap { $0.isEmpty ? nil : $0 } ?? Self.derivedMessageID(message)
+        let messageID = storedID(originalID, field: .messageId)
+        let subject = message.subject?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty ?? "(no subject)"
         put(.messageId, .string(messageID), into: &fields)
-        put(.subject, message.subject.map { .string(cut($0, field: .subject)) } ?? "(no subject)", into: &fields)
+        put(.subject, .string(cut(subject, field: .subject)), into: &fields)
         put(.date, message.date.map { .string(Timestamp.string(from: $0)) } ?? .null, into: &fields)
         put(.from, Self.text(message.from).map { .string(cut($0, field: .from)) } ?? .null, into: &fields)
         put(.to, Self.text(message.to).map { .string(cut($0, field: .to)) } ?? .null, into: &fields)
         put(.cc, Self.text(message.cc).map { .string(cut($0, field: .cc)) } ?? .null, into: &fields)
         put(.direction, .string(outbound ? "outbound" : "inbound"), into: &fields)
-        put(.inReplyTo, message.inReplyTo.first.map(FieldValue.string) ?? .null, into: &fields)
+        let inReplyTo = message.inReplyTo.first.map { storedID($0, field: .inReplyTo) }
+        put(.inReplyTo, inReplyTo.map(FieldValue.string) ?? .null, into: &fields)
         if !contacts.isEmpty { put(.contacts, .array(contacts.map { .string($0.id) }), into: &fields) }
         if let accountID { put(.account, .string(accountID), into: &fields) }
         if case .linked(let chosen) = opportunity { put(.opportunity, .string(chosen.id), into: &fields) }
@@ -61,15 +76,20 @@ public struct EmailPlanner: Sendable {
         var truncatedAt: Int?
         if let name = mapping.field(.body) {
             // Attachments left out are named in the text, so everyone who sees the record knows of them.
-            let footer = skipped.isEmpty ? "" : "\n\nAttachments not stored in the CRM:\n"
+            var footer = skipped.isEmpty ? "" : "\n\nAttachments not stored in the CRM:\n"
                 + skipped.map { "- \($0.name) (\($0.size) bytes): \($0.reason)" }.joined(separator: "\n")
+            // An id too long for its field is stored as a hash; the text keeps the original.
+            if messageID != originalID { footer += "\n\nMessage-ID: <\(originalID)>" }
             let (body, limit) = Self.body(message.text, footer: footer, limit: type.fields[name]?.maxLength)
             fields[name] = body.isEmpty ? nil : .string(body)
             truncatedAt = limit
         }
         return SharedEmail(
-            messageID: messageID, derivedID: message.messageID?.isEmpty != false, direction: outbound ? .outbound : .inbound,
-            fields: fields.filter { !$0.value.isNull }, contacts: contacts, accountID: accountID, opportunity: opportunity,
+            messageID: messageID, derivedID: message.messageID?.isEmpty != false,
+            originalMessageID: messageID == originalID ? nil : originalID, subject: subject,
+            direction: outbound ? .outbound : .inbound, ownAddressesKnown: !own.isEmpty,
+            fields: fields.filter { !$0.value.isNull }, contacts: contacts, accountID: accountID,
+            ambiguousAccounts: accountID == nil && accounts.count > 1 ? accounts : [], opportunity: opportunity,
             unknownAddresses: unknown, attachments: attachments, skippedAttachments: skipped, truncatedAt: truncatedAt,
             warnings: message.warnings)
     }
@@ -108,10 +128,30 @@ public struct EmailPlanner: Sendable {
         fields[name] = value
     }
 
-    private func link(accountID: String?, directory: EmailDirectory, chosen: String?) -> SharedEmail.OpportunityLink {
-        guard mapping.field(.opportunity) != nil, mapping.match.opportunityType != nil, let accountID else { return .none }
-        let open = directory.openOpportunities(of: accountID)
-        if let chosen, let pick = open.first(where: { $0.id == chosen }) { return .linked(pick) }
+    /// The opportunity of the email's account: the user's choice (an open opportunity of one of the contacts'
+    /// accounts, else an error naming it), or the account's one open opportunity.
+    private func link(accounts: [String], directory: EmailDirectory, chosen: String?) throws(EmailPlanError)
+        -> SharedEmail.OpportunityLink
+    {
+        guard mapping.field(.opportunity) != nil, mapping.match.opportunityType != nil else { return .none }
+        if let chosen {
+            let wanted = chosen.lowercased()
+            guard let pick = directory.openOpportunities.first(where: { $0.id == wanted }) else {
+                throw EmailPlanError(
+                    "--opportunity \(chosen): no open opportunity with this id on this desktop "
+                        + "(`crm-desktop list Opportunity` lists them)", field: "--opportunity")
+            }
+            guard accounts.contains(pick.accountID) else {
+                let theirs = accounts.isEmpty ? "the email's contacts have no account" : "the email's contacts are of "
+                    + accounts.map { directory.accountName($0) }.joined(separator: ", ")
+                throw EmailPlanError(
+                    "--opportunity \(chosen): \(pick.name) belongs to \(directory.accountName(pick.accountID)), "
+                        + "not to the email's account (\(theirs))", field: "--opportunity")
+            }
+            return .linked(pick)
+        }
+        guard accounts.count == 1 else { return .none }
+        let open = directory.openOpportunities(of: accounts[0])
         switch open.count {
         case 0: return .none
         case 1: return .linked(open[0])
@@ -135,6 +175,15 @@ public struct EmailPlanner: Sendable {
                 skipped.append(.init(name: fileName, size: part.size, reason: "files of type \(part.mediaType) are not allowed"))
             } else {
                 let ref = AttachmentRef(sha256: Self.sha256(part.data), name: fileName, mediaType: part.mediaType, size: part.size)
+                // Whatever else the field's validator refuses (a media type it cannot read...) leaves this
+                // attachment out, not the whole email.
+                if case .failure(let failure) = validator.check(
+                    typeName: mapping.type, changes: [name: AttachmentRef.value([ref])], merged: [:]),
+                    let issue = failure.issues.first(where: { $0.field == name })
+                {
+                    skipped.append(.init(name: fileName, size: part.size, reason: issue.message))
+                    continue
+                }
                 kept.append(.init(ref: ref, data: part.data))
             }
         }
@@ -165,6 +214,16 @@ public struct EmailPlanner: Sendable {
         let note = "\n\n[The email is longer: its text was cut at the package's limit of \(limit) characters.]"
         let room = max(0, limit - note.count - footer.count)
         return (String((String(text.prefix(room)) + footer + note).prefix(limit)), limit)
+    }
+
+    /// `id` as the field that holds `part` can keep it: as it is, or, when longer than the field's maxLength,
+    /// `long-<hash>@crm-desktop.invalid` from the lowercased id, so every copy of the message gets the same one.
+    private func storedID(_ id: String, field part: EmailMapping.Part) -> String {
+        guard let limit = mapping.field(part).flatMap({ type.fields[$0]?.maxLength }), id.count > limit else {
+            return id
+        }
+        let digest = String(Self.sha256(Data(id.lowercased().utf8)).prefix(32))
+        return "long-" + digest + "@crm-desktop.invalid"
     }
 
     /// `text` within the maxLength of the field that holds `part` (a subject or address list longer than the
@@ -199,4 +258,8 @@ public struct EmailPlanner: Sendable {
         default: .string(text)
         }
     }
+}
+
+extension String {
+    fileprivate var nilIfEmpty: String? { isEmpty ? nil : self }
 }

@@ -33,14 +33,23 @@ public struct SharedEmail: Sendable {
         public var reason: String
     }
 
-    /// The message's Message-ID, or one derived from its content when it has none (`derivedID`).
+    /// The message's Message-ID, or one derived from its content when it has none (`derivedID`), or from
+    /// the Message-ID itself when it is too long for its field (`originalMessageID`).
     public var messageID: String
     public var derivedID: Bool
+    /// The Message-ID as the message has it, when `messageID` had to be derived from it (too long).
+    public var originalMessageID: String?
+    /// The subject, or `(no subject)` when the message has none or only spaces.
+    public var subject: String
     public var direction: Direction
+    /// False when the user's own addresses are not known: every email is then taken as inbound.
+    public var ownAddressesKnown: Bool
     /// The record's fields, attachments included; links as the planner found them.
     public var fields: [String: FieldValue]
     public var contacts: [EmailDirectory.Contact]
     public var accountID: String?
+    /// The accounts of the matched contacts when they disagree (then no account is linked).
+    public var ambiguousAccounts: [String]
     public var opportunity: OpportunityLink
     /// Addresses of the other side that no contact has (the user's own are never here).
     public var unknownAddresses: [MailAddress]

@@ -20,9 +20,9 @@ struct MIMEEntity: Sendable {
             MIMEHeaderValue(parsing: $0.rawValue, unknownCharsets: &unknown)
         }
         if let value = type?.value.lowercased() {
-            // `text/plain (comment)` and stray spaces: each half is its token characters.
+            // `text/plain (comment)`, `"image/png"`, stray spaces: each half is its token characters.
             let pieces = value.split(separator: "/", maxSplits: 1).map {
-                String($0.drop(while: \.isWhitespace).prefix { !$0.isWhitespace && $0 != "(" && $0 != ";" })
+                String($0.drop { $0.isWhitespace || $0 == "\"" || $0 == "'" }.prefix(while: Self.isTokenCharacter))
             }
             if pieces.count == 2, !pieces[0].isEmpty, !pieces[1].isEmpty {
                 type?.value = pieces[0] + "/" + pieces[1]
@@ -37,6 +37,12 @@ struct MIMEEntity: Sendable {
             MIMEHeaderValue(parsing: $0.rawValue, unknownCharsets: &unknown)
         }
         unknownCharsets = unknown
+    }
+
+    /// RFC 2045 token characters (ASCII, no controls, spaces or tspecials).
+    static func isTokenCharacter(_ character: Character) -> Bool {
+        guard let ascii = character.asciiValue, ascii > 0x20, ascii < 0x7F else { return false }
+        return !"()<>@,;:\\\"/[]?=".contains(character)
     }
 
     /// The entity whose header section starts at `start` in `source`, its body ending at `limit`.

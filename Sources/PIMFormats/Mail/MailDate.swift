@@ -4,7 +4,8 @@ import Foundation
 /// two- and three-digit years, missing seconds, named zones (`GMT`, `UT`, `EST`, `PDT`, `CEST`...), military
 /// zones, a zone only in a comment or missing (read as UTC), trailing comments such as `(CEST)`, asctime
 /// order (`Mon Jan  3 10:00:00 2005`) and `3-Dec-2009`. Military zones are read as UTC, as RFC 5322 section
-/// 4.3 says, since RFC 822 defined their signs backwards and mailers disagree.
+/// 4.3 says, since RFC 822 defined their signs backwards and mailers disagree. A numeric offset wins over a
+/// zone name beside it (`+0100 GMT`, `GMT+0200`): mailers write their real offset and a name that is often wrong.
 enum MailDate {
     /// The instant, or nil when the text has no readable day, month, year and time.
     static func parse(_ text: String) -> Date? {
@@ -12,7 +13,8 @@ enum MailDate {
         var month: Int?
         var year: Int?
         var time: (hour: Int, minute: Int, second: Int)?
-        var offset: Int?  // seconds east of UTC
+        var offset: Int?  // seconds east of UTC, from a numeric zone
+        var namedOffset: Int?  // from a zone name
         var isPM: Bool?
         var numbers: [Substring] = []
         for token in tokens(text) {
@@ -29,7 +31,7 @@ enum MailDate {
             } else if let number = monthNumber(token) {
                 month = number
             } else if let zone = zoneOffset(token.uppercased()) {
-                offset = zone
+                namedOffset = zone
             } else if token.uppercased() == "AM" || token.uppercased() == "PM" {
                 isPM = token.uppercased() == "PM"
             }  // weekdays and other words are ignored
@@ -50,7 +52,7 @@ enum MailDate {
             if !isPM, time.hour == 12 { time.hour = 0 }
         }
         let days = daysFromCivil(year: year, month: month, day: day)
-        let seconds = days * 86_400 + time.hour * 3600 + time.minute * 60 + time.second - (offset ?? 0)
+        let seconds = days * 86_400 + time.hour * 3600 + time.minute * 60 + time.second - (offset ?? namedOffset ?? 0)
         return Date(timeIntervalSince1970: TimeInterval(seconds))
     }
 
@@ -66,8 +68,13 @@ enum MailDate {
         var result: [Substring] = []
         let separators: Set<Character> = [" ", "\t", ",", "\r", "\n", "\r\n"]
         for word in cleaned.split(whereSeparator: separators.contains) {
-            // `3-Dec-2009`: dashes between parts, not the sign of a zone.
-            if word.first != "-", word.contains("-"), word.contains(where: \.isLetter) {
+            if word.first?.isLetter == true, let sign = word.firstIndex(where: { $0 == "+" || $0 == "-" }),
+                zoneOffset(word[..<sign].uppercased()) != nil,
+                word[word.index(after: sign)...].allSatisfy({ $0.isNumber || $0 == ":" })
+            {
+                result += [word[..<sign], word[sign...]]  // `GMT+0200`, `UTC-05:00`
+            } else if word.first != "-", word.contains("-"), word.contains(where: \.isLetter) {
+                // `3-Dec-2009`: dashes between parts, not the sign of a zone.
                 result += word.split(separator: "-")
             } else if word.first != "+", word.first != "-",
                 let sign = word.firstIndex(where: { $0 == "+" || $0 == "-" }), word[..<sign].contains(":")
