@@ -114,6 +114,7 @@ enum SQLiteSchema {
         }
         registerSync(&migrator)
         registerAttachments(&migrator)
+        registerKeys(&migrator)
         return migrator
     }
 }
