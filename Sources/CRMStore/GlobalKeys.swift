@@ -19,10 +19,11 @@ public struct GlobalKeys: Sendable, Equatable {
     /// No keys (no package published yet).
     public static let none = GlobalKeys(fields: [:])
 
-    /// The keys of a published package's JSON (`PublishedPackage.json`).
-    public init(packageJSON: Data) throws {
-        let package = try JSONDecoder().decode(KeyedPackage.self, from: packageJSON)
-        self.init(fields: package.types.compactMapValues(\.globalKeys))
+    /// The keys of a published package's JSON (`PublishedPackage.json`). The store does not check packages (the
+    /// server does, before publishing): JSON that names no types names no keys.
+    public init(packageJSON: Data) {
+        let package = try? JSONDecoder().decode(KeyedPackage.self, from: packageJSON)
+        self.init(fields: (package?.types ?? [:]).compactMapValues(\.globalKeys))
     }
 
     /// One line naming every key field (`Activity.icalUid,Activity.messageId`): what a store records beside its
@@ -51,6 +52,6 @@ public struct GlobalKeys: Sendable, Equatable {
         struct KeyedType: Decodable {
             var globalKeys: [String]?
         }
-        var types: [String: KeyedType]
+        var types: [String: KeyedType]?
     }
 }

@@ -20,12 +20,7 @@ extension PostgresStore {
         guard let json = try await writer.rows("SELECT json FROM packages WHERE version = \(version)").first else {
             return .none
         }
-        let keys: GlobalKeys
-        do {
-            keys = try GlobalKeys(packageJSON: try json.decode(Data.self))
-        } catch {
-            throw StoreError.database("the stored package version \(version) cannot be read for its global keys: \(error)")
-        }
+        let keys = GlobalKeys(packageJSON: try json.decode(Data.self))
         keyCache.withLock { $0 = (version, keys) }
         return keys
     }

@@ -29,12 +29,7 @@ extension SQLiteStore {
         if let cached = keyCache.withLock({ $0 }), cached.version == version { return cached.keys }
         guard let json = try Data.fetchOne(db, sql: "SELECT json FROM packages WHERE version = ?", arguments: [version])
         else { return .none }
-        let keys: GlobalKeys
-        do {
-            keys = try GlobalKeys(packageJSON: json)
-        } catch {
-            throw StoreError.database("the stored package version \(version) cannot be read for its global keys: \(error)")
-        }
+        let keys = GlobalKeys(packageJSON: json)
         keyCache.withLock { $0 = (version, keys) }
         return keys
     }
