@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine: builds, then runs the Swift test suites.
 # Radicale and the PIM clients are installed here into .venv-radicale; PostgreSQL 15 is installed from Debian's
-# package when missing (the tests start their own cluster on loopback: CRMTesting.PostgresServer).
+# package (postgresql-15, else postgresql) when missing (the tests start their own cluster on loopback:
+# CRMTesting.PostgresServer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,10 +28,13 @@ fi
 # PostgreSQL 15 for the PostgreSQL store, its conformance suite and the server suites run on it.
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 if [ ! -x "$PG_BIN/initdb" ]; then
-    echo "Installing PostgreSQL (Debian package postgresql)"
+    echo "Installing PostgreSQL 15 (Debian package postgresql-15, else postgresql)"
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-    $SUDO apt-get install -y --no-install-recommends postgresql >/dev/null \
-        || { $SUDO apt-get update >/dev/null && $SUDO apt-get install -y --no-install-recommends postgresql >/dev/null; }
+    install_postgres() {
+        $SUDO apt-get install -y --no-install-recommends postgresql-15 >/dev/null \
+            || $SUDO apt-get install -y --no-install-recommends postgresql >/dev/null
+    }
+    install_postgres || { $SUDO apt-get update >/dev/null && install_postgres; }
 fi
 
 swift build --build-tests

@@ -10,6 +10,9 @@ public enum StoreError: Error, Sendable, Equatable {
     case alreadyExists(String)
     /// A referenced record does not exist or was deleted.
     case missingReference(String)
+    /// A global key (`GlobalKeys`) the write gives the record is held by another live record, `holder`: the
+    /// unique constraint of the key table refused it.
+    case keyTaken(type: String, field: String, holder: String)
     /// The delete is refused: `sourceType` record `sourceID` references the record through `field` (`restrict`).
     case restricted(sourceType: String, sourceID: String, field: String)
     /// The database stayed locked by another writer past the busy timeout; trying again later may work.
@@ -27,6 +30,7 @@ extension StoreError: CustomStringConvertible {
         case .versionMismatch(let current): "stale version: the record is at version \(current.version)"
         case .alreadyExists(let id): "already exists: \(id)"
         case .missingReference(let id): "the referenced record \(id) does not exist"
+        case .keyTaken(let type, let field, let holder): "the \(type) \(holder) already has this \(field)"
         case .restricted(let type, let id, let field):
             "the record is referenced by \(type) \(id) through '\(field)', which does not allow the delete"
         case .busy: "the database is busy; try again"

@@ -54,8 +54,11 @@ struct EncodedRecord: Sendable {
     let members: [String]
     let referenceTargets: [String]
     let referenceFields: [String]
+    /// The record itself, for its global keys (known only inside the transaction that writes it).
+    let record: Record
 
     init(_ record: Record) {
+        self.record = record
         id = record.id
         type = record.type
         version = record.version

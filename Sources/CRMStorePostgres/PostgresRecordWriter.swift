@@ -11,6 +11,8 @@ import PostgresNIO
 struct PostgresRecordWriter: Sendable {
     let connection: PostgresConnection
     let logger: Logger
+    /// The global keys this transaction keeps in `record_keys` (set by `recordTransaction`).
+    var keys: GlobalKeys = .none
 
     /// Runs one statement and collects its rows.
     @discardableResult
@@ -76,6 +78,27 @@ struct PostgresRecordWriter: Sendable {
         binds.append(row.members)
         binds.append(row.referenceTargets)
         binds.append(row.referenceFields)
+        // A keyed type's records bring their key rows in step in the same statement: the rows of values it no
+        // longer holds go, the others are inserted unless held, and the statement returns the fields whose key
+        // is this record's now. Unkeyed types (most writes) run the statement without these parts.
+        let keyed = keys.isKeyed(record.type)
+        let entries = keys.entries(of: record)
+        if keyed {
+            binds.append(entries.map(\.field))
+            binds.append(entries.map(\.value))
+        }
+        let keyParts = !keyed ? "" : """
+            , keys_gone AS (
+                DELETE FROM record_keys WHERE record_id = $1 AND (field, value) NOT IN (
+                    SELECT name, lower(text) FROM unnest($15::text[], $16::text[]) AS key(name, text))
+            ), keys_new AS (
+                INSERT INTO record_keys (type, field, value, record_id)
+                SELECT $2, name, lower(text), $1 FROM unnest($15::text[], $16::text[]) AS key(name, text)
+                ON CONFLICT (type, field, value) DO UPDATE SET record_id = excluded.record_id
+                    WHERE record_keys.record_id = excluded.record_id
+                RETURNING field
+            )
+            """
         let sql = """
             WITH next AS (
                 UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'seq' RETURNING value::bigint AS seq
@@ -99,15 +122,41 @@ struct PostgresRecordWriter: Sendable {
                 INSERT INTO record_refs (target_id, field, source_id)
                 SELECT target, field, $1 FROM unnest($13::text[], $14::text[]) AS pair(target, field)
                 ON CONFLICT DO NOTHING
-            )
-            SELECT seq FROM next
+            )\(keyParts)
+            SELECT seq\(keyed ? ", \(Self.heldKeys)" : "") FROM next
             """
         guard let seqRow = try await rows(PostgresQuery(unsafeSQL: sql, binds: binds)).first else {
             throw StoreError.database("the store has no sequence counter (meta 'seq'): run `crm-server migrate`")
         }
         var stored = record
-        stored.seq = try seqRow.decode(Int64.self)
+        if keyed {
+            let (seq, held) = try seqRow.decode((Int64, [String]).self)
+            stored.seq = seq
+            if let taken = entries.first(where: { !held.contains($0.field) }) {
+                throw try await keyTaken(type: record.type, field: taken.field, value: taken.value)
+            }
+        } else {
+            stored.seq = try seqRow.decode(Int64.self)
+        }
         return stored
+    }
+
+    /// The key fields `save` leaves the record holding: those whose row is its own now, and those whose value it
+    /// already had (stored before keys had a constraint, another record may hold it: the record stays editable).
+    /// The subquery reads the row as it was before the statement.
+    private static let heldKeys = """
+        ARRAY(SELECT field FROM keys_new UNION SELECT name FROM unnest($15::text[], $16::text[]) AS key(name, text)
+            WHERE lower((SELECT fields FROM records WHERE id = $1) ->> name) = lower(text))
+        """
+
+    /// The error for a key another record holds, naming that record.
+    func keyTaken(type: String, field: String, value: String) async throws -> StoreError {
+        let holder = try await rows(
+            """
+            SELECT record_id FROM record_keys WHERE type = \(type) AND field = \(field) AND value = lower(\(value))
+            """
+        ).first?.decode(String.self)
+        return StoreError.keyTaken(type: type, field: field, holder: holder ?? "?")
     }
 
     /// Deletes `record` and follows the references to it by each one's `onDelete` rule; a `restrict` anywhere

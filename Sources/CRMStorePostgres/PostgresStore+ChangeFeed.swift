@@ -16,13 +16,22 @@ extension PostgresStore {
     /// server processes on the database, as SQLite's single writer does; taking the lock first (before any
     /// read) also makes the reads a write depends on (the current version, the live references, a duplicate
     /// or global key look-up) stay true until it commits. Writes that touch no record (scopes, sessions) do not
-    /// take it.
+    /// take it. The writer carries the newest package's global keys, which it keeps in `record_keys`.
     func recordTransaction<T: Sendable>(_ body: @escaping @Sendable (PostgresRecordWriter) async throws -> T)
         async throws -> T
     {
         try await plainTransaction { writer in
-            try await writer.rows("SELECT value FROM meta WHERE key = 'seq' FOR UPDATE")
-            return try await body(writer)
+            // The same statement reads what the global keys come from (`PostgresStore+Keys`), so a writer that
+            // writes no keyed record pays nothing for them.
+            let head = try await writer.rows(
+                """
+                SELECT (SELECT max(version) FROM packages), (SELECT value FROM meta WHERE key = 'keys')
+                FROM meta WHERE key = 'seq' FOR UPDATE
+                """)
+            let (version, built) = try head.first?.decode((Int?, String?).self) ?? (nil, nil)
+            var keyed = writer
+            keyed.keys = try await self.globalKeys(latestVersion: version, builtFor: built, writer)
+            return try await body(keyed)
         }
     }
 

@@ -31,6 +31,9 @@ extension PostgresStore: PackageStore {
                     """, logger: self.logger)
             }
         }
+        // The first record transaction after a publish builds the key table for the new package's global keys:
+        // this one, now, rather than a user's write.
+        try await recordTransaction { _ in }
     }
 
     public func publishedPackages() async throws -> [PublishedPackage] {

@@ -48,8 +48,10 @@ extension PostgresStore: RecordStore {
     }
 
     /// Inserts encoded rows with the sequence numbers given (a copy keeps the source's), with their team and
-    /// reference index rows: one `unnest` statement per table.
-    static func insertRows(_ rows: [EncodedRecord], seqs: [Int64], _ writer: PostgresRecordWriter) async throws {
+    /// reference and key index rows: one `unnest` statement per table.
+    static func insertRows(
+        _ rows: [EncodedRecord], seqs: [Int64], strictKeys strict: Bool = true, _ writer: PostgresRecordWriter
+    ) async throws {
         try await writer.rows(
             """
             INSERT INTO records (\(unescaped: PostgresRecordRow.columns))
@@ -78,6 +80,41 @@ extension PostgresStore: RecordStore {
                 INSERT INTO record_refs (target_id, field, source_id)
                 SELECT * FROM unnest(\(targets), \(fields), \(sources)) ON CONFLICT DO NOTHING
                 """)
+        }
+        try await insertKeys(rows, strict: strict, writer)
+    }
+
+    /// Inserts the key rows of `rows` (keyed types only) in one statement. `strict`: a key held already, or
+    /// twice in `rows`, throws `keyTaken`; otherwise (a copy of data written before keys had a constraint) the
+    /// first holder keeps it, as the table's rebuild does.
+    private static func insertKeys(_ rows: [EncodedRecord], strict: Bool, _ writer: PostgresRecordWriter)
+        async throws
+    {
+        var types: [String] = [], fields: [String] = [], values: [String] = [], ids: [String] = []
+        for row in rows where writer.keys.isKeyed(row.type) {
+            for (field, value) in writer.keys.entries(of: row.record) {
+                types.append(row.type)
+                fields.append(field)
+                values.append(value)
+                ids.append(row.id)
+            }
+        }
+        guard !ids.isEmpty else { return }
+        let inserted = try await writer.rows(
+            """
+            INSERT INTO record_keys (type, field, value, record_id)
+            SELECT type, field, lower(value), id FROM unnest(\(types), \(fields), \(values), \(ids))
+                AS key(type, field, value, id)
+            ON CONFLICT DO NOTHING RETURNING record_id, field
+            """)
+        guard strict, inserted.count < ids.count else { return }
+        var held = Set<String>()
+        for row in inserted {
+            let (id, field) = try row.decode((String, String).self)
+            held.insert(id + " " + field)
+        }
+        if let index = ids.indices.first(where: { !held.contains(ids[$0] + " " + fields[$0]) }) {
+            throw try await writer.keyTaken(type: types[index], field: fields[index], value: values[index])
         }
     }
 

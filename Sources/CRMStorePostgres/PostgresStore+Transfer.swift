@@ -191,7 +191,10 @@ extension PostgresStore: InstallationTransfer {
         guard !records.isEmpty else { return }
         let rows = records.map(EncodedRecord.init)
         let seqs = records.map(\.seq)
-        try await recordTransaction { writer in try await Self.insertRows(rows, seqs: seqs, writer) }
+        // Keys as the rebuild keeps them: a source written before keys had a constraint may hold one twice.
+        try await recordTransaction { writer in
+            try await Self.insertRows(rows, seqs: seqs, strictKeys: false, writer)
+        }
     }
 
     public func importOpResults(_ results: [StoredOpResult]) async throws {

@@ -18,6 +18,8 @@ public final class PostgresStore: Sendable {
     let logger: Logger
     private let runner: Task<Void, Never>
     private let leaseLimit: Mutex<Duration>
+    /// The global keys of the newest package version writers met (a version never changes, so they stay true).
+    let keyCache = Mutex<(version: Int, keys: GlobalKeys)?>(nil)
 
     /// How long a request waits for a connection before it fails as `unavailable` (the configuration's
     /// `leaseTimeout` at first).
@@ -47,6 +49,8 @@ public final class PostgresStore: Sendable {
         do {
             if migrate {
                 try await PostgresSchema.migrate(store)
+                // Builds the global-key table when a migration made it or the keys changed (a no-op otherwise).
+                try await store.recordTransaction { _ in }
             } else {
                 try await PostgresSchema.check(store)
             }

@@ -48,8 +48,10 @@ enum RecordRow {
     /// A record that exists with the same type, owner, deleted flag and creation time is rewritten by an `UPDATE`
     /// of the other columns: SQLite then leaves alone the indexes that name none of them (id, type, owner,
     /// creation), where `INSERT OR REPLACE` deletes and re-inserts every index entry. Team and reference rows are
-    /// rewritten only when they differ from the stored ones.
-    static func save(_ record: Record, in db: Database) throws {
+    /// rewritten only when they differ from the stored ones; key rows only for a type with global keys.
+    static func save(_ record: Record, keys: GlobalKeys, in db: Database) throws {
+        // Before the row changes: a key held by another record is allowed only when the stored row had it.
+        try RecordKeyRows.save(record, keys: keys, in: db)
         let stored = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT type, owner, deleted, created_at, team FROM records WHERE id = ?"),
             arguments: [record.id])
@@ -128,8 +130,11 @@ struct EncodedRecord: Sendable {
 
     /// Whether the row is a tombstone, which has no team or reference rows (as `RecordRow.save` writes it).
     let deleted: Bool
+    /// The record itself, for its global keys (known only inside the transaction that writes it).
+    let record: CRMModel.Record
 
     init(_ record: CRMModel.Record) {
+        self.record = record
         id = record.id
         arguments = RecordRow.values(record)
         team = Array(Set(record.team)).sorted()
@@ -139,8 +144,13 @@ struct EncodedRecord: Sendable {
 
     /// Inserts `rows` with their team and reference rows through three statements prepared once; each row's
     /// sequence number is `sequence(index)` when given, else the one it carries. A row whose id exists is
-    /// refused with `alreadyExists`.
-    static func insert(_ rows: [EncodedRecord], sequence: ((Int) -> Int64)? = nil, in db: Database) throws {
+    /// refused with `alreadyExists`. Rows of keyed types get their key rows: `strictKeys` refuses a key held
+    /// already with `keyTaken`; otherwise (a copy of data written before keys had a constraint) the first holder
+    /// keeps it, as the table's rebuild does.
+    static func insert(
+        _ rows: [EncodedRecord], sequence: ((Int) -> Int64)? = nil, keys: GlobalKeys, strictKeys: Bool = true,
+        in db: Database
+    ) throws {
         let insert = try db.makeStatement(
             sql: "INSERT INTO records (\(RecordRow.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         let team = try db.makeStatement(sql: "INSERT OR IGNORE INTO record_team (user, record_id) VALUES (?, ?)")
@@ -155,6 +165,12 @@ struct EncodedRecord: Sendable {
                 throw StoreError.alreadyExists(row.id)
             }
             guard !row.deleted else { continue }
+            if keys.isKeyed(row.record.type) {
+                for (field, value) in keys.entries(of: row.record) {
+                    try RecordKeyRows.insert(
+                        type: row.record.type, field: field, value: value, id: row.id, strict: strictKeys, in: db)
+                }
+            }
             for user in row.team { try team.execute(arguments: [user, row.id]) }
             for (field, target) in row.references { try refs.execute(arguments: [target, field, row.id]) }
         }

@@ -10,6 +10,8 @@ import Synchronization
 struct SQLitePushTransaction: PushTransaction {
     let db: Database
     let cancelled: CancellationFlag
+    /// The global keys its record writes keep.
+    let keys: GlobalKeys
 
     private func checkCancelled() throws {
         if cancelled.isRaised { throw CancellationError() }
@@ -28,7 +30,7 @@ struct SQLitePushTransaction: PushTransaction {
         try SQLiteStore.checkLive(ReferenceIndex.recordIDs(of: record), in: db)
         var stored = record
         stored.seq = try db.reserveSequence()
-        try RecordRow.save(stored, in: db)
+        try RecordRow.save(stored, keys: keys, in: db)
         return stored
     }
 
@@ -37,7 +39,7 @@ struct SQLitePushTransaction: PushTransaction {
         try SQLiteStore.checkLive(ReferenceIndex.recordIDs(of: record), in: db)
         var stored = record
         stored.seq = try db.reserveSequence()
-        try RecordRow.save(stored, in: db)
+        try RecordRow.save(stored, keys: keys, in: db)
         return stored
     }
 
@@ -45,7 +47,7 @@ struct SQLitePushTransaction: PushTransaction {
         -> DeleteOutcome
     {
         var outcome = DeleteOutcome(deleted: [], updated: [])
-        try SQLiteStore.delete(record, by: user, at: time, rules: rules, outcome: &outcome, in: db)
+        try SQLiteStore.delete(record, by: user, at: time, rules: rules, outcome: &outcome, keys: keys, in: db)
         return outcome
     }
 

@@ -115,6 +115,7 @@ enum SQLiteSchema {
         registerSync(&migrator)
         registerAttachments(&migrator)
         registerLoadIndexes(&migrator)
+        registerKeys(&migrator)
         return migrator
     }
 }

@@ -22,6 +22,8 @@ extension SQLiteStore {
                     sql: "INSERT OR REPLACE INTO package_roles (role, version) VALUES (?, ?)",
                     arguments: [role, package.version])
             }
+            // Builds the key table for the new package's global keys now, rather than in a user's write.
+            _ = try self.globalKeys(in: db)
         }
     }
 

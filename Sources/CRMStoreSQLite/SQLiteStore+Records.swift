@@ -5,12 +5,12 @@ import GRDB
 
 extension SQLiteStore {
     public func insert(_ record: CRMModel.Record, references: Set<String>) async throws -> CRMModel.Record {
-        try await write { db in
+        try await recordWrite { db, keys in
             if try RecordRow.fetch(id: record.id, in: db) != nil { throw StoreError.alreadyExists(record.id) }
             try Self.checkLive(references, in: db)
             var stored = record
             stored.seq = try db.reserveSequence()
-            try RecordRow.save(stored, in: db)
+            try RecordRow.save(stored, keys: keys, in: db)
             return stored
         }
     }
@@ -23,9 +23,9 @@ extension SQLiteStore {
         async let firstHalf = records[..<middle].map(EncodedRecord.init)
         let secondHalf = records[middle...].map(EncodedRecord.init)
         let rows = await firstHalf + secondHalf
-        try await write { db in
+        try await recordWrite { db, keys in
             let first = try db.reserveSequence(Int64(rows.count))
-            try EncodedRecord.insert(rows, sequence: { first + Int64($0) }, in: db)
+            try EncodedRecord.insert(rows, sequence: { first + Int64($0) }, keys: keys, in: db)
         }
     }
 
@@ -57,7 +57,7 @@ extension SQLiteStore {
         id: String, expectedVersion: Int?, references: Set<String>,
         change: @escaping @Sendable (CRMModel.Record) throws -> CRMModel.Record
     ) async throws -> CRMModel.Record {
-        try await write { db in
+        try await recordWrite { db, keys in
             guard let current = try RecordRow.fetch(id: id, in: db), !current.deleted else {
                 throw StoreError.notFound(id)
             }
@@ -68,7 +68,7 @@ extension SQLiteStore {
             if updated == current { return current }
             try Self.checkLive(references, in: db)
             updated.seq = try db.reserveSequence()
-            try RecordRow.save(updated, in: db)
+            try RecordRow.save(updated, keys: keys, in: db)
             return updated
         }
     }
@@ -77,7 +77,7 @@ extension SQLiteStore {
         id: String, expectedVersion: Int?, by user: String, at time: Date,
         rules: @escaping @Sendable (String) -> [ReferenceRule]
     ) async throws -> DeleteOutcome {
-        try await write { db in
+        try await recordWrite { db, keys in
             guard let current = try RecordRow.fetch(id: id, in: db), !current.deleted else {
                 throw StoreError.notFound(id)
             }
@@ -85,7 +85,7 @@ extension SQLiteStore {
                 throw StoreError.versionMismatch(current: current)
             }
             var outcome = DeleteOutcome(deleted: [], updated: [])
-            try Self.delete(current, by: user, at: time, rules: rules, outcome: &outcome, in: db)
+            try Self.delete(current, by: user, at: time, rules: rules, outcome: &outcome, keys: keys, in: db)
             return outcome
         }
     }
@@ -93,7 +93,7 @@ extension SQLiteStore {
     /// Deletes `record` and follows the references to it; a `restrict` anywhere throws and rolls back all.
     static func delete(
         _ record: Record, by user: String, at time: Date, rules: (String) -> [ReferenceRule],
-        outcome: inout DeleteOutcome, in db: Database
+        outcome: inout DeleteOutcome, keys: GlobalKeys, in db: Database
     ) throws {
         let typeRules = rules(record.type)
         let referencing = try Row.fetchAll(
@@ -105,7 +105,7 @@ extension SQLiteStore {
         tombstone.updatedAt = time
         tombstone.updatedBy = user
         tombstone.seq = try db.reserveSequence()
-        try RecordRow.save(tombstone, in: db)
+        try RecordRow.save(tombstone, keys: keys, in: db)
         outcome.deleted.append(tombstone)
         for row in referencing {
             let field: String = row["field"]
@@ -116,12 +116,12 @@ extension SQLiteStore {
             case .restrict:
                 throw StoreError.restricted(sourceType: source.type, sourceID: source.id, field: field)
             case .cascade:
-                try delete(source, by: user, at: time, rules: rules, outcome: &outcome, in: db)
+                try delete(source, by: user, at: time, rules: rules, outcome: &outcome, keys: keys, in: db)
             case .nullify:
                 var cleared = source.removingReference(record.id, from: field, by: user, at: time)
                 guard cleared != source else { continue }
                 cleared.seq = try db.reserveSequence()
-                try RecordRow.save(cleared, in: db)
+                try RecordRow.save(cleared, keys: keys, in: db)
                 outcome.updated.removeAll { $0.id == cleared.id }
                 outcome.updated.append(cleared)
             }

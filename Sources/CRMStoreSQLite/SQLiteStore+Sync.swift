@@ -260,7 +260,9 @@ extension SQLiteStore {
     public func push<T: Sendable>(_ body: @escaping @Sendable (any PushTransaction) throws -> T) async throws -> T {
         let cancelled = CancellationFlag()
         return try await withTaskCancellationHandler {
-            try await write { db in try body(SQLitePushTransaction(db: db, cancelled: cancelled)) }
+            try await recordWrite { db, keys in
+                try body(SQLitePushTransaction(db: db, cancelled: cancelled, keys: keys))
+            }
         } onCancel: {
             cancelled.raise()
         }

@@ -209,7 +209,8 @@ extension SQLiteStore: InstallationTransfer {
     public func importRecords(_ records: [CRMModel.Record]) async throws {
         guard !records.isEmpty else { return }
         let rows = records.map(EncodedRecord.init)
-        try await write { db in try EncodedRecord.insert(rows, in: db) }
+        // Keys as the rebuild keeps them: a source written before keys had a constraint may hold one twice.
+        try await recordWrite { db, keys in try EncodedRecord.insert(rows, keys: keys, strictKeys: false, in: db) }
     }
 
     public func importOpResults(_ results: [StoredOpResult]) async throws {

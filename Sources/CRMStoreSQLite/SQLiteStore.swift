@@ -2,6 +2,7 @@ import CRMModel
 import CRMStore
 import Foundation
 import GRDB
+import Synchronization
 
 /// The server's stores on one SQLite file (the embedded default): WAL mode, one `DatabasePool` for the
 /// process's life, a busy timeout so that admin commands can write while `serve` runs.
@@ -9,6 +10,8 @@ public final class SQLiteStore: ServerStore {
     /// The pool; GRDB's `DatabasePool` is itself `Sendable`.
     public let pool: DatabasePool
     public let path: String
+    /// The global keys of the newest package version writers met (a version never changes, so they stay true).
+    let keyCache = Mutex<(version: Int, keys: GlobalKeys)?>(nil)
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     public init(path: String, configuration: SQLiteConfiguration = SQLiteConfiguration()) throws {
@@ -28,6 +31,8 @@ public final class SQLiteStore: ServerStore {
             self.pool = try DatabasePool(path: path, configuration: config)
             self.path = path
             try SQLiteSchema.migrator.migrate(pool)
+            // Builds the global-key table when a migration made it or the keys changed (a no-op otherwise).
+            _ = try pool.write { db in try self.globalKeys(in: db) }
         } catch let error as DatabaseError {
             throw StoreError.database("cannot open \(path): \(error.message ?? error.description)")
         }

@@ -28,4 +28,26 @@ enum ChildKeeper {
         os.waitpid(child, 0)
         """
     }
+
+    /// A program that removes `directory` once its standard input closes (the test process ended, however it
+    /// ended) and no server runs on it any more: a test cluster's data folder must not outlive its test process
+    /// (a day of test runs left a full disk).
+    static func janitor(directory: String) -> String {
+        """
+        import os, shutil, sys, time
+        os.closerange(3, 65536)
+        sys.stdin.buffer.read()
+        pid = os.path.join(\(pythonString(directory)), "data", "postmaster.pid")
+        for _ in range(600):
+            if not os.path.exists(pid):
+                break
+            time.sleep(0.1)
+        shutil.rmtree(\(pythonString(directory)), ignore_errors=True)
+        """
+    }
+
+    /// `text` as a Python string literal.
+    private static func pythonString(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+    }
 }

@@ -24,6 +24,8 @@ public final class PostgresServer: Sendable {
     /// The running server process and the keeper's input (closing it stops the server); nil while paused.
     private let running: Mutex<(process: ChildProcess, input: FileHandle?)?>
     private let directory: TemporaryDirectory?
+    /// The input of the janitor that removes `directory` when this process ends (never closed by hand).
+    private let janitor: FileHandle?
     /// The server's self-signed certificate when it was started with TLS (`start(tls: true)`): what a client
     /// trusts as its root (`sslrootcert`).
     public let certificate: String?
@@ -39,6 +41,11 @@ public final class PostgresServer: Sendable {
         self.baseURL = "postgres://\(user)@\(host):\(port)"
         self.running = Mutex(process.map { ($0, input) })
         self.directory = directory
+        self.janitor = try? directory.flatMap { directory in
+            try ChildProcess.spawn(
+                "/usr/bin/env", ["python3", "-c", ChildKeeper.janitor(directory: directory.url.path)], input: .pipe
+            ).1.input
+        }
     }
 
     /// Why the server could not be started or used.

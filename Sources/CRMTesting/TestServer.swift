@@ -56,6 +56,17 @@ public struct TestServer: Sendable {
         }
     }
 
+    /// The store's whole-installation view (both stores implement it): what tests read stored rows through
+    /// (sessions, refresh tokens) on either store.
+    public var transfer: any InstallationTransfer {
+        get throws {
+            guard let transfer = store as? any InstallationTransfer else {
+                throw PostgresServer.StartError(description: "the test store does not implement InstallationTransfer")
+            }
+            return transfer
+        }
+    }
+
     /// What `crm-server --database` takes to reach this server's store.
     public var databaseArgument: String { database ?? "sqlite:" + directory.path("crm.sqlite") }
 

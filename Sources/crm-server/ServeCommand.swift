@@ -23,9 +23,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The most operations one sync push may carry.") var maxPushOps = 1000
     @Option(
         help: ArgumentHelp(
-            "Seconds between a long-poll's own checks for changes no signal announced: admin commands run in "
-                + "another process on SQLite (on PostgreSQL every process's writes are announced). Each check costs "
-                + "a read per waiting desktop."))
+            "Seconds between a long-poll's own checks for changes nothing announced: writes by admin commands "
+                + "(user, package, device, demo-data), on either store (on PostgreSQL the writes of every serve "
+                + "process are announced at once). Each check costs a read per waiting desktop."))
     var waitRecheck: Double = SyncConfiguration().waitRecheck
 
     func validate() throws {

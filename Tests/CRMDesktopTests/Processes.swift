@@ -7,12 +7,14 @@ import Foundation
 /// Real `crm-server` and `crm-desktop` processes on loopback, run as a user runs them.
 typealias Processes = ProcessRunner
 
-/// A `crm-server serve` process on a free loopback port with demo data on a SQLite file.
+/// A `crm-server serve` process on a free loopback port with demo data, on the store `CRM_TEST_STORE` names (a
+/// SQLite file, or a database on the test PostgreSQL cluster: `TestDatabase`).
 final class ServerProcess: @unchecked Sendable {
     // Used by one test at a time, from its own task: the process handle changes only in `pause`/`resume`.
     let directory: TemporaryDirectory
     let url: String
     let database: String
+    private let testDatabase: TestDatabase
     private var process: ChildProcess
     /// More arguments of `crm-server serve`, kept for `resume`.
     private let serveArguments: [String]
@@ -22,7 +24,8 @@ final class ServerProcess: @unchecked Sendable {
     init(records: Int, serve: [String] = []) async throws {
         serveArguments = serve
         directory = try TemporaryDirectory(prefix: "crm-server-process")
-        database = "sqlite:" + directory.path("crm.sqlite")
+        testDatabase = try await TestDatabase.make(in: directory)
+        database = testDatabase.argument
         let demo = try Processes.run(
             "crm-server", ["demo-data", "--database", database, "--records", String(records), "--seed", "7",
                 "--password-stdin", "--bcrypt-cost", "4"], stdin: Self.password + "\n")
@@ -67,6 +70,7 @@ final class ServerProcess: @unchecked Sendable {
         process.terminate()
         process.waitUntilExit()
         directory.remove()
+        testDatabase.remove()
     }
 }
 

@@ -8,42 +8,46 @@ import FoundationNetworking
 #endif
 import Testing
 
-/// The `crm-server` executable, run as a user would run it, on a real SQLite file.
+/// The `crm-server` executable, run as a user would run it, on the store `CRM_TEST_STORE` names (`TestDatabase`).
 @Suite struct CommandTests {
     static var binary: URL { ProcessRunner.binaries.appendingPathComponent("crm-server") }
 
-    static func run(_ arguments: [String], stdin: String? = nil, in directory: TemporaryDirectory) throws
-        -> ProcessRunner.Run
-    {
-        try ProcessRunner.run("crm-server", arguments, stdin: stdin, in: directory.url)
+    static func run(
+        _ arguments: [String], stdin: String? = nil, in directory: TemporaryDirectory, database: TestDatabase? = nil
+    ) throws -> ProcessRunner.Run {
+        try ProcessRunner.run(
+            "crm-server", arguments + (database.map { ["--database", $0.argument] } ?? []), stdin: stdin,
+            in: directory.url)
     }
 
-    @Test func usersAreAddedListedChangedAndDisabledFromTheCommandLine() throws {
+    @Test func usersAreAddedListedChangedAndDisabledFromTheCommandLine() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
+        let database = try await TestDatabase.make(in: directory)
+        defer { database.remove() }
         let add = try Self.run(
             ["user", "add", "alice", "--role", "sales-manager", "--email", "alice@example.com", "--password-stdin",
-             "--bcrypt-cost", "4"], stdin: "alice-password\n", in: directory)
+             "--bcrypt-cost", "4"], stdin: "alice-password\n", in: directory, database: database)
         #expect(add.status == 0, "\(add.error)")
         let bob = try Self.run(
             ["user", "add", "bob", "--role", "sales-rep", "--manager", "alice", "--password-stdin", "--bcrypt-cost", "4"],
-            stdin: "bob-password\n", in: directory)
+            stdin: "bob-password\n", in: directory, database: database)
         #expect(bob.status == 0, "\(bob.error)")
-        let list = try Self.run(["user", "list"], in: directory)
+        let list = try Self.run(["user", "list"], in: directory, database: database)
         #expect(list.output.contains("alice") && list.output.contains("bob") && list.output.contains("sales-rep"))
         #expect(!list.output.contains("$2"))  // no hashes printed
 
-        let cycle = try Self.run(["user", "set", "alice", "--manager", "bob"], in: directory)
+        let cycle = try Self.run(["user", "set", "alice", "--manager", "bob"], in: directory, database: database)
         #expect(cycle.status != 0)
         #expect(cycle.error.contains("reports to"))
         let badRole = try Self.run(
-            ["user", "add", "carol", "--role", "astronaut", "--password-stdin"], stdin: "carol-password\n", in: directory)
+            ["user", "add", "carol", "--role", "astronaut", "--password-stdin"], stdin: "carol-password\n", in: directory, database: database)
         #expect(badRole.status != 0 && badRole.error.contains("astronaut"))
-        let noPassword = try Self.run(["user", "add", "dave", "--role", "sales-rep"], in: directory)
+        let noPassword = try Self.run(["user", "add", "dave", "--role", "sales-rep"], in: directory, database: database)
         #expect(noPassword.status != 0 && noPassword.error.contains("--password-stdin"))
-        let disable = try Self.run(["user", "disable", "bob"], in: directory)
+        let disable = try Self.run(["user", "disable", "bob"], in: directory, database: database)
         #expect(disable.status == 0)
-        let bobLine = try Self.run(["user", "list"], in: directory).output.split(separator: "\n").first { $0.hasPrefix("bob ") }
+        let bobLine = try Self.run(["user", "list"], in: directory, database: database).output.split(separator: "\n").first { $0.hasPrefix("bob ") }
         #expect(bobLine?.split(separator: " ").contains("no") == true, "\(bobLine ?? "no line for bob")")
     }
 
@@ -57,9 +61,11 @@ import Testing
         }
     }
 
-    @Test func aBrokenPackageIsRefusedNamingFileLineAndKey() throws {
+    @Test func aBrokenPackageIsRefusedNamingFileLineAndKey() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
+        let database = try await TestDatabase.make(in: directory)
+        defer { database.remove() }
         var yaml = try String(contentsOfFile: "packages/default.yaml", encoding: .utf8)
         yaml = yaml.replacingOccurrences(of: "version: 1\n", with: "version: 2\n")
         let lines = yaml.components(separatedBy: "\n")
@@ -67,18 +73,18 @@ import Testing
         var broken = lines
         broken[index] = broken[index].replacingOccurrences(of: "list: industries", with: "list: industriez")
         try broken.joined(separator: "\n").write(toFile: directory.path("broken.yaml"), atomically: true, encoding: .utf8)
-        let refused = try Self.run(["package", "publish", "broken.yaml"], in: directory)
+        let refused = try Self.run(["package", "publish", "broken.yaml"], in: directory, database: database)
         #expect(refused.status != 0)
         #expect(refused.error.contains("broken.yaml:\(index + 1):"), "\(refused.error)")
         #expect(refused.error.contains("types.Account.fields.industry.list"))
 
         let v1 = try Self.run(
-            ["package", "publish", FileManager.default.currentDirectoryPath + "/packages/default.yaml"], in: directory)
+            ["package", "publish", FileManager.default.currentDirectoryPath + "/packages/default.yaml"], in: directory, database: database)
         #expect(v1.status == 0, "\(v1.error)")
         try yaml.write(toFile: directory.path("v2.yaml"), atomically: true, encoding: .utf8)
-        let published = try Self.run(["package", "publish", "v2.yaml"], in: directory)
+        let published = try Self.run(["package", "publish", "v2.yaml"], in: directory, database: database)
         #expect(published.status == 0, "\(published.error)")
-        let list = try Self.run(["package", "list"], in: directory)
+        let list = try Self.run(["package", "list"], in: directory, database: database)
         #expect(list.output.contains("v2") && list.output.contains("v1"))
     }
 
@@ -89,21 +95,26 @@ import Testing
             first.remove()
             second.remove()
         }
+        var databases: [TestDatabase] = []
         for directory in [first, second] {
+            let database = try await TestDatabase.make(in: directory)
+            databases.append(database)
             let run = try Self.run(
                 ["demo-data", "--records", "300", "--seed", "42", "--password-stdin", "--bcrypt-cost", "4"],
-                stdin: "demo-password\n", in: directory)
+                stdin: "demo-password\n", in: directory, database: database)
             #expect(run.status == 0, "\(run.error)")
             #expect(run.output.contains("diana"))
         }
-        func rows(_ directory: TemporaryDirectory) async throws -> [String] {
-            let store = try SQLiteStore(path: directory.path("crm-data/crm.sqlite"))
-            return try await store.pool.read { db in
-                try String.fetchAll(db, sql: "SELECT id || type || owner || fields FROM records ORDER BY id")
-            }
+        defer { for database in databases { database.remove() } }
+        func rows(_ database: TestDatabase) async throws -> [String] {
+            let store = try await database.open()
+            defer { database.close(store) }
+            return try await store.changes(after: 0, limit: 10_000).map {
+                $0.id + $0.type + $0.owner + FieldJSON.text($0.fields)
+            }.sorted()
         }
-        let a = try await rows(first)
-        let b = try await rows(second)
+        let a = try await rows(databases[0])
+        let b = try await rows(databases[1])
         #expect(a.count == 300)
         #expect(a == b)
     }

@@ -12,15 +12,19 @@ import Testing
     /// Noon UTC on a fixed day, so that runs on any machine and any day agree.
     static let today = Date(timeIntervalSince1970: 1_773_576_000)
 
-    /// A fresh store in its own folder, removed after `body`.
-    static func withStore(_ body: (SQLiteStore) async throws -> Void) async throws {
+    /// A fresh store on the store `CRM_TEST_STORE` names, removed after `body`.
+    static func withStore(_ body: (any ServerStore) async throws -> Void) async throws {
         let directory = try TemporaryDirectory(prefix: "crm-demo")
         defer { directory.remove() }
-        try await body(try SQLiteStore(path: directory.path("crm.sqlite")))
+        let database = try await TestDatabase.make(in: directory)
+        defer { database.remove() }
+        let store = try await database.open(migrate: true)
+        defer { database.close(store) }
+        try await body(store)
     }
 
     /// Every live record of every type of the package, by id.
-    static func allRecords(_ store: SQLiteStore) async throws -> [String: Record] {
+    static func allRecords(_ store: any ServerStore) async throws -> [String: Record] {
         var result: [String: Record] = [:]
         for type in package.types.keys.sorted() {
             var query = RecordQuery(type: type, visibility: .all, sort: RecordSort(field: "id"), limit: 500)
@@ -34,7 +38,7 @@ import Testing
         return result
     }
 
-    static func generate(seed: UInt64, total: Int, chunkSize: Int = 10_000, into store: SQLiteStore) async throws {
+    static func generate(seed: UInt64, total: Int, chunkSize: Int = 10_000, into store: any ServerStore) async throws {
         let generator = DemoDataGenerator(package: package, seed: seed, today: today, chunkSize: chunkSize)
         try await generator.addRecords(total: total, to: store)
     }

@@ -45,6 +45,7 @@ enum ErrorRendering {
             case .versionMismatch(let current): return CRMError(.staleVersion(current: current), "stale version")
             case .alreadyExists(let what): return CRMError(.conflict, "\(what) already exists")
             case .missingReference(let id): return CRMError(.validation([]), "no record \(id) to refer to")
+            case .keyTaken(_, let field, _): return CRMError(.conflict, error.description, field: field)
             case .restricted: return CRMError(.conflict, error.description)
             case .busy: return CRMError(.unavailable, "the database is busy; try again")
             case .unavailable: return CRMError(.unavailable, "the database cannot be reached; try again in a moment")

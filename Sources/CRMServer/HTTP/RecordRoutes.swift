@@ -21,7 +21,8 @@ struct RecordRoutes {
             let caller = try context.requireCaller()
             let type = try context.parameters.require("type")
             let write = try await JSONResponse.decode(RecordWrite.self, from: request, limit: configuration.maxBodyBytes)
-            let record = try await records.create(caller, typeName: type, write: write)
+            let insist = request.uri.queryParameters["insist"].map { $0 == "true" } ?? false
+            let record = try await records.create(caller, typeName: type, write: write, insist: insist)
             var headers = Self.headers(record)
             headers[.location] = "/api/v1/records/\(type)/\(record.id)"
             return JSONResponse.make(record, status: .created, headers: headers)

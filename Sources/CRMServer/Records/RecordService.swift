@@ -57,9 +57,13 @@ public struct RecordService: Sendable {
         caller.present(try await visibleRecord(caller, typeName, id))
     }
 
-    public func create(_ caller: Caller, typeName: String, write: RecordWrite, now: Date = Timestamp.now()) async throws
-        -> Record
-    {
+    /// Creates a record. The package's global keys and duplicate rules apply as to a pushed create, checked in
+    /// the write transaction: a live record with the same global key, or one the caller sees matching a
+    /// duplicate rule, is answered 409 naming it (`insist` skips the duplicate rules, never the keys, which the
+    /// store's key table enforces in any case).
+    public func create(
+        _ caller: Caller, typeName: String, write: RecordWrite, insist: Bool = false, now: Date = Timestamp.now()
+    ) async throws -> Record {
         let type = try visibleType(caller, typeName)
         let id = try write.id.map { text in
             guard let id = RecordID.canonical(text) else {
@@ -69,22 +73,34 @@ public struct RecordService: Sendable {
         } ?? RecordID.make()
         let fields = try validate(caller, typeName, changes: write.fields, merged: [:])
         try await checkAttachments(caller, typeName, changes: fields, current: [:])
-        let references = try await checkReferences(caller, type: type, fields: fields)
+        _ = try await checkReferences(caller, type: type, fields: fields)
         let owner = write.owner ?? caller.user.name
         try await checkAssignment(caller, owner: owner, team: write.team, currentOwner: nil)
+        guard let baseType = caller.base.types[typeName] else { throw CRMError.notFound("type \(typeName)") }
         let stamp = FieldStamp(version: 1, at: now)
         let record = Record(
             id: id, type: typeName, owner: owner, team: Set(write.team ?? []).sorted(), createdAt: now, updatedAt: now,
             updatedBy: caller.user.name, fields: fields.filter { !$0.value.isNull },
             fieldVersions: fields.filter { !$0.value.isNull }.mapValues { _ in stamp })
         do {
-            let stored = try await store.insert(record, references: references)
-            await announce(Set([stored.owner] + stored.team))
-            return caller.present(stored)
+            let outcome = try await store.push { tx in
+                if let match = try KeyedCreate.match(record, type: baseType, caller: caller, insist: insist, tx) {
+                    return KeyedCreate.Outcome.matched(match)
+                }
+                return .stored(try tx.insert(record))
+            }
+            switch outcome {
+            case .matched(let match): throw match.error(typeName: typeName)
+            case .stored(let stored):
+                await announce(Set([stored.owner] + stored.team))
+                return caller.present(stored)
+            }
         } catch StoreError.alreadyExists {
             throw CRMError(.conflict, "a record with id \(id) already exists", field: "id")
         } catch StoreError.missingReference(let target) {
             throw referenceGone(target, type: type, fields: fields)
+        } catch StoreError.keyTaken(_, let field, let holder) {
+            throw KeyedCreate.Match(kind: .globalKey, fields: [field], existing: holder).error(typeName: typeName)
         }
     }
 
@@ -132,6 +148,8 @@ public struct RecordService: Sendable {
             throw CRMError.notFound("\(typeName) \(id)")
         } catch StoreError.missingReference(let target) {
             throw referenceGone(target, type: type, fields: fields)
+        } catch StoreError.keyTaken(_, let field, let holder) {
+            throw KeyedCreate.Match(kind: .globalKey, fields: [field], existing: holder).error(typeName: typeName)
         }
     }
 
