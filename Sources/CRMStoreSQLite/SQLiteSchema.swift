@@ -114,8 +114,8 @@ enum SQLiteSchema {
         }
         registerSync(&migrator)
         registerAttachments(&migrator)
-        registerLoadIndexes(&migrator)
         registerKeys(&migrator)
+        registerLoadIndexes(&migrator)
         return migrator
     }
 }
