@@ -82,4 +82,25 @@ import Testing
             #expect(other.status == .created, "\(other.text)")
         }
     }
+
+    @Test func aPushedUpdateOntoAnotherRecordsGlobalKeyIsRefusedAloneAndTheBatchGoesOn() async throws {
+        let server = try await TestServer.make()
+        try await server.run { api in
+            let rita = try await api.login("rita")
+            let first = try await api.send(.post, "/api/v1/records/Activity", token: rita, json: Self.email("<a@x.example>"))
+            let firstID = try first.decode(Record.self).id
+            let peter = try await TestDesktop.ready(api, "peter")
+            let own = SyncOp.create("Activity", ["subject": "Mine", "display": "email", "messageId": "<b@x.example>"])
+            #expect(try await peter.push([own]).first?.status == .applied)
+            // Peter cannot see rita's email, so only the store's key rows know the key is taken.
+            let moved = SyncOp.update("Activity", own.id, base: 1, ["messageId": "<A@X.example>"])
+            let note = SyncOp.create("Activity", ["subject": "Call back", "display": "todo"])
+            let results = try await peter.push([moved, note])
+            #expect(results.map(\.status) == [.rejected, .applied], "\(results)")
+            #expect(results.first?.issues?.first?.field == "messageId")
+            #expect(results.first?.message?.contains(firstID) == true, "\(results)")
+            let kept = try #require(try await api.record("Activity", own.id, token: peter.token))
+            #expect(kept.fields["messageId"] == "<b@x.example>")
+        }
+    }
 }

@@ -381,21 +381,6 @@ struct PushApplier {
         }
     }
 
-    private func mapStoreErrors(fields: [String: FieldValue], type: ObjectType, _ body: () throws -> Record) throws -> Record {
-        do {
-            return try body()
-        } catch StoreError.missingReference(let target) {
-            let field = type.references(in: fields).first { $0.target == target }?.field ?? "fields"
-            throw Refusal(
-                issues: [FieldIssue(field: field, code: .reference, message: "no record \(target) to refer to")],
-                message: "no record \(target) to refer to")
-        } catch StoreError.alreadyExists(let id) {
-            throw Refusal(
-                issues: [FieldIssue(field: "id", code: .badFormat, message: "a record with id \(id) already exists")],
-                message: "a record with id \(id) already exists")
-        }
-    }
-
     private func clamped(_ op: SyncOp) -> Date { RecordMerge.clamp(op.editedAt, serverNow: now) }
 
     private func setChangeValue(_ change: SetChange) -> FieldValue {
