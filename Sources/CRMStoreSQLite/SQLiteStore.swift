@@ -47,21 +47,17 @@ public final class SQLiteStore: ServerStore {
         }
     }
 
-    /// Runs `body` in a read transaction on the calling thread. WAL readers never wait for the writer, so a read
-    /// blocks its thread only for its own work; GRDB's asynchronous read would hop to a reader queue and back,
-    /// which with a thousand syncing clients cost more than the reads (thread wake-ups, and dispatch threads
-    /// made and unmade).
+    /// Runs `body` in a read transaction on one of GRDB's reader queues. Reading on the calling thread (GRDB's
+    /// blocking read) measured 30% less server CPU per sync with a thousand clients, but not safely yet: with every
+    /// read blocking, the whole test suite run in parallel stalled the cooperative threads for a minute; with
+    /// only look-ups blocking, requests timed out (a blocking read can wait for a reader slot that an asynchronous
+    /// read keeps until a cooperative thread resumes it). See docs/PERFORMANCE.md.
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
-            return try Self.readHere(pool, body)
+            return try await pool.read(body)
         } catch let error as DatabaseError {
             throw Self.storeError(error)
         }
-    }
-
-    /// GRDB's blocking read (an async context would pick the hopping one).
-    private static func readHere<T>(_ pool: DatabasePool, _ body: (Database) throws -> T) throws -> T {
-        try pool.read(body)
     }
 
     static func storeError(_ error: DatabaseError) -> StoreError {
@@ -81,15 +77,14 @@ public struct SQLiteConfiguration: Sendable {
     /// SQLite's page cache per connection, in KiB: random-key index inserts (UUIDs) need it on bulk loads.
     public var cacheKiB: Int
 
-    /// How much of the file readers map into memory (0: none, the default). In WAL mode every commit empties
-    /// the other connections' page caches, so readers fetch pages again; mapping saved those `read` calls while
-    /// reads hopped to GRDB's reader queues, but once reads ran on the calling thread the mappings' upkeep
-    /// (unmapping and TLB flushes as the file grew) cost more than it saved: 12.3 ms of server CPU per sync
-    /// with a thousand clients unmapped, 13.7 ms mapped (docs/PERFORMANCE.md).
+    /// How much of the file readers map into memory. In WAL mode every commit empties the other connections'
+    /// page caches, so under steady writes readers fetched the same pages again with a `read` call each (a
+    /// third of the server's time with a thousand syncing clients); mapped pages come from the OS cache without
+    /// one. Writes still go through `write`, so a full disk is an error, not a crash.
     public var mmapBytes: Int
 
     public init(
-        busyTimeout: TimeInterval = 10, maximumReaders: Int = 8, cacheKiB: Int = 64 * 1024, mmapBytes: Int = 0
+        busyTimeout: TimeInterval = 10, maximumReaders: Int = 8, cacheKiB: Int = 64 * 1024, mmapBytes: Int = 1 << 30
     ) {
         self.busyTimeout = busyTimeout
         self.maximumReaders = maximumReaders
