@@ -12,11 +12,17 @@ extension PostgresStore: ChangeBroadcast {
     /// this one included, hears it once the statement commits. A list too long for one notification (8,000
     /// bytes) goes as "everyone".
     public func broadcast(users: Set<String>?) async throws {
+        try await execute(Self.notification(users: users))
+    }
+
+    /// The statement that broadcasts a change to `users`' records (nil: everyone). Run inside a write
+    /// transaction, it goes out exactly when that commits.
+    static func notification(users: Set<String>?) -> PostgresQuery {
         var payload = "*"
         if let users, let data = try? JSONEncoder().encode(users.sorted()), data.count < 7_900 {
             payload = String(decoding: data, as: UTF8.self)
         }
-        try await execute("SELECT pg_notify(\(Self.changeChannel), \(payload))")
+        return "SELECT pg_notify(\(changeChannel), \(payload))"
     }
 
     /// Listens on a connection of its own (a pooled one would be handed to requests). When it is lost, it
