@@ -178,7 +178,8 @@ public final class PostgresStore: Sendable {
     static func storeError(_ error: any Error) -> any Error {
         if error is StoreError || error is CancellationError { return error }
         if let error = error as? PSQLError {
-            switch error.code {
+            // A connection the server ended carries the server's last word (57P01 and why) when it sent one.
+            switch error.serverInfo?[.sqlState] == nil ? error.code : .server {
             case .server:
                 let state = error.serverInfo?[.sqlState] ?? ""
                 let message = error.serverInfo?[.message] ?? "\(error)"
@@ -191,7 +192,7 @@ public final class PostgresStore: Sendable {
                 }
             case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed, .uncleanShutdown,
                 .sslUnsupported, .failedToAddSSLHandler:
-                return StoreError.unavailable("\(error.code)")
+                return StoreError.unavailable("the connection was lost or refused; retry shortly (\(error.code))")
             default:
                 return StoreError.database("\(error.code): \(error)")
             }
