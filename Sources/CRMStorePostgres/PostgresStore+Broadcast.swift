@@ -7,6 +7,8 @@ import PostgresNIO
 extension PostgresStore: ChangeBroadcast {
     /// The channel server processes tell each other about changes on.
     static let changeChannel = "crm_changes"
+    /// The listening connection's `application_name`, so an administrator can tell it in `pg_stat_activity`.
+    public static let listenerApplicationName = "crm-server listener"
 
     /// Sends the users whose records changed (nil: everyone) as a JSON list; every process that listens,
     /// this one included, hears it once the statement commits. A list too long for one notification (8,000
@@ -76,8 +78,10 @@ extension PostgresStore: ChangeBroadcast {
             case .prefer: .prefer(try NIOSSLContext(configuration: tlsConfiguration(configuration)))
             case .require: .require(try NIOSSLContext(configuration: tlsConfiguration(configuration)))
             }
-        return PostgresConnection.Configuration(
+        var listener = PostgresConnection.Configuration(
             host: configuration.host, port: configuration.port, username: configuration.user,
             password: configuration.password, database: configuration.database, tls: tls)
+        listener.options.additionalStartupParameters = [("application_name", listenerApplicationName)]
+        return listener
     }
 }
