@@ -170,6 +170,14 @@ public protocol PushTransaction {
     func saveOpResult(device: String, opId: String, result: Data, at time: Date) throws
     /// Runs `body` in a savepoint, rolled back when it throws.
     func savepoint<T>(_ body: () throws -> T) throws -> T
+    /// Tells every server process that records of `users` changed, in this transaction: the news goes out
+    /// exactly when it commits (and not at all when it rolls back), so it cannot be lost between the commit and
+    /// a later statement. False when the store has no such broadcast: the caller announces after the commit.
+    func announceAtCommit(users: Set<String>) throws -> Bool
+}
+
+extension PushTransaction {
+    public func announceAtCommit(users: Set<String>) throws -> Bool { false }
 }
 
 /// What the server keeps to run sync sessions: devices' scopes, op results for exactly-once pushes, the

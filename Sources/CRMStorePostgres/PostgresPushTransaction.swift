@@ -63,6 +63,13 @@ final class PostgresPushTransaction: PushTransaction {
         }
     }
 
+    /// `pg_notify` in the push's transaction: PostgreSQL delivers it at commit, to every listening process.
+    func announceAtCommit(users: Set<String>) throws -> Bool {
+        let query = PostgresStore.notification(users: users)
+        try bridge.call { [writer] in try await writer.rows(query) }
+        return true
+    }
+
     /// `SAVEPOINT`, then `RELEASE` when `body` returns, or `ROLLBACK TO` (and `RELEASE`) when it throws.
     func savepoint<T>(_ body: () throws -> T) throws -> T {
         depth += 1

@@ -7,16 +7,24 @@ import PostgresNIO
 extension PostgresStore: ChangeBroadcast {
     /// The channel server processes tell each other about changes on.
     static let changeChannel = "crm_changes"
+    /// The listening connection's `application_name`, so an administrator can tell it in `pg_stat_activity`.
+    public static let listenerApplicationName = "crm-server listener"
 
     /// Sends the users whose records changed (nil: everyone) as a JSON list; every process that listens,
     /// this one included, hears it once the statement commits. A list too long for one notification (8,000
     /// bytes) goes as "everyone".
     public func broadcast(users: Set<String>?) async throws {
+        try await execute(Self.notification(users: users))
+    }
+
+    /// The statement that broadcasts a change to `users`' records (nil: everyone). Run inside a write
+    /// transaction, it goes out exactly when that commits.
+    static func notification(users: Set<String>?) -> PostgresQuery {
         var payload = "*"
         if let users, let data = try? JSONEncoder().encode(users.sorted()), data.count < 7_900 {
             payload = String(decoding: data, as: UTF8.self)
         }
-        try await execute("SELECT pg_notify(\(Self.changeChannel), \(payload))")
+        return "SELECT pg_notify(\(changeChannel), \(payload))"
     }
 
     /// Listens on a connection of its own (a pooled one would be handed to requests). When it is lost, it
@@ -70,8 +78,10 @@ extension PostgresStore: ChangeBroadcast {
             case .prefer: .prefer(try NIOSSLContext(configuration: tlsConfiguration(configuration)))
             case .require: .require(try NIOSSLContext(configuration: tlsConfiguration(configuration)))
             }
-        return PostgresConnection.Configuration(
+        var listener = PostgresConnection.Configuration(
             host: configuration.host, port: configuration.port, username: configuration.user,
             password: configuration.password, database: configuration.database, tls: tls)
+        listener.options.additionalStartupParameters = [("application_name", listenerApplicationName)]
+        return listener
     }
 }

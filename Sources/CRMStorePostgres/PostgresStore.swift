@@ -156,25 +156,43 @@ public final class PostgresStore: Sendable {
         let flag = Atomic<Bool>(false)
     }
 
+    /// What an administrator reads when the database refused or dropped a connection: the cause in plain
+    /// words, what to do, then the database's own message and its SQLSTATE.
+    static func unavailableReason(_ state: String, _ message: String) -> String {
+        let reason =
+            switch state {
+            case "53300": "it has no connection to spare (too many clients: lower --database-pool on the servers "
+                + "or raise the database's max_connections)"
+            case "57P01": "it is shutting down or an administrator ended the connection"
+            case "57P02": "it is restarting after a crash"
+            case "57P03": "it is starting up or shutting down and takes no connections yet"
+            default: "the connection was lost"
+            }
+        return "\(reason); retry shortly (\(message), SQLSTATE \(state))"
+    }
+
     /// The store's error for what the database or the driver threw: an unreachable database is `unavailable`
-    /// (the server answers 503 and retries later), a serialization failure or deadlock is `busy`, a unique
+    /// (the server answers 503 and retries later), as is one refusing connections (53300, 57P03) or shutting
+    /// down (57P01); a serialization failure or deadlock is `busy`, a unique
     /// violation `alreadyExists`; a `StoreError` thrown by store code passes through.
     static func storeError(_ error: any Error) -> any Error {
         if error is StoreError || error is CancellationError { return error }
         if let error = error as? PSQLError {
-            switch error.code {
+            // A connection the server ended carries the server's last word (57P01 and why) when it sent one.
+            switch error.serverInfo?[.sqlState] == nil ? error.code : .server {
             case .server:
                 let state = error.serverInfo?[.sqlState] ?? ""
                 let message = error.serverInfo?[.message] ?? "\(error)"
                 switch state {
                 case "40001", "40P01", "55P03": return StoreError.busy
                 case "23505": return StoreError.alreadyExists(error.serverInfo?[.constraintName] ?? message)
-                case "57P01", "57P02", "57P03", "08000", "08003", "08006": return StoreError.unavailable(message)
+                case "53300", "57P01", "57P02", "57P03", "08000", "08003", "08006":
+                    return StoreError.unavailable(unavailableReason(state, message))
                 default: return StoreError.database("\(message) (SQLSTATE \(state))")
                 }
             case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed, .uncleanShutdown,
                 .sslUnsupported, .failedToAddSSLHandler:
-                return StoreError.unavailable("\(error.code)")
+                return StoreError.unavailable("the connection was lost or refused; retry shortly (\(error.code))")
             default:
                 return StoreError.database("\(error.code): \(error)")
             }

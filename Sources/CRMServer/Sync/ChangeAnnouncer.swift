@@ -10,9 +10,10 @@ struct ChangeAnnouncer: Sendable {
     let store: any ServerStore
     let signal: ChangeSignal
 
-    /// Announces a change to the records owned by or shared with `people`.
-    func announce(_ people: Set<String>) async {
-        guard !people.isEmpty else { return }
+    /// Announces a change to the records owned by or shared with `people`. Nothing to do when the write's own
+    /// transaction announced it at commit (`AudienceRecordingTransaction.announceAtCommit`).
+    func announce(_ people: Set<String>, announcedAtCommit: Bool = false) async {
+        guard !people.isEmpty, !announcedAtCommit else { return }
         if let bus = store as? any ChangeBroadcast {
             do {
                 try await bus.broadcast(users: people)
@@ -83,4 +84,14 @@ final class AudienceRecordingTransaction: PushTransaction, @unchecked Sendable {
     }
 
     func savepoint<T>(_ body: () throws -> T) throws -> T { try base.savepoint(body) }
+
+    func announceAtCommit(users: Set<String>) throws -> Bool { try base.announceAtCommit(users: users) }
+
+    /// Announces everyone the transaction's writes touched, at its commit, when the store can; call it last,
+    /// once every write is done. False when there is nothing to announce or the store cannot (see
+    /// `PushTransaction.announceAtCommit`).
+    func announceAtCommit() throws -> Bool {
+        guard !touched.isEmpty else { return false }
+        return try base.announceAtCommit(users: touched)
+    }
 }

@@ -50,7 +50,7 @@ public struct ConflictService: Sendable {
         let referenceIssues = { @Sendable (type: ObjectType, fields: [String: FieldValue], find: (String) throws -> Record?) throws in
             try caller.referenceIssues(type: type, fields: fields, record: find)
         }
-        let result: (Record, Record?, Set<String>) = try await store.push { transaction in
+        let result: (Record, Record?, Set<String>, Bool) = try await store.push { transaction in
             let tx = AudienceRecordingTransaction(transaction)
             // The record must still be one the resolver may see: a conflict does not open a way around visibility.
             guard let recordID = conflict.fields["recordId"]?.stringValue, let target = try tx.record(id: recordID),
@@ -125,9 +125,9 @@ public struct ConflictService: Sendable {
             settled.updatedAt = now
             settled.updatedBy = user
             let stored = try tx.update(settled)
-            return (stored, written, tx.touched)
+            return (stored, written, tx.touched, try tx.announceAtCommit())
         }
-        await ChangeAnnouncer(store: store, signal: signal).announce(result.2)
+        await ChangeAnnouncer(store: store, signal: signal).announce(result.2, announcedAtCommit: result.3)
         return (result.0, result.1.map(caller.present))
     }
 }

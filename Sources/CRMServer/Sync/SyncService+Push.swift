@@ -46,11 +46,12 @@ extension SyncService {
         let applier = PushApplier(
             caller: caller, device: session.device, now: now, enabledUsers: enabled, attachments: attachments)
         let ops = request.ops
-        let (answers, touched) = try await store.push { transaction in
+        let (answers, touched, announced) = try await store.push { transaction in
             let tx = AudienceRecordingTransaction(transaction)
-            return (try applier.apply(ops, in: tx), tx.touched)
+            let answers = try applier.apply(ops, in: tx)
+            return (answers, tx.touched, try tx.announceAtCommit())
         }
-        await ChangeAnnouncer(store: store, signal: signal).announce(touched)
+        await ChangeAnnouncer(store: store, signal: signal).announce(touched, announcedAtCommit: announced)
         var counts = SyncCounts(pushed: answers.count)
         for result in answers.map(\.result) {
             switch result.status {
