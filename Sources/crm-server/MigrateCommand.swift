@@ -12,7 +12,8 @@ struct MigrateCommand: AsyncParsableCommand {
             // Opening a SQLite store migrates it.
             _ = try await store.open()
             print("database schema is up to date: \(store.database)")
-        case .postgres(let configuration):
+        case .postgres(var configuration):
+            configuration.leaseTimeout = .seconds(30)
             let applied = try await store.namingThePasswordSetting { try await PostgresStore.migrate(configuration) }
             for name in applied { print("applied \(name)") }
             print(
