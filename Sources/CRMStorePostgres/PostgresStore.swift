@@ -107,15 +107,22 @@ public final class PostgresStore: Sendable {
         switch configuration.tls {
         case .disable: .disable
         case .prefer: .prefer(tlsConfiguration(configuration))
-        case .require: .require(tlsConfiguration(configuration))
+        case .require, .verifyCA, .verifyFull: .require(tlsConfiguration(configuration))
         }
     }
 
-    /// The client's TLS settings: the server's certificate checked against the system's roots, or against
-    /// `sslrootcert` when given.
+    /// The client's TLS settings, as libpq's `sslmode`: verify-full checks the certificate's signer (the
+    /// system's roots, or `sslrootcert`) and that it names the host; verify-ca only the signer; prefer and
+    /// require check the signer only when `sslrootcert` is given, and otherwise just encrypt.
     static func tlsConfiguration(_ configuration: PostgresConfiguration) -> TLSConfiguration {
         var tls = TLSConfiguration.makeClientConfiguration()
         if let root = configuration.rootCertificate { tls.trustRoots = .file(root) }
+        switch configuration.tls {
+        case .verifyFull: tls.certificateVerification = .fullVerification
+        case .verifyCA: tls.certificateVerification = .noHostnameVerification
+        case .disable, .prefer, .require:
+            tls.certificateVerification = configuration.rootCertificate == nil ? .none : .noHostnameVerification
+        }
         return tls
     }
 

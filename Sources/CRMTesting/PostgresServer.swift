@@ -115,7 +115,11 @@ public final class PostgresServer: Sendable {
     /// A cluster of its own (for tests that stop and restart it, or need TLS); `shared()` serves every other test.
     /// With `tls`, the server takes TLS connections with a self-signed certificate for 127.0.0.1 (`certificate`).
     /// With `password`, TCP connections must authenticate with it (SCRAM-SHA-256, as a production server does).
-    public static func start(tls: Bool = false, password: String? = nil) async throws -> PostgresServer {
+    /// - Parameter certificateName: the certificate's subjectAltName (another name: a certificate that does not
+    ///   name the host clients reach it by).
+    public static func start(
+        tls: Bool = false, certificateName: String = "IP:127.0.0.1", password: String? = nil
+    ) async throws -> PostgresServer {
         if let url = ProcessInfo.processInfo.environment["CRM_TEST_POSTGRES"], !url.isEmpty,
             let parsed = URLComponents(string: url), let host = parsed.host, let port = parsed.port
         {
@@ -146,7 +150,7 @@ public final class PostgresServer: Sendable {
         let initialized = try ProcessRunner.run(initProgram, initArguments)
         guard initialized.status == 0 else { throw StartError(description: "initdb failed: \(initialized.error)") }
         var certificate: String?
-        if tls { certificate = try makeCertificate(in: directory) }
+        if tls { certificate = try makeCertificate(in: directory, name: certificateName) }
         var lastFailure = ""
         for _ in 0..<5 {
             let port = try LoopbackPort.free()
@@ -195,12 +199,12 @@ public final class PostgresServer: Sendable {
 
     /// A self-signed certificate and key for 127.0.0.1 in the data folder (where PostgreSQL looks for them with
     /// `ssl=on`), owned by the server's user; returns a copy of the certificate for clients to trust.
-    private static func makeCertificate(in directory: TemporaryDirectory) throws -> String {
+    private static func makeCertificate(in directory: TemporaryDirectory, name: String) throws -> String {
         let data = directory.path("data")
         let made = try ProcessRunner.run(
             "/usr/bin/openssl",
             ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-                "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", data + "/server.key", "-out", data + "/server.crt"])
+                "-addext", "subjectAltName=" + name, "-keyout", data + "/server.key", "-out", data + "/server.crt"])
         guard made.status == 0 else { throw StartError(description: "openssl failed: \(made.error)") }
         chmod(data + "/server.key", 0o600)
         if geteuid() == 0 {
