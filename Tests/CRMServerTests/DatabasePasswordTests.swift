@@ -67,4 +67,31 @@ struct DatabasePasswordTests {
         #expect(serve.status != 0)
         #expect(serve.error.contains("CRM_DATABASE_PASSWORD") && !serve.error.contains(wrong), "\(serve.error)")
     }
+
+    @Test func serveTakesThePasswordFromAFile() async throws {
+        let cluster = try await PostgresServer.start(password: Self.password)
+        defer { cluster.stop() }
+        let url = try cluster.database()
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let file = directory.path("password")
+        try Data((Self.password + "\n").utf8).write(to: URL(fileURLWithPath: file))
+        let port = try LoopbackPort.free()
+
+        let (serve, _) = try ChildProcess.spawn(
+            ProcessRunner.binaries.appendingPathComponent("crm-server").path,
+            ["serve", "--database", url, "--database-password-file", file, "--port", "\(port)", "--bcrypt-cost", "4"])
+        defer {
+            serve.terminate()
+            serve.waitUntilExit()
+        }
+        // It listens only once the store is open (schema migrated, default package published).
+        for _ in 0..<1200 where serve.isRunning && !LoopbackPort.canConnect(port) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(LoopbackPort.canConnect(port), "serve did not start listening")
+        let name = String(url.split(separator: "/").last!)
+        let migrations = try cluster.psql("SELECT count(*) FROM schema_migrations", database: name)
+        #expect((Int(migrations.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 0, "\(migrations)")
+    }
 }
