@@ -4,14 +4,19 @@ import Foundation
 /// never travels in the address (it would show in process lists and shell history): it comes from the
 /// environment or a file, given separately.
 public struct PostgresConfiguration: Sendable, Equatable {
-    /// How the connection to the database is protected.
+    /// How the connection to the database is protected, read as libpq reads `sslmode`.
     public enum TLSMode: String, Sendable, CaseIterable {
         /// Plain TCP (loopback, or a trusted network).
         case disable
-        /// TLS when the server offers it.
+        /// TLS when the server offers it, plain otherwise; the certificate is checked only against `sslrootcert`.
         case prefer
-        /// TLS or no connection; the server's certificate is checked.
+        /// TLS or no connection; the certificate is checked only against `sslrootcert` when one is given
+        /// (encryption without it, as libpq does).
         case require
+        /// TLS, and the certificate must be signed by `sslrootcert` (or the system's roots).
+        case verifyCA = "verify-ca"
+        /// As `verifyCA`, and the certificate must name the host the address names.
+        case verifyFull = "verify-full"
     }
 
     public var host: String
@@ -41,7 +46,8 @@ public struct PostgresConfiguration: Sendable, Equatable {
         self.maxConnections = maxConnections
     }
 
-    /// Reads `postgres://USER@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require]`; a password inside the
+    /// Reads `postgres://USER@HOST[:PORT]/DATABASE[?sslmode=MODE&sslrootcert=FILE]` (the modes of libpq:
+    /// disable, prefer, require, verify-ca, verify-full); a password inside the
     /// address is refused, naming the way to give it.
     public init(url text: String, password: String? = nil, maxConnections: Int = 20) throws(PostgresConfigurationError) {
         guard let url = URLComponents(string: text), ["postgres", "postgresql"].contains(url.scheme ?? "") else {

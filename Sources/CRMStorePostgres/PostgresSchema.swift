@@ -26,36 +26,64 @@ enum PostgresSchema {
     /// A key for `pg_advisory_xact_lock`: the same number in every process.
     static let lockKey: Int64 = 0x43524D_5343_4845  // "CRMSCHE"
 
-    static func migrate(_ store: PostgresStore) async throws {
+    /// Applies the migrations the database lacks and returns their names, oldest first (empty: it was up to
+    /// date). Refuses a database that a newer server has migrated further (see `refuseNewer`).
+    @discardableResult
+    static func migrate(_ store: PostgresStore) async throws -> [String] {
         try await store.transaction { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: store.logger)
             try await connection.query(PostgresQuery(unsafeSQL: base.statements[0]), logger: store.logger)
         }
+        try refuseNewer(applied: try await appliedMigrations(store))
+        var applied: [String] = []
         for migration in migrations.dropFirst() {
-            try await store.transaction { connection in
+            let ran = try await store.transaction { connection -> Bool in
                 try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: store.logger)
                 let done = try await connection.query(
                     "SELECT 1 FROM schema_migrations WHERE name = \(migration.name)", logger: store.logger)
-                for try await _ in done { return }
+                for try await _ in done { return false }
                 for statement in migration.statements {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: store.logger)
                 }
                 try await connection.query(
                     "INSERT INTO schema_migrations (name) VALUES (\(migration.name))", logger: store.logger)
+                return true
             }
+            if ran { applied.append(migration.name) }
+        }
+        return applied
+    }
+
+    /// The names recorded in `schema_migrations`.
+    static func appliedMigrations(_ store: PostgresStore) async throws -> Set<String> {
+        var applied = Set<String>()
+        for row in try await store.execute("SELECT name FROM schema_migrations") {
+            applied.insert(try row.decode(String.self))
+        }
+        return applied
+    }
+
+    /// Throws when the database holds migrations this program does not know: a newer server migrated it, and
+    /// this one would misread (or damage) what the newer schema stores.
+    static func refuseNewer(applied: Set<String>) throws {
+        let known = Set(migrations.map(\.name))
+        let unknown = applied.subtracting(known).sorted()
+        guard unknown.isEmpty else {
+            throw StoreError.database(
+                "the database schema is newer than this server (it has migrations this server does not know: "
+                    + "\(unknown.joined(separator: ", "))): run the newer crm-server that migrated it")
         }
     }
 
     /// Throws when the database lacks a migration this program needs (`crm-server migrate` applies them).
     static func check(_ store: PostgresStore) async throws {
-        var applied = Set<String>()
+        let applied: Set<String>
         do {
-            for row in try await store.execute("SELECT name FROM schema_migrations") {
-                applied.insert(try row.decode(String.self))
-            }
+            applied = try await appliedMigrations(store)
         } catch {
             throw StoreError.database("the database has no CRM schema yet: run `crm-server migrate` first")
         }
+        try refuseNewer(applied: applied)
         let missing = migrations.dropFirst().map(\.name).filter { !applied.contains($0) }
         if !missing.isEmpty {
             throw StoreError.database(

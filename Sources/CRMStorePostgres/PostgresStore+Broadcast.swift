@@ -76,7 +76,8 @@ extension PostgresStore: ChangeBroadcast {
             switch configuration.tls {
             case .disable: .disable
             case .prefer: .prefer(try NIOSSLContext(configuration: tlsConfiguration(configuration)))
-            case .require: .require(try NIOSSLContext(configuration: tlsConfiguration(configuration)))
+            case .require, .verifyCA, .verifyFull:
+                .require(try NIOSSLContext(configuration: tlsConfiguration(configuration)))
             }
         var listener = PostgresConnection.Configuration(
             host: configuration.host, port: configuration.port, username: configuration.user,

@@ -36,21 +36,15 @@ public final class PostgresStore: Sendable {
         runner = Task { await client.run() }
     }
 
-    /// Connects to the database and brings its schema up to date (`migrate: false` only checks that it is).
+    /// Connects to the database and brings its schema up to date (`migrate: false` only checks that it is,
+    /// writing nothing: for a source that is only read, such as `crm-server copy --from`).
     public static func open(
         _ configuration: PostgresConfiguration, migrate: Bool = true, logger: Logger = Logger(label: "crm-server.postgres")
     ) async throws -> PostgresStore {
-        var config = PostgresClient.Configuration(
-            host: configuration.host, port: configuration.port, username: configuration.user,
-            password: configuration.password, database: configuration.database, tls: Self.tls(configuration))
-        config.options.maximumConnections = configuration.maxConnections
-        config.options.connectTimeout = .seconds(10)
-        let store = PostgresStore(configuration: configuration, client: PostgresClient(configuration: config), logger: logger)
+        let store = try await connect(configuration, logger: logger)
         do {
             if migrate {
-                try await PostgresSchema.migrate(store)
-                // Builds the global-key table when a migration made it or the keys changed (a no-op otherwise).
-                try await store.recordTransaction { _ in }
+                try await store.bringSchemaUpToDate()
             } else {
                 try await PostgresSchema.check(store)
             }
@@ -59,6 +53,49 @@ public final class PostgresStore: Sendable {
             throw error
         }
         return store
+    }
+
+    /// Brings the schema up to date (what `crm-server migrate` does) and returns the names of the migrations
+    /// it applied, oldest first: empty when the database was up to date already.
+    public static func migrate(
+        _ configuration: PostgresConfiguration, logger: Logger = Logger(label: "crm-server.postgres")
+    ) async throws -> [String] {
+        let store = try await connect(configuration, logger: logger)
+        defer { store.close() }
+        return try await store.bringSchemaUpToDate()
+    }
+
+    /// Makes the pool after one connection of its own proved the address and the password: a refused password
+    /// is a `PostgresAuthenticationError` at once, where the pool would keep retrying until the lease timeout.
+    private static func connect(_ configuration: PostgresConfiguration, logger: Logger) async throws -> PostgresStore {
+        do {
+            let probe = try await PostgresConnection.connect(
+                configuration: listenerConfiguration(configuration), id: 0, logger: logger)
+            try? await probe.close()
+        } catch let error as PSQLError where ["28P01", "28000"].contains(error.serverInfo?[.sqlState] ?? "") {
+            throw PostgresAuthenticationError(
+                user: configuration.user, passwordGiven: configuration.password != nil,
+                serverMessage: error.serverInfo?[.message] ?? "authentication failed")
+        } catch let error as PSQLError where error.code == .authMechanismRequiresPassword {
+            throw PostgresAuthenticationError(
+                user: configuration.user, passwordGiven: false, serverMessage: "the server asks for a password")
+        } catch {
+            throw storeError(error)
+        }
+        var config = PostgresClient.Configuration(
+            host: configuration.host, port: configuration.port, username: configuration.user,
+            password: configuration.password, database: configuration.database, tls: Self.tls(configuration))
+        config.options.maximumConnections = configuration.maxConnections
+        config.options.connectTimeout = .seconds(10)
+        return PostgresStore(configuration: configuration, client: PostgresClient(configuration: config), logger: logger)
+    }
+
+    @discardableResult
+    private func bringSchemaUpToDate() async throws -> [String] {
+        let applied = try await PostgresSchema.migrate(self)
+        // Builds the global-key table when a migration made it or the keys changed (a no-op otherwise).
+        try await recordTransaction { _ in }
+        return applied
     }
 
     /// Closes the pool; the store cannot be used afterwards.
@@ -70,15 +107,22 @@ public final class PostgresStore: Sendable {
         switch configuration.tls {
         case .disable: .disable
         case .prefer: .prefer(tlsConfiguration(configuration))
-        case .require: .require(tlsConfiguration(configuration))
+        case .require, .verifyCA, .verifyFull: .require(tlsConfiguration(configuration))
         }
     }
 
-    /// The client's TLS settings: the server's certificate checked against the system's roots, or against
-    /// `sslrootcert` when given.
+    /// The client's TLS settings, as libpq's `sslmode`: verify-full checks the certificate's signer (the
+    /// system's roots, or `sslrootcert`) and that it names the host; verify-ca only the signer; prefer and
+    /// require check the signer only when `sslrootcert` is given, and otherwise just encrypt.
     static func tlsConfiguration(_ configuration: PostgresConfiguration) -> TLSConfiguration {
         var tls = TLSConfiguration.makeClientConfiguration()
         if let root = configuration.rootCertificate { tls.trustRoots = .file(root) }
+        switch configuration.tls {
+        case .verifyFull: tls.certificateVerification = .fullVerification
+        case .verifyCA: tls.certificateVerification = .noHostnameVerification
+        case .disable, .prefer, .require:
+            tls.certificateVerification = configuration.rootCertificate == nil ? .none : .noHostnameVerification
+        }
         return tls
     }
 

@@ -29,12 +29,19 @@ public final class PostgresServer: Sendable {
     /// The server's self-signed certificate when it was started with TLS (`start(tls: true)`): what a client
     /// trusts as its root (`sslrootcert`).
     public let certificate: String?
+    /// The superuser's password when it was started with one (`start(password:)`): TCP connections must give it
+    /// (SCRAM); `psql` here goes through the Unix socket, which stays trusted.
+    public let password: String?
+    /// Where `psql` connects: the host, or the socket folder of a password-protected cluster.
+    private let psqlHost: String
 
     private init(
         host: String, port: Int, user: String, process: ChildProcess?, input: FileHandle?, directory: TemporaryDirectory?,
-        certificate: String? = nil
+        certificate: String? = nil, password: String? = nil
     ) {
         self.certificate = certificate
+        self.password = password
+        self.psqlHost = password == nil ? host : directory?.url.path ?? host
         self.host = host
         self.port = port
         self.user = user
@@ -86,7 +93,7 @@ public final class PostgresServer: Sendable {
     /// Runs one SQL statement with `psql` as the cluster's superuser.
     @discardableResult
     public func psql(_ sql: String, database: String = "postgres") throws -> String {
-        try Self.psql(sql, host: host, port: port, user: user, database: database)
+        try Self.psql(sql, host: psqlHost, port: port, user: user, database: database)
     }
 
     static func psql(_ sql: String, host: String, port: Int, user: String, database: String = "postgres") throws -> String {
@@ -107,7 +114,12 @@ public final class PostgresServer: Sendable {
 
     /// A cluster of its own (for tests that stop and restart it, or need TLS); `shared()` serves every other test.
     /// With `tls`, the server takes TLS connections with a self-signed certificate for 127.0.0.1 (`certificate`).
-    public static func start(tls: Bool = false) async throws -> PostgresServer {
+    /// With `password`, TCP connections must authenticate with it (SCRAM-SHA-256, as a production server does).
+    /// - Parameter certificateName: the certificate's subjectAltName (another name: a certificate that does not
+    ///   name the host clients reach it by).
+    public static func start(
+        tls: Bool = false, certificateName: String = "IP:127.0.0.1", password: String? = nil
+    ) async throws -> PostgresServer {
         if let url = ProcessInfo.processInfo.environment["CRM_TEST_POSTGRES"], !url.isEmpty,
             let parsed = URLComponents(string: url), let host = parsed.host, let port = parsed.port
         {
@@ -126,19 +138,27 @@ public final class PostgresServer: Sendable {
             _ = try ProcessRunner.run("/bin/chown", ["-R", "postgres", directory.url.path])
             _ = try ProcessRunner.run("/bin/chmod", ["755", directory.url.path])
         }
-        let (initProgram, initArguments) = asUser([initdb, "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"])
+        var authentication = ["--auth=trust"]
+        if let password {
+            let file = directory.path("pwfile")
+            try Data((password + "\n").utf8).write(to: URL(fileURLWithPath: file))
+            chmod(file, 0o644)
+            authentication = ["--auth-local=trust", "--auth-host=scram-sha-256", "--pwfile=" + file]
+        }
+        let (initProgram, initArguments) = asUser(
+            [initdb, "-D", data, "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8"] + authentication)
         let initialized = try ProcessRunner.run(initProgram, initArguments)
         guard initialized.status == 0 else { throw StartError(description: "initdb failed: \(initialized.error)") }
         var certificate: String?
-        if tls { certificate = try makeCertificate(in: directory) }
+        if tls { certificate = try makeCertificate(in: directory, name: certificateName) }
         var lastFailure = ""
         for _ in 0..<5 {
             let port = try LoopbackPort.free()
             do {
-                let (process, input) = try await launch(directory: directory, port: port)
+                let (process, input) = try await launch(directory: directory, port: port, socket: password != nil)
                 return PostgresServer(
                     host: "127.0.0.1", port: port, user: "postgres", process: process, input: input, directory: directory,
-                    certificate: certificate)
+                    certificate: certificate, password: password)
             } catch let error as StartError {
                 lastFailure = error.description
             }
@@ -147,7 +167,10 @@ public final class PostgresServer: Sendable {
     }
 
     /// Runs `postgres` on the cluster in `directory` on `port` and waits until it answers.
-    private static func launch(directory: TemporaryDirectory, port: Int) async throws -> (ChildProcess, FileHandle?) {
+    /// With `socket`, it is asked through its Unix socket (a password-protected cluster trusts only that).
+    private static func launch(directory: TemporaryDirectory, port: Int, socket: Bool = false) async throws
+        -> (ChildProcess, FileHandle?)
+    {
         let log = directory.path("log-\(port)")
         let tls = FileManager.default.fileExists(atPath: directory.path("data/server.crt"))
         let (program, arguments) = asUser([
@@ -162,7 +185,8 @@ public final class PostgresServer: Sendable {
             input: .pipe, output: .null, error: .file(log))
         for _ in 0..<600 {
             if !process.isRunning { break }
-            if LoopbackPort.canConnect(port), (try? psql("SELECT 1", host: "127.0.0.1", port: port, user: "postgres")) != nil {
+            let host = socket ? directory.url.path : "127.0.0.1"
+            if LoopbackPort.canConnect(port), (try? psql("SELECT 1", host: host, port: port, user: "postgres")) != nil {
                 return (process, pipes.input)
             }
             try await Task.sleep(for: .milliseconds(50))
@@ -175,12 +199,12 @@ public final class PostgresServer: Sendable {
 
     /// A self-signed certificate and key for 127.0.0.1 in the data folder (where PostgreSQL looks for them with
     /// `ssl=on`), owned by the server's user; returns a copy of the certificate for clients to trust.
-    private static func makeCertificate(in directory: TemporaryDirectory) throws -> String {
+    private static func makeCertificate(in directory: TemporaryDirectory, name: String) throws -> String {
         let data = directory.path("data")
         let made = try ProcessRunner.run(
             "/usr/bin/openssl",
             ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-                "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", data + "/server.key", "-out", data + "/server.crt"])
+                "-addext", "subjectAltName=" + name, "-keyout", data + "/server.key", "-out", data + "/server.crt"])
         guard made.status == 0 else { throw StartError(description: "openssl failed: \(made.error)") }
         chmod(data + "/server.key", 0o600)
         if geteuid() == 0 {
@@ -212,7 +236,7 @@ public final class PostgresServer: Sendable {
     /// Starts the paused server again on the same port and data.
     public func resume() async throws {
         guard let directory else { return }
-        let (process, input) = try await Self.launch(directory: directory, port: port)
+        let (process, input) = try await Self.launch(directory: directory, port: port, socket: password != nil)
         running.withLock { $0 = (process, input) }
     }
 

@@ -47,7 +47,8 @@ struct CopyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let source = try await Self.open(from, passwordFile: fromPasswordFile, flag: "--from")
+        // The source is only read: a PostgreSQL one is opened without migrating it (its schema must be current).
+        let source = try await Self.open(from, passwordFile: fromPasswordFile, flag: "--from", migrate: false)
         let target = try await Self.open(to, passwordFile: toPasswordFile, flag: "--to")
         // An `InstallationCopyError` says what differs or what the target holds; it is printed as it is.
         let copy = InstallationCopy(from: source, to: target) { print($0) }
@@ -55,18 +56,38 @@ struct CopyCommand: AsyncParsableCommand {
             let (sourceCounts, targetCounts) = try await copy.verify()
             Self.printCounts(sourceCounts, targetCounts)
         } else {
-            let report = try await copy.run()
-            Self.printCounts(report.source, report.target)
+            do {
+                let report = try await copy.run()
+                Self.printCounts(report.source, report.target)
+            } catch let error as InstallationCopyError where error.code == .targetNotEmpty {
+                throw InstallationCopyError(.targetNotEmpty, error.message + "; " + (try Self.cleanUp(to)))
+            }
         }
         print("verified")
     }
 
-    static func open(_ address: String, passwordFile: String?, flag: String) async throws -> any InstallationTransfer {
-        let store = try await options(address, passwordFile: passwordFile, flag: flag).open()
+    static func open(_ address: String, passwordFile: String?, flag: String, migrate: Bool = true) async throws
+        -> any InstallationTransfer
+    {
+        let store = try await options(address, passwordFile: passwordFile, flag: flag).open(migrate: migrate)
         guard let transfer = store as? any InstallationTransfer else {
             throw ValidationError("\(flag): this store cannot be copied")
         }
         return transfer
+    }
+
+    /// How to empty the target that a copy stopped part-way left behind, so that the next run takes it.
+    static func cleanUp(_ address: String) throws -> String {
+        switch try options(address, passwordFile: nil, flag: "--to").location() {
+        case .sqlite(let path):
+            return "if it is what a copy that stopped part-way left, delete it (rm \(path) \(path)-wal \(path)-shm) "
+                + "and run the copy again"
+        case .postgres(let configuration):
+            let connection = "-h \(configuration.host) -p \(configuration.port) -U \(configuration.user)"
+            return "if it is what a copy that stopped part-way left, make the database again (dropdb \(connection) "
+                + "\(configuration.database) && createdb \(connection) -O \(configuration.user) \(configuration.database)) "
+                + "and run the copy again"
+        }
     }
 
     static func printCounts(_ source: InstallationCounts, _ target: InstallationCounts) {

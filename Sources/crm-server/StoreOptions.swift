@@ -45,6 +45,16 @@ struct StoreOptions: ParsableArguments {
         throw ValidationError("--database must be sqlite:PATH or postgres://USER@HOST:PORT/DATABASE (got '\(database)')")
     }
 
+    /// The setting the PostgreSQL password came from, for messages (never the password itself).
+    var passwordSetting: String {
+        if let databasePasswordFile { return "--database-password-file \(databasePasswordFile)" }
+        return environmentPassword == nil ? "CRM_DATABASE_PASSWORD or --database-password-file" : "CRM_DATABASE_PASSWORD"
+    }
+
+    private var environmentPassword: String? {
+        ProcessInfo.processInfo.environment["CRM_DATABASE_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     /// The PostgreSQL password: the file's first line, else `CRM_DATABASE_PASSWORD`, else none (trust or peer).
     private func password() throws -> String? {
         if let file = databasePasswordFile {
@@ -53,23 +63,34 @@ struct StoreOptions: ParsableArguments {
             else { throw ValidationError("--database-password-file \(file): cannot be read, or its first line is empty") }
             return String(line)
         }
-        return ProcessInfo.processInfo.environment["CRM_DATABASE_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+        return environmentPassword
     }
 
     /// Opens the store, bringing its schema up to date; bulk loads pass a larger SQLite page cache.
     ///
+    /// - Parameter migrate: false opens a PostgreSQL database without writing to it (its schema must be up to
+    ///   date), for a source that is only read.
     /// - Parameter connectionWait: how long a PostgreSQL request waits for a connection before it fails as
     ///   unavailable: short for `serve` (a 503 the client retries beats a hung request), longer for a command a
     ///   person runs once.
-    func open(cacheKiB: Int = SQLiteConfiguration().cacheKiB, connectionWait: Duration = .seconds(30)) async throws
-        -> any ServerStore
-    {
+    func open(
+        cacheKiB: Int = SQLiteConfiguration().cacheKiB, migrate: Bool = true, connectionWait: Duration = .seconds(30)
+    ) async throws -> any ServerStore {
         switch try location() {
         case .sqlite(let path):
             return try SQLiteStore(path: path, configuration: SQLiteConfiguration(cacheKiB: cacheKiB))
         case .postgres(var configuration):
             configuration.leaseTimeout = connectionWait
-            return try await PostgresStore.open(configuration)
+            return try await namingThePasswordSetting { try await PostgresStore.open(configuration, migrate: migrate) }
+        }
+    }
+
+    /// Runs `body`, turning a refused password into an error that names the setting it came from.
+    func namingThePasswordSetting<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as PostgresAuthenticationError {
+            throw ValidationError("\(passwordSetting): \(error.description)")
         }
     }
 
@@ -78,16 +99,5 @@ struct StoreOptions: ParsableArguments {
         guard try await store.latestPackageVersion() == nil else { return false }
         try await PackageService(store: store).publish(yaml: DefaultPackage.yaml(), file: "default.yaml")
         return true
-    }
-}
-
-/// `crm-server migrate`: brings the database schema up to date (opening a store migrates it).
-struct MigrateCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Create or update the database schema.")
-    @OptionGroup var store: StoreOptions
-
-    func run() async throws {
-        _ = try await store.open()
-        print("database schema is up to date: \(store.database)")
     }
 }
