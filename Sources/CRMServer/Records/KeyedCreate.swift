@@ -44,24 +44,13 @@ enum KeyedCreate {
     static func match(_ record: Record, type: ObjectType, caller: Caller, insist: Bool, _ tx: any PushTransaction)
         throws -> Match?
     {
-        for key in type.globalKeys ?? [] {
-            guard let value = record.fields[key], !RecordValidator.isEmpty(value),
-                let existing = try tx.matching(type: record.type, values: [key: value], limit: 1).first
-            else { continue }
-            return Match(kind: .globalKey, fields: [key], existing: existing.id)
+        if let (key, holder) = try RecordRules.keyHolder(of: record.fields, type: type, typeName: record.type, tx) {
+            return Match(kind: .globalKey, fields: [key], existing: holder.id)
         }
-        guard !insist else { return nil }
-        for rule in type.duplicates ?? [] {
-            var values: [String: FieldValue] = [:]
-            for field in rule {
-                guard let value = record.fields[field], !RecordValidator.isEmpty(value) else { break }
-                values[field] = value
-            }
-            guard values.count == rule.count else { continue }
-            if let match = try tx.matching(type: record.type, values: values, limit: 50).first(where: caller.canSee) {
-                return Match(kind: .duplicate, fields: rule, existing: match.id)
-            }
-        }
-        return nil
+        guard !insist,
+            let (rule, match) = try RecordRules.duplicate(
+                of: record.fields, type: type, typeName: record.type, visible: caller.canSee, tx)
+        else { return nil }
+        return Match(kind: .duplicate, fields: rule, existing: match.id)
     }
 }

@@ -131,10 +131,8 @@ struct PushApplier {
         }
         let owner = op.owner ?? user
         try checkAssignment(owner: owner, team: op.team, currentOwner: nil)
-        for key in baseType.globalKeys ?? [] {
-            guard let value = fields[key], !RecordValidator.isEmpty(value),
-                var existing = try tx.matching(type: op.type, values: [key: value], limit: 1).first
-            else { continue }
+        if let (key, holder) = try RecordRules.keyHolder(of: fields, type: baseType, typeName: op.type, tx) {
+            var existing = holder
             // The same email or meeting shared by another user: join it rather than copy it, keeping what this
             // user's copy links that the record lacks.
             let original = existing
@@ -152,12 +150,14 @@ struct PushApplier {
                 record: caller.present(existing), existing: existing.id,
                 message: "joined the existing \(op.type) with the same \(key)")
         }
-        if op.insist != true, let duplicate = try duplicate(of: fields, type: baseType, typeName: op.type, tx) {
+        if op.insist != true,
+            let (rule, duplicate) = try RecordRules.duplicate(
+                of: fields, type: baseType, typeName: op.type, visible: caller.canSee, tx)
+        {
             return SyncOpResult(
                 opId: op.opId, status: .conflict, id: op.id, existing: duplicate.id,
-                message: "a \(op.type) you can see already has the same "
-                    + "\(duplicateFields(fields, baseType).joined(separator: " and ")): \(duplicate.id); "
-                    + "link to it, or push again with insist")
+                message: "a \(op.type) you can see already has the same \(rule.joined(separator: " and ")): "
+                    + "\(duplicate.id); link to it, or push again with insist")
         }
         let stamp = FieldStamp(version: 1, at: now)
         let values = fields.filter { !$0.value.isNull }
@@ -166,28 +166,6 @@ struct PushApplier {
             updatedBy: user, fields: values, fieldVersions: values.mapValues { _ in stamp })
         let stored = try mapStoreErrors(fields: fields, type: type) { try tx.insert(record) }
         return SyncOpResult(opId: op.opId, status: .applied, id: stored.id, version: stored.version, record: caller.present(stored))
-    }
-
-    private func duplicate(of fields: [String: FieldValue], type: ObjectType, typeName: String, _ tx: any PushTransaction)
-        throws -> Record?
-    {
-        for rule in type.duplicates ?? [] {
-            var values: [String: FieldValue] = [:]
-            for field in rule {
-                guard let value = fields[field], !RecordValidator.isEmpty(value) else { break }
-                values[field] = value
-            }
-            guard values.count == rule.count else { continue }
-            if let match = try tx.matching(type: typeName, values: values, limit: 50).first(where: caller.canSee) {
-                return match
-            }
-        }
-        return nil
-    }
-
-    private func duplicateFields(_ fields: [String: FieldValue], _ type: ObjectType) -> [String] {
-        (type.duplicates ?? []).first { rule in rule.allSatisfy { fields[$0].map { !RecordValidator.isEmpty($0) } ?? false } }
-            ?? []
     }
 
     // MARK: - Update, link and unlink
