@@ -66,12 +66,22 @@ public final class PostgresStore: Sendable {
     }
 
     /// Makes the pool after one connection of its own proved the address and the password: a refused password
-    /// is a `PostgresAuthenticationError` at once, where the pool would keep retrying until the lease timeout.
+    /// is a `PostgresAuthenticationError` at once, where the pool would keep retrying until the lease timeout. A
+    /// database not reachable yet (starting, restarting) is tried again for as long as a request waits for a
+    /// connection (`leaseTimeout`: 30 s for commands, 5 s for `serve`), as the pool itself would.
     private static func connect(_ configuration: PostgresConfiguration, logger: Logger) async throws -> PostgresStore {
+        let deadline = ContinuousClock.now + configuration.leaseTimeout
         do {
-            let probe = try await PostgresConnection.connect(
-                configuration: listenerConfiguration(configuration), id: 0, logger: logger)
-            try? await probe.close()
+            while true {
+                do {
+                    let probe = try await PostgresConnection.connect(
+                        configuration: listenerConfiguration(configuration), id: 0, logger: logger)
+                    try? await probe.close()
+                    break
+                } catch where isUnreachable(error) && ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(250))
+                }
+            }
         } catch let error as PSQLError where ["28P01", "28000"].contains(error.serverInfo?[.sqlState] ?? "") {
             throw PostgresAuthenticationError(
                 user: configuration.user, passwordGiven: configuration.password != nil,
@@ -219,6 +229,16 @@ public final class PostgresStore: Sendable {
     /// (the server answers 503 and retries later), as is one refusing connections (53300, 57P03) or shutting
     /// down (57P01); a serialization failure or deadlock is `busy`, a unique
     /// violation `alreadyExists`; a `StoreError` thrown by store code passes through.
+    /// Whether `error` says nothing answered at the address (refused, reset, timed out), as opposed to a
+    /// server that answered and refused (password, TLS, database name).
+    static func isUnreachable(_ error: any Error) -> Bool {
+        if let error = error as? PSQLError {
+            guard error.code == .connectionError, error.serverInfo == nil else { return false }
+            return error.underlying.map(isUnreachable) ?? true
+        }
+        return error is NIOConnectionError || error is IOError || error is ChannelError
+    }
+
     static func storeError(_ error: any Error) -> any Error {
         if error is StoreError || error is CancellationError { return error }
         if let error = error as? PSQLError {
