@@ -18,7 +18,7 @@ struct PostgresRecordWriter: Sendable {
     @discardableResult
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
         var rows: [PostgresRow] = []
-        for try await row in try await connection.query(query, logger: logger) { rows.append(row) }
+        for row in try await connection.rows(query, logger: logger) { rows.append(row) }
         return rows
     }
 
@@ -26,8 +26,7 @@ struct PostgresRecordWriter: Sendable {
     /// whose error the body caught outside a savepoint, `COMMIT` rolls back (and says `ROLLBACK`), which
     /// SQLite, where a failed statement leaves the transaction usable, never does.
     func commit() async throws {
-        let future: EventLoopFuture<PostgresQueryResult> = connection.query("COMMIT", logger: logger)
-        let result = try await future.get()
+        let result = try await connection.statement("COMMIT", logger: logger)
         if result.metadata.command != "COMMIT" {
             throw StoreError.database(
                 "the transaction was aborted by a failed statement and rolled back (\(result.metadata.command))")

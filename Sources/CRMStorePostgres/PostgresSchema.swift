@@ -31,21 +31,21 @@ enum PostgresSchema {
     @discardableResult
     static func migrate(_ store: PostgresStore) async throws -> [String] {
         try await store.transaction { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: store.logger)
-            try await connection.query(PostgresQuery(unsafeSQL: base.statements[0]), logger: store.logger)
+            try await connection.rows("SELECT pg_advisory_xact_lock(\(lockKey))", logger: store.logger)
+            try await connection.rows(PostgresQuery(unsafeSQL: base.statements[0]), logger: store.logger)
         }
         try refuseNewer(applied: try await appliedMigrations(store))
         var applied: [String] = []
         for migration in migrations.dropFirst() {
             let ran = try await store.transaction { connection -> Bool in
-                try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: store.logger)
-                let done = try await connection.query(
+                try await connection.rows("SELECT pg_advisory_xact_lock(\(lockKey))", logger: store.logger)
+                let done = try await connection.rows(
                     "SELECT 1 FROM schema_migrations WHERE name = \(migration.name)", logger: store.logger)
-                for try await _ in done { return false }
+                if !done.isEmpty { return false }
                 for statement in migration.statements {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: store.logger)
+                    try await connection.rows(PostgresQuery(unsafeSQL: statement), logger: store.logger)
                 }
-                try await connection.query(
+                try await connection.rows(
                     "INSERT INTO schema_migrations (name) VALUES (\(migration.name))", logger: store.logger)
                 return true
             }

@@ -21,19 +21,19 @@ extension PostgresStore: AttachmentStore {
                 sha256: sha256, user: user, length: length, mediaType: mediaType, received: 0, startedAt: now.date,
                 updatedAt: now.date)
             // A new upload, or the held one locked: two starts at once take turns.
-            let inserted = try await connection.query(
+            let inserted = try await connection.rows(
                 """
                 INSERT INTO attachment_uploads (sha256, user_name, length, media_type, received, started_at, updated_at)
                 VALUES (\(sha256), \(user), \(length), \(mediaType), 0, \(now), \(now))
                 ON CONFLICT (sha256, user_name) DO NOTHING RETURNING received
                 """, logger: self.logger
-            ).collect()
+            )
             if !inserted.isEmpty { return fresh }
             guard var upload = try await self.upload(sha256, user, on: connection, lock: true) else {
                 throw StoreError.notFound("upload of \(sha256) by \(user)")
             }
             if upload.length == length {
-                try await connection.query(
+                try await connection.rows(
                     """
                     UPDATE attachment_uploads SET media_type = \(mediaType), updated_at = \(now)
                     WHERE sha256 = \(sha256) AND user_name = \(user)
@@ -43,10 +43,10 @@ extension PostgresStore: AttachmentStore {
                 return upload
             }
             // Another length: the bytes held were of something else.
-            try await connection.query(
+            try await connection.rows(
                 "DELETE FROM attachment_upload_chunks WHERE sha256 = \(sha256) AND user_name = \(user)",
                 logger: self.logger)
-            try await connection.query(
+            try await connection.rows(
                 """
                 UPDATE attachment_uploads SET length = \(length), media_type = \(mediaType), received = 0,
                     started_at = \(now), updated_at = \(now)
@@ -71,7 +71,7 @@ extension PostgresStore: AttachmentStore {
             while position < bytes.endIndex {
                 let end = min(position + StoredAttachment.chunkSize, bytes.endIndex)
                 let start = offset + Int64(position - bytes.startIndex)
-                try await connection.query(
+                try await connection.rows(
                     """
                     INSERT INTO attachment_upload_chunks (sha256, user_name, start, size, data)
                     VALUES (\(sha256), \(user), \(start), \(end - position), \(bytes[position..<end]))
@@ -80,7 +80,7 @@ extension PostgresStore: AttachmentStore {
             }
             upload.received += Int64(bytes.count)
             upload.updatedAt = now.date
-            try await connection.query(
+            try await connection.rows(
                 """
                 UPDATE attachment_uploads SET received = \(upload.received), updated_at = \(now)
                 WHERE sha256 = \(sha256) AND user_name = \(user)
@@ -106,15 +106,15 @@ extension PostgresStore: AttachmentStore {
                 return .mismatch(actual: actual)
             }
             // Stored once: a second finisher's insert waits for the first to commit, then finds its row.
-            let inserted = try await connection.query(
+            let inserted = try await connection.rows(
                 """
                 INSERT INTO attachments (sha256, size, media_type, stored_at)
                 VALUES (\(sha256), \(upload.length), \(upload.mediaType), \(now))
                 ON CONFLICT (sha256) DO NOTHING RETURNING sha256
                 """, logger: self.logger
-            ).collect()
+            )
             if !inserted.isEmpty {
-                try await connection.query(
+                try await connection.rows(
                     """
                     INSERT INTO attachment_chunks (sha256, start, size, data)
                     SELECT sha256, start, size, data FROM attachment_upload_chunks
@@ -176,9 +176,9 @@ extension PostgresStore: AttachmentStore {
     // MARK: - Rows
 
     func stored(_ sha256: String, on connection: PostgresConnection) async throws -> StoredAttachment? {
-        let rows = try await connection.query(
+        let rows = try await connection.rows(
             "SELECT size, media_type, stored_at FROM attachments WHERE sha256 = \(sha256)", logger: logger
-        ).collect()
+        )
         return try rows.first.map { row in
             let (size, mediaType, storedAt) = try row.decode((Int64, String, StoreTime).self)
             return StoredAttachment(sha256: sha256, size: size, mediaType: mediaType, storedAt: storedAt.date)
@@ -189,12 +189,12 @@ extension PostgresStore: AttachmentStore {
     func upload(_ sha256: String, _ user: String, on connection: PostgresConnection, lock: Bool = false)
         async throws -> AttachmentUpload?
     {
-        let rows = try await connection.query(
+        let rows = try await connection.rows(
             """
             SELECT length, media_type, received, started_at, updated_at FROM attachment_uploads
             WHERE sha256 = \(sha256) AND user_name = \(user) \(unescaped: lock ? "FOR UPDATE" : "")
             """, logger: logger
-        ).collect()
+        )
         return try rows.first.map { row in
             let (length, mediaType, received, startedAt, updatedAt) = try row.decode(
                 (Int64, String, Int64, StoreTime, StoreTime).self)
@@ -206,7 +206,7 @@ extension PostgresStore: AttachmentStore {
 
     /// Deletes an upload and (by cascade) its rows.
     func discardUpload(_ sha256: String, _ user: String, on connection: PostgresConnection) async throws {
-        try await connection.query(
+        try await connection.rows(
             "DELETE FROM attachment_uploads WHERE sha256 = \(sha256) AND user_name = \(user)", logger: logger)
     }
 
@@ -217,24 +217,17 @@ extension PostgresStore: AttachmentStore {
     ) async throws -> String {
         var digest = Digest()
         var position: Int64 = 0
-        let rows = try await connection.query(
+        let rows = try await connection.rows(
             """
             SELECT start, data FROM attachment_upload_chunks WHERE sha256 = \(sha256) AND user_name = \(user)
             ORDER BY start
             """, logger: logger)
-        var gap: String?
-        for try await row in rows {
-            // The rest of the rows are read (and dropped) after a gap: the connection must be drained.
-            guard gap == nil else { continue }
+        for row in rows {
             let (start, data) = try row.decode((Int64, ByteBuffer).self)
-            guard start == position else {
-                gap = "rows out of order at byte \(position)"
-                continue
-            }
+            guard start == position else { return "rows out of order at byte \(position)" }
             data.withUnsafeReadableBytes { digest.update($0) }
             position += Int64(data.readableBytes)
         }
-        if let gap { return gap }
         guard position == length else { return "\(position) bytes stored of \(length)" }
         return digest.hexDigest()
     }

@@ -7,18 +7,18 @@ extension PostgresStore: DeviceStore {
     public func addDevice(_ device: Device) async throws {
         try await transaction { connection in
             // The user's row is locked (shared) so that it cannot go between the check and the insert.
-            let user = try await connection.query(
+            let user = try await connection.rows(
                 "SELECT 1 FROM users WHERE name = \(device.user) FOR KEY SHARE", logger: self.logger
-            ).collect()
+            )
             guard !user.isEmpty else { throw StoreError.notFound(device.user) }
-            let inserted = try await connection.query(
+            let inserted = try await connection.rows(
                 """
                 INSERT INTO devices (id, user_name, name, created_at, last_seen_at, revoked_at)
                 VALUES (\(device.id), \(device.user), \(device.name), \(StoreTime(device.createdAt)),
                     \(device.lastSeenAt.map(StoreTime.init)), \(device.revokedAt.map(StoreTime.init)))
                 ON CONFLICT (id) DO NOTHING RETURNING id
                 """, logger: self.logger
-            ).collect()
+            )
             if inserted.isEmpty { throw StoreError.alreadyExists(device.id) }
         }
     }
@@ -45,12 +45,12 @@ extension PostgresStore: DeviceStore {
 
     public func revokeDevice(id: String, at date: Date) async throws -> Device {
         try await transaction { connection in
-            let rows = try await connection.query(
+            let rows = try await connection.rows(
                 """
                 UPDATE devices SET revoked_at = coalesce(revoked_at, \(StoreTime(date))) WHERE id = \(id)
                 RETURNING \(unescaped: Self.deviceColumns)
                 """, logger: self.logger
-            ).collect()
+            )
             guard let revoked = try rows.first.map(Self.device) else { throw StoreError.notFound(id) }
             try await self.endCredentials(device: id, on: connection)
             return revoked
@@ -69,11 +69,11 @@ extension PostgresStore: DeviceStore {
 
     public func createRefreshToken(_ token: RefreshToken) async throws {
         try await transaction { connection in
-            let device = try await connection.query(
+            let device = try await connection.rows(
                 "SELECT 1 FROM devices WHERE id = \(token.device) FOR KEY SHARE", logger: self.logger
-            ).collect()
+            )
             guard !device.isEmpty else { throw StoreError.notFound(token.device) }
-            try await connection.query(
+            try await connection.rows(
                 """
                 INSERT INTO refresh_tokens (token_hash, device, user_name, created_at, expires_at)
                 VALUES (\(token.tokenHash), \(token.device), \(token.user), \(StoreTime(token.createdAt)),
@@ -99,11 +99,11 @@ extension PostgresStore: DeviceStore {
     /// Revokes every device of `user` not yet revoked and ends all their device-bound sessions and refresh
     /// tokens, inside the caller's transaction (disabling a user).
     func revokeDevices(user: String, at date: Date, on connection: PostgresConnection) async throws {
-        try await connection.query(
+        try await connection.rows(
             "UPDATE devices SET revoked_at = \(StoreTime(date)) WHERE user_name = \(user) AND revoked_at IS NULL",
             logger: logger)
         for table in CredentialTable.allCases {
-            try await connection.query(
+            try await connection.rows(
                 """
                 WITH ended AS (
                     DELETE FROM \(unescaped: table.rawValue) WHERE device IS NOT NULL AND user_name = \(user)
@@ -119,7 +119,7 @@ extension PostgresStore: DeviceStore {
     /// they would have expired.
     private func endCredentials(device: String, on connection: PostgresConnection) async throws {
         for table in CredentialTable.allCases {
-            try await connection.query(
+            try await connection.rows(
                 """
                 WITH ended AS (
                     DELETE FROM \(unescaped: table.rawValue) WHERE device = \(device)

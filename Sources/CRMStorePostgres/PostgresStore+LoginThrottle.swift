@@ -22,13 +22,13 @@ extension PostgresStore: LoginThrottleStore {
             for key in keys.sorted() {
                 // Creates the row or locks the existing one, and reads it: a concurrent failure of the same key
                 // waits here until this one commits, then counts on top of it.
-                let row = try await connection.query(
+                let row = try await connection.rows(
                     """
                     INSERT INTO login_failures (key, failures, last_failure) VALUES (\(key), 0, \(nowTime))
                     ON CONFLICT (key) DO UPDATE SET key = excluded.key
                     RETURNING failures, last_failure, locked_until
                     """, logger: self.logger
-                ).collect()
+                )
                 guard let (stored, lastFailure, storedLock) = try row.first?.decode((Int, StoreTime, StoreTime?).self)
                 else { throw StoreError.database("login_failures: no row for \(key)") }
                 var failures = stored
@@ -45,7 +45,7 @@ extension PostgresStore: LoginThrottleStore {
                     until = lock
                     lockedUntil = max(lockedUntil ?? lock, lock)
                 }
-                try await connection.query(
+                try await connection.rows(
                     """
                     UPDATE login_failures SET failures = \(failures), last_failure = \(nowTime), locked_until = \(until)
                     WHERE key = \(key)

@@ -7,24 +7,24 @@ extension PostgresStore: PackageStore {
         try await transaction { connection in
             // The same version published by two servers at once: the second insert waits for the first, then
             // compares with what it committed.
-            let inserted = try await connection.query(
+            let inserted = try await connection.rows(
                 """
                 INSERT INTO packages (version, name, source, json, published_at)
                 VALUES (\(package.version), \(package.name), \(package.source), \(package.json),
                     \(StoreTime(package.publishedAt)))
                 ON CONFLICT (version) DO NOTHING RETURNING version
                 """, logger: self.logger
-            ).collect()
+            )
             if inserted.isEmpty {
-                let existing = try await connection.query(
+                let existing = try await connection.rows(
                     "SELECT json FROM packages WHERE version = \(package.version)", logger: self.logger
-                ).collect()
+                )
                 guard try existing.first?.decode(Data.self) == package.json else {
                     throw StoreError.alreadyExists("package version \(package.version)")
                 }
             }
             for role in package.roles {
-                try await connection.query(
+                try await connection.rows(
                     """
                     INSERT INTO package_roles (role, version) VALUES (\(role), \(package.version))
                     ON CONFLICT (role) DO UPDATE SET version = excluded.version

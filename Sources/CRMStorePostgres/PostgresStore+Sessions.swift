@@ -33,8 +33,8 @@ extension PostgresStore: SessionStore {
     public func deleteExpiredSessions(before date: Date) async throws {
         let cutoff = StoreTime(date)
         try await transaction { connection in
-            try await connection.query("DELETE FROM sessions WHERE expires_at < \(cutoff)", logger: self.logger)
-            try await connection.query("DELETE FROM revoked_tokens WHERE expires_at < \(cutoff)", logger: self.logger)
+            try await connection.rows("DELETE FROM sessions WHERE expires_at < \(cutoff)", logger: self.logger)
+            try await connection.rows("DELETE FROM revoked_tokens WHERE expires_at < \(cutoff)", logger: self.logger)
         }
     }
 }

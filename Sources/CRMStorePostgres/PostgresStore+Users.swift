@@ -29,10 +29,10 @@ extension PostgresStore: UserStore {
         // The change's own error comes out as it was thrown (the pool would report it as a database failure):
         // it is returned from the transaction, which has written nothing yet, and thrown here.
         let outcome: Result<User, any Error> = try await transaction { connection in
-            let rows = try await connection.query(
+            let rows = try await connection.rows(
                 "SELECT \(unescaped: Self.userColumns) FROM users WHERE name = \(name) FOR NO KEY UPDATE",
                 logger: self.logger
-            ).collect()
+            )
             guard var user = try rows.first.map(Self.user) else { throw StoreError.notFound(name) }
             do {
                 try change(&user)
@@ -40,7 +40,7 @@ extension PostgresStore: UserStore {
                 return .failure(error)
             }
             user.name = name  // user names never change: records name their owner by it
-            try await connection.query(
+            try await connection.rows(
                 """
                 UPDATE users SET password_hash = \(user.passwordHash), role = \(user.role), manager = \(user.manager),
                     emails = \(user.emails), enabled = \(user.enabled)
@@ -49,7 +49,7 @@ extension PostgresStore: UserStore {
             if !user.enabled {
                 // Devices first: revoking remembers the hashes of their sessions before the sessions go.
                 try await self.revokeDevices(user: name, at: Date(), on: connection)
-                try await connection.query("DELETE FROM sessions WHERE user_name = \(name)", logger: self.logger)
+                try await connection.rows("DELETE FROM sessions WHERE user_name = \(name)", logger: self.logger)
             }
             return .success(user)
         }

@@ -155,11 +155,7 @@ public final class PostgresStore: Sendable {
         try await leased { started in
             try await self.client.withConnection { connection in
                 started.store(true, ordering: .relaxed)
-                do {
-                    return try await connection.withTransaction(logger: self.logger) { try await body($0) }
-                } catch let error as PostgresTransactionError {
-                    throw error.closureError ?? error.commitError ?? error.beginError ?? error
-                }
+                return try await connection.transaction(logger: self.logger) { try await body($0) }
             }
         }
     }
@@ -167,11 +163,7 @@ public final class PostgresStore: Sendable {
     /// Runs one statement on a pooled connection and collects its rows.
     @discardableResult
     func execute(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        try await connection { connection in
-            var rows: [PostgresRow] = []
-            for try await row in try await connection.query(query, logger: self.logger) { rows.append(row) }
-            return rows
-        }
+        try await connection { connection in try await connection.rows(query, logger: self.logger) }
     }
 
     /// Runs `operation`, failing with `unavailable` when no connection could be had within the configured
