@@ -39,7 +39,12 @@ final class Stage: @unchecked Sendable {
 
     deinit {
         stop()
-        folder.remove()
+        // For profiling a scenario's programs by hand afterwards (callgrind on `crm-desktop pim sync`, say).
+        if ProcessInfo.processInfo.environment["CRM_BENCH_KEEP"] == "1" {
+            FileHandle.standardError.write(Data("crm-bench: kept \(folder.url.path)\n".utf8))
+        } else {
+            folder.remove()
+        }
     }
 
     /// Starts the server (again) and returns once it answers.

@@ -135,8 +135,10 @@ extension Replica {
                 ops[row[0], default: []].append((row[1] as String) + (row[2] as String))
             }
             var stamps: [(id: String, stamp: PIMRecordStamp)] = []
+            // Read in the type index's order and sorted here: an ORDER BY id over several types would make
+            // SQLite sort the rows, JSON included, in a temporary file (megabytes written on every PIM sync).
             let rows = try Row.fetchCursor(
-                db, sql: "SELECT id, type, incomplete, json FROM records WHERE type IN (\(marks)) ORDER BY id",
+                db, sql: "SELECT id, type, incomplete, json FROM records WHERE type IN (\(marks))",
                 arguments: StatementArguments(list))
             while let row = try rows.next() {
                 let id: String = row[0]
@@ -152,6 +154,8 @@ extension Replica {
                 }
                 stamps.append((id, PIMRecordStamp(type: row[1], stamp: hasher.hex, incomplete: incomplete)))
             }
+            // Byte order, as SQLite's BINARY collation sorts.
+            stamps.sort { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
             // Records that exist only as ops (created here, not yet sent): their type is in the op.
             let typeOf = Dictionary(
                 try Row.fetchAll(
