@@ -32,6 +32,46 @@ import Testing
         #expect(handWritten == codable)
         #expect(try CRMJSON.decoder().decode(Record.self, from: Data(bytes)) == record)
     }
+
+    /// The hand-written reader reads what the decoder reads: the writer's JSON, and `Codable`'s with its keys
+    /// in another order and spacing.
+    @Test(arguments: [
+        Record(
+            id: "r1", type: "Contact", version: 3, seq: 42, owner: "rita", team: ["maria", "tom"],
+            createdAt: Date(timeIntervalSince1970: 1_750_000_000.125), updatedAt: Date(timeIntervalSince1970: 1_750_000_100.5),
+            updatedBy: "maria",
+            fields: [
+                "lastName": "Doe \"the\" \\ one\n", "amount": .number(Decimal(string: "1234.50")!), "vip": true,
+                "contactIds": .array(["a", "b"]), "nested": .object(["x": .null]), "name": "Zoë 🎉",
+            ],
+            fieldVersions: ["lastName": FieldStamp(version: 3, at: Date(timeIntervalSince1970: 1_750_000_100.5))]),
+        Record(
+            id: "r2", type: "Account", deleted: true, owner: "peter", createdAt: Date(timeIntervalSince1970: 0),
+            updatedAt: Date(timeIntervalSince1970: 0), updatedBy: "peter", fields: [:]),
+    ])
+    func handWrittenReaderReadsWhatTheDecoderReads(record: Record) throws {
+        var bytes: [UInt8] = []
+        RecordJSON.write(record, into: &bytes)
+        #expect(try RecordJSON.read(String(decoding: bytes, as: UTF8.self)) == record)
+        let encoder = CRMJSON.encoder()
+        encoder.outputFormatting = [.prettyPrinted]
+        let pretty = String(decoding: try encoder.encode(record), as: UTF8.self)
+        #expect(try RecordJSON.read(pretty) == record)
+    }
+
+    @Test func aRecordMissingASystemFieldIsRefusedAsByTheDecoder() throws {
+        var bytes: [UInt8] = []
+        RecordJSON.write(
+            Record(
+                id: "r3", type: "Account", owner: "peter", createdAt: Date(timeIntervalSince1970: 0),
+                updatedAt: Date(timeIntervalSince1970: 0), updatedBy: "peter", fields: ["name": "x"]),
+            into: &bytes)
+        let text = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\"seq\":0,", with: "")
+        #expect(throws: JSONReadError.self) { try RecordJSON.read(text) }
+        #expect(throws: DecodingError.self) { try CRMJSON.decoder().decode(Record.self, from: Data(text.utf8)) }
+        let badTime = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "1970-01-01T00:00:00.000Z", with: "yesterday")
+        #expect(throws: JSONReadError.self) { try RecordJSON.read(badTime) }
+    }
 }
 
 @Suite struct TimestampMillisecondTests {

@@ -90,13 +90,14 @@ extension PIMSync {
             }
         }
         let records = try decode(toMap.sorted(), types: types)
-        var creates: [(local: LocalRecord, fieldsHash: String, data: Data)] = []
+        var creates: [Create] = []
         var updates: [(local: LocalRecord, row: PIMItemStatus, fieldsHash: String)] = []
         var restamped: [PIMItemStatus] = []
         for local in records
         where !local.incomplete && mapper.target(for: local.record)?.collection == collection {
             wanted.insert(local.id)
-            let fresh = try mapper.item(for: local.record, existing: nil, directory: try self.directory(&directory, for: collection, mapper: mapper))
+            let (fresh, uid) = try mapper.mappedItem(
+                for: local.record, existing: nil, directory: try self.directory(&directory, for: collection, mapper: mapper))
             let fieldsHash = ContentHash.of(fresh)
             if var row = byRecord[local.id] {
                 if row.fieldsHash == fieldsHash {
@@ -106,7 +107,7 @@ extension PIMSync {
                     updates.append((local, row, fieldsHash))
                 }
             } else {
-                creates.append((local, fieldsHash, fresh))
+                creates.append(Create(local: local, fieldsHash: fieldsHash, data: fresh, uid: uid))
             }
         }
         try replica.updatePIMSourceStamps(restamped)
@@ -186,15 +187,23 @@ extension PIMSync {
         return found.sorted { $0.id < $1.id }
     }
 
+    /// A new item to create: its record, the fingerprint of what it was mapped from, its bytes and its UID.
+    struct Create {
+        let local: LocalRecord
+        let fieldsHash: String
+        let data: Data
+        let uid: String?
+    }
+
     /// Creates the items of records that have none, in one batch; an item the batch could not create (its name
     /// taken meanwhile, say) goes the one-by-one way, which adopts or retries.
     private func create(
-        _ creates: [(local: LocalRecord, fieldsHash: String, data: Data)], collection: PIMCollection,
+        _ creates: [Create], collection: PIMCollection,
         sources: [String: String], mapper: PIMMapper, directory: inout PIMDirectory?, report: inout PIMReport
     ) async throws {
         guard !creates.isEmpty else { return }
         let items = creates.map { create in
-            (href: store.href(forUID: uid(of: create.data, collection: collection) ?? create.local.id, in: collection),
+            (href: store.href(forUID: create.uid ?? create.local.id, in: collection),
              data: create.data)
         }
         let results = try await store.create(collection, items: items)
@@ -251,8 +260,8 @@ extension PIMSync {
                 row = try replica.pimStatus(collection).first { $0.href == current.href } ?? current
                 stamp = nil
             }
-            let data = try mapper.item(for: record, existing: existing?.data, directory: directory)
-            let href = row?.href ?? store.href(forUID: uid(of: data, collection: collection) ?? record.id, in: collection)
+            let (data, uid) = try mapper.mappedItem(for: record, existing: existing?.data, directory: directory)
+            let href = row?.href ?? store.href(forUID: uid ?? record.id, in: collection)
             try await willPut?(collection, href)
             do {
                 // The condition is the version the item was merged into, so a change since is never overwritten.
@@ -284,9 +293,4 @@ extension PIMSync {
 
     /// How often one item is written before a change that keeps coming in between fails the step.
     static let writeAttempts = 4
-
-    private func uid(of data: Data, collection: PIMCollection) -> String? {
-        if collection == .contacts { return (try? VCardReader.read(data: data).first)?.uid }
-        return (try? ICalendarReader.read(data: data))?.components.first { $0.name != "VTIMEZONE" }?.text("UID")
-    }
 }

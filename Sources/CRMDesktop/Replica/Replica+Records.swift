@@ -20,9 +20,8 @@ extension Replica {
         try read { db in
             var copies: [String: (record: CRMModel.Record, incomplete: Bool)] = [:]
             let rows = try Row.fetchCursor(db, sql: "SELECT json, incomplete FROM records WHERE type = ?", arguments: [type])
-            let decoder = CRMJSON.decoder()
             while let row = try rows.next() {
-                let record = try decoder.decode(CRMModel.Record.self, from: Data((row[0] as String).utf8))
+                let record = try RecordJSON.read(row[0] as String)
                 copies[record.id] = (record, row[1])
             }
             var opsByRecord: [String: [OutboxOp]] = [:]
@@ -94,7 +93,7 @@ extension Replica {
     static func serverCopy(_ db: Database, id: String) throws -> (record: CRMModel.Record, incomplete: Bool)? {
         guard let row = try Row.fetchOne(db, sql: "SELECT json, incomplete FROM records WHERE id = ?", arguments: [id])
         else { return nil }
-        return (try CRMJSON.decoder().decode(CRMModel.Record.self, from: Data((row[0] as String).utf8)), row[1])
+        return (try RecordJSON.read(row[0] as String), row[1])
     }
 
     /// Stores a server copy unless the replica holds a newer one (a push answer and a page may arrive in

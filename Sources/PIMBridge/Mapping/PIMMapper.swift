@@ -37,6 +37,14 @@ public struct PIMMapper: Sendable {
 
     /// The item's bytes for `record`, written into `existing` when the PIM already holds it.
     public func item(for record: Record, existing: Data?, directory: any RecordDirectory) throws -> Data {
+        try mappedItem(for: record, existing: existing, directory: directory).data
+    }
+
+    /// `item(for:existing:directory:)` with the UID the item carries (what names a new item's file or resource),
+    /// so a caller need not read its own bytes back for it.
+    public func mappedItem(for record: Record, existing: Data?, directory: any RecordDirectory) throws
+        -> (data: Data, uid: String?)
+    {
         guard let type = package.types[record.type], let (collection, mapping) = target(for: record) else {
             throw PIMFormatError(line: 0, "\(record.type) records are not mapped to the PIM")
         }
@@ -45,7 +53,7 @@ public struct PIMMapper: Sendable {
             card = VCardMapping.write(record, type: type, mapping: mapping, into: card, directory: directory)
             if card.uid == nil { card.uid = record.id }
             stamp(&card.properties, record: record, type: type, directory: directory)
-            return Data(VCardWriter.write(card).utf8)
+            return (Data(VCardWriter.write(card).utf8), card.uid)
         }
         var calendar = try existing.map { try ICalendarReader.read(data: $0) }
             ?? ICalComponent(name: "VCALENDAR", properties: [
@@ -71,7 +79,7 @@ public struct PIMMapper: Sendable {
             calendar.components.removeAll { $0.name == "VTIMEZONE" && $0.text("TZID") == zone.identifier }
             calendar.components.insert(VTimeZoneBuilder.component(for: zone, covering: dates), at: 0)
         }
-        return Data(ICalendarWriter.write(calendar).utf8)
+        return (Data(ICalendarWriter.write(calendar).utf8), component.text("UID"))
     }
 
     /// What an item says: the record it stands for (X-CRM-ID), whether the user shared it, its UID, the record
