@@ -13,7 +13,7 @@ enum ICalMapping {
         directory: any RecordDirectory, floatingZone: TimeZone
     ) -> (item: ICalComponent, zones: [TimeZone: [Date]]) {
         var item = original
-        let specs = mapping.properties.compactMapValues(PropertySpec.init)
+        let specs = PropertySpec.specs(of: mapping.properties)
         let field = { (name: String, parameter: String?) in
             specs.first { $0.value.name == name && $0.value.parameter == parameter }?.key
         }
@@ -100,7 +100,7 @@ enum ICalMapping {
         current: Record?, directory: any RecordDirectory, floatingZone: TimeZone
     ) throws(PIMFormatError) -> [String: FieldValue] {
         var fields: [String: FieldValue] = [:]
-        let specs = mapping.properties.compactMapValues(PropertySpec.init)
+        let specs = PropertySpec.specs(of: mapping.properties)
         let start = try ICalDateTime.start(of: item, in: calendarObject)
         let zoneField = specs.first { $0.value.name == "DTSTART" && $0.value.parameter == "TZID" }?.key
         let recordZone = zoneField.flatMap { current?.fields[$0]?.stringValue }.flatMap(TimeZone.init(identifier:))

@@ -9,7 +9,7 @@ enum VCardMapping {
         _ record: Record, type: ObjectType, mapping: PIMMapping, into original: VCard, directory: any RecordDirectory
     ) -> VCard {
         var card = original
-        let specs = mapping.properties.compactMapValues(PropertySpec.init)
+        let specs = PropertySpec.specs(of: mapping.properties)
         func text(_ field: String, _ definition: FieldDefinition) -> String? {
             switch definition.kind {
             case .reference: record.fields[field]?.stringValue.flatMap(directory.title(of:))
@@ -47,7 +47,7 @@ enum VCardMapping {
         -> [String: FieldValue]
     {
         var fields: [String: FieldValue] = [:]
-        let specs = mapping.properties.compactMapValues(PropertySpec.init)
+        let specs = PropertySpec.specs(of: mapping.properties)
         let found = locate(card, specs)
         for (field, spec) in specs {
             guard let definition = type.fields[field] else { continue }

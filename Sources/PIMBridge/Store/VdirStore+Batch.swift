@@ -44,7 +44,7 @@ extension VdirStore {
     private func syncStaged(_ paths: [String], in collection: PIMCollection) throws {
         guard !paths.isEmpty else { return }
         if let syncfs = Self.syncfs {
-            let descriptor = open(folder(collection).path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            let descriptor = open(folder(collection), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             guard descriptor >= 0 else {
                 throw fileSystemError(errno, "cannot open the folder to sync it", collection: collection)
             }

@@ -45,7 +45,7 @@ extension VdirStore {
     /// relative to the open folder (`fstatat`), not through its whole path. A file gone between the listing and
     /// the look is left out.
     func itemStatuses(in collection: PIMCollection) throws -> [(name: String, status: VdirFileStatus)] {
-        let path = folder(collection).path
+        let path = folder(collection)
         guard let directory = opendir(path) else {
             let code = errno
             throw fileSystemError(
@@ -90,7 +90,7 @@ extension VdirStore {
 
     /// The file `href` of the collection with the etag of the very file read, nil when there is none.
     func readFile(_ href: String, in collection: PIMCollection) throws -> PIMItem? {
-        let path = folder(collection).appendingPathComponent(href).path
+        let path = self.path(href, in: collection)
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         if descriptor < 0 {
             if errno == ENOENT { return nil }
@@ -130,7 +130,7 @@ extension VdirStore {
     /// Writes `data` to a new hidden temporary file of the collection's folder (synced to disk when `sync`) and
     /// returns its path, for `place`.
     func stage(_ data: Data, for name: String, in collection: PIMCollection, sync: Bool) throws -> String {
-        let temporary = folder(collection).appendingPathComponent(".crm-\(UUID().uuidString).tmp").path
+        let temporary = path(".crm-\(UUID().uuidString).tmp", in: collection)
         try writeFile(data, to: temporary, sync: sync, what: "\(collection.rawValue)/\(name)", collection: collection)
         return temporary
     }
@@ -138,7 +138,7 @@ extension VdirStore {
     /// Puts a staged temporary file in place as `name` (see `writeAtomically`); the temporary file is gone
     /// afterwards, whether it was placed or not. Returns the new file's etag.
     func place(_ temporary: String, at name: String, in collection: PIMCollection, ifMatch: String?) throws -> String {
-        let target = folder(collection).appendingPathComponent(name).path
+        let target = path(name, in: collection)
         let what = "\(collection.rawValue)/\(name)"
         var placed = false
         defer { if !placed { unlink(temporary) } }

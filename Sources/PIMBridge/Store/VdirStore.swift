@@ -24,11 +24,11 @@ public struct VdirStore: PIMStore {
         var created = false
         for collection in PIMCollection.allCases {
             let folder = self.folder(collection)
-            created = try makeFolder(folder.path, collection: collection) || created
+            created = try makeFolder(folder, collection: collection) || created
             // vdirsyncer's metadata files; a value the user chose is kept.
             let metadata = ["displayname": collection.displayName, "color": Self.colors[collection] ?? "#1565C0"]
             for (name, value) in metadata.sorted(by: { $0.key < $1.key }) {
-                if try fileStatus(folder.appendingPathComponent(name).path, collection: collection) != nil { continue }
+                if try fileStatus(path(name, in: collection), collection: collection) != nil { continue }
                 _ = try writeAtomically(Data(value.utf8), to: name, in: collection, ifMatch: nil)
                 created = true
             }
@@ -62,7 +62,7 @@ public struct VdirStore: PIMStore {
 
     public func delete(_ collection: PIMCollection, href: String, ifMatch: String?) async throws {
         try checkHref(href, in: collection)
-        let path = folder(collection).appendingPathComponent(href).path
+        let path = self.path(href, in: collection)
         guard let status = try fileStatus(path, collection: collection) else {
             throw PIMStoreError(
                 .notFound(href: href), store: storeName, collection: collection,
@@ -84,7 +84,7 @@ public struct VdirStore: PIMStore {
 
     public func flush() async throws {
         for collection in PIMCollection.allCases {
-            let descriptor = open(folder(collection).path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            let descriptor = open(folder(collection), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             if descriptor < 0 {
                 if errno == ENOENT { continue }
                 throw fileSystemError(errno, "cannot open the folder to sync it", collection: collection)
@@ -102,8 +102,15 @@ public struct VdirStore: PIMStore {
 
     // MARK: - Names
 
-    func folder(_ collection: PIMCollection) -> URL {
-        root.appendingPathComponent(collection.rawValue, isDirectory: true)
+    /// The collection's folder.
+    func folder(_ collection: PIMCollection) -> String {
+        root.path + "/" + collection.rawValue
+    }
+
+    /// The path of the file `name` of the collection's folder. Joined as text: `URL.appendingPathComponent`
+    /// without a directory hint asks the file system whether the path is a folder, a call per item written.
+    func path(_ name: String, in collection: PIMCollection) -> String {
+        folder(collection) + "/" + name
     }
 
     /// Whether a file of the folder is an item: visible, with the collection's extension.
