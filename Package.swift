@@ -179,6 +179,11 @@ let package = Package(
             dependencies: [
                 "CRMDesktop", "CRMTesting", "CRMModel", "CRMSyncProtocol", "CRMServer", "CRMStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The answer-dropping proxy of the convergence tests.
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
     ],

@@ -1,5 +1,8 @@
 import CRMTesting
 import Foundation
+#if canImport(Glibc)
+    import Glibc
+#endif
 #if canImport(FoundationNetworking)
     import FoundationNetworking
 #endif
@@ -64,6 +67,18 @@ final class ServerProcess: @unchecked Sendable {
         if let again = try? Processes.start("crm-server", arguments) {
             process = again
         }
+    }
+
+    /// Kills the server with SIGKILL, as a crash or `kill -9` does: no shutdown, no answer finished.
+    func crash() {
+        process.signal(SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Starts the server again after `pause` or `crash`, and waits until it answers `/healthz`.
+    func restart() async throws {
+        resume()
+        guard try await Self.healthy(url) else { throw ProcessError.failed("serve", "did not answer /healthz again") }
     }
 
     func stop() {
