@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import NIOFoundationCompat
 import Synchronization
 
 /// An HTTP proxy on loopback between desktops and the CRM server that loses answers: a request it drops reaches
@@ -27,6 +28,8 @@ final class AnswerDroppingProxy: Sendable {
         var random: SplitMix
         /// The share of answers lost, 0 to 100.
         var dropPercent: UInt64 = 0
+        /// The routes whose answers may be lost (nil: all).
+        var routes: Set<String>?
         var pushes: [Push] = []
         var dropped: [String: Int] = [:]
         var forwarded = 0
@@ -44,8 +47,13 @@ final class AnswerDroppingProxy: Sendable {
         state = Mutex(State(random: SplitMix(seed: seed)))
     }
 
-    /// Sets the share of answers lost from now on (0 to 100).
-    func drop(percent: UInt64) { state.withLock { $0.dropPercent = percent } }
+    /// Sets the share of answers lost from now on (0 to 100), of every route or only of `routes`.
+    func drop(percent: UInt64, routes: Set<String>? = nil) {
+        state.withLock { state in
+            state.dropPercent = percent
+            state.routes = routes
+        }
+    }
 
     var pushes: [Push] { state.withLock { $0.pushes } }
     /// Answers lost so far, by route.
@@ -65,7 +73,7 @@ final class AnswerDroppingProxy: Sendable {
         let path = request.uri.string
         var outgoing = HTTPClientRequest(url: upstream + path)
         outgoing.method = .init(rawValue: request.method.rawValue)
-        for field in request.headers where field.name != .host && field.name != .contentLength {
+        for field in request.headers where field.name != .contentLength {
             outgoing.headers.add(name: field.name.rawName, value: field.value)
         }
         outgoing.body = .bytes(body)
@@ -74,7 +82,7 @@ final class AnswerDroppingProxy: Sendable {
         let route = path.split(separator: "?").first.map(String.init) ?? path
         let drop = state.withLock { state in
             state.forwarded += 1
-            let drop = state.random.next(upTo: 100) < state.dropPercent
+            let drop = state.random.next(upTo: 100) < state.dropPercent && state.routes?.contains(route) != false
             if drop { state.dropped[route, default: 0] += 1 }
             return drop
         }
@@ -85,7 +93,9 @@ final class AnswerDroppingProxy: Sendable {
         }
         var headers = HTTPFields()
         for header in answer.headers where header.name.lowercased() != "content-length" {
-            if let name = HTTPField.Name(header.name) { headers.append(HTTPField(name: name, value: header.value)) }
+            if let name = HTTPFields.Element.Name(header.name) {
+                headers.append(HTTPFields.Element(name: name, value: header.value))
+            }
         }
         let status = HTTPResponse.Status(code: Int(answer.status.code))
         guard !drop else {

@@ -119,10 +119,9 @@ struct ConvergenceLedger {
                         $0.fields["recordId"] == .string(later.op.id) && $0.fields["field"] == .string(field)
                             && $0.fields["clientValue"] == value
                     }
-                    #expect(
-                        named,
-                        "\(field) of \(later.op.type) \(later.op.id) changed on \(earlier.device) (\(theirs)) and on "
-                            + "\(later.device) (\(value)) before they synced, and no conflict names it (seed \(seed))")
+                    let message = "\(field) of \(later.op.type) \(later.op.id) changed on \(earlier.device) (\(theirs)) "
+                        + "and on \(later.device) (\(value)) before they synced, and no conflict names it (seed \(seed))"
+                    #expect(named, "\(message)")
                 }
             }
         }

@@ -94,7 +94,7 @@ struct FullDiskTests {
             for name in names { try desktop.editor().create(type: "Account", fields: ["name": .string(name)]) }
 
             // The write-ahead log emptied, then every free block taken: the next write of the replica fails.
-            try DatabaseQueue(path: home.replicaPath).writeWithoutTransaction { db in
+            try await DatabaseQueue(path: home.replicaPath).writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
             }
             let filler = mountPoint + "/filler"

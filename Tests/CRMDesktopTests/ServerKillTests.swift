@@ -40,7 +40,9 @@ struct ServerKillTests {
         var created: [String] = []
         var cities: [String] = []
         try Self.queueEdits(home, round: 0, seed: seed, shared: shared, created: &created, cities: &cities)
-        let clean = try timed { #expect(try Self.sync(home).status == 0) }
+        var status: Int32 = -1
+        let clean = try timed { status = try Self.sync(home).status }
+        #expect(status == 0)
 
         var landed = 0
         var attempts = 0
@@ -85,9 +87,9 @@ struct ServerKillTests {
         let replica = try Self.editor(home).replica
         #expect(try replica.outbox().isEmpty)
         for type in try replica.requirePackage().types.keys {
-            let server = try await view.records(type)
+            let onServer = try await view.records(type)
             for local in try replica.localRecords(type: type, user: "diana") {
-                #expect(server[local.id] == local.record, "\(type) \(local.id) differs from the server's (seed \(seed))")
+                #expect(onServer[local.id] == local.record, "\(type) \(local.id) differs from the server's (seed \(seed))")
             }
         }
         let held = Set(try replica.localRecords(type: "Account", user: "diana").map(\.id))
