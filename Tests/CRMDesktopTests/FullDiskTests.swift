@@ -101,7 +101,7 @@ struct FullDiskTests {
             _ = try ProcessRunner.run("/bin/dd", ["if=/dev/zero", "of=" + filler, "bs=4096"])
             #expect(try Self.freeBytes(mountPoint) < 4096)
 
-            let failed = try Processes.run("crm-desktop", ["--home", home.path, "sync"])
+            let failed = try await Processes.detached("crm-desktop", ["--home", home.path, "sync"])
             #expect(failed.status == 1)
             #expect(failed.error.contains("the disk holding \(home.replicaPath) is full"), "\(failed.error)")
             #expect(try Self.integrity(home.replicaPath) == "ok")
@@ -113,7 +113,7 @@ struct FullDiskTests {
             #expect(before.count <= names.count, "nothing is sent twice")
 
             try FileManager.default.removeItem(atPath: filler)
-            let resumed = try Processes.run("crm-desktop", ["--home", home.path, "sync"])
+            let resumed = try await Processes.detached("crm-desktop", ["--home", home.path, "sync"])
             #expect(resumed.status == 0, "\(resumed.error)")
             #expect(try desktop.replica.outbox().isEmpty)
             let after = try await api.send(.get, "/api/v1/records/Account?limit=1000", token: rita)
