@@ -17,7 +17,7 @@ DROP=${DROP:-25}
 
 swift build --build-tests
 start=$(date +%s)
-CRM_KILL_ROUNDS=$((KILLS / 2)) CRM_SERVER_KILLS=$SERVER_KILLS CRM_CONVERGENCE_ROUNDS=$ROUNDS CRM_CONVERGENCE_DROP=$DROP \
+CRM_CONVERGENCE_SEED=${CRM_CONVERGENCE_SEED:-random} CRM_KILL_ROUNDS=$((KILLS / 2)) CRM_SERVER_KILLS=$SERVER_KILLS CRM_CONVERGENCE_ROUNDS=$ROUNDS CRM_CONVERGENCE_DROP=$DROP \
     "$(swift build --show-bin-path)/crm-desktopPackageTests.xctest" --testing-library swift-testing \
     --filter 'KillTests|ServerKillTests|FullDiskTests|DesktopConvergenceTests'
 echo "fault injection: done in $(($(date +%s) - start)) s"

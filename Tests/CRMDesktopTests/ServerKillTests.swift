@@ -41,7 +41,7 @@ struct ServerKillTests {
         var cities: [String] = []
         try Self.queueEdits(home, round: 0, seed: seed, shared: shared, created: &created, cities: &cities)
         var status: Int32 = -1
-        let clean = try timed { status = try Self.sync(home).status }
+        var clean = try timed { status = try Self.sync(home).status }
         #expect(status == 0)
 
         var landed = 0
@@ -60,6 +60,9 @@ struct ServerKillTests {
             server.crash()
             let run = try await running.value
             try await server.restart()
+            // The window follows the machine's speed: shorter after a kill that came too late, longer after one that
+            // landed.
+            clean *= run.status == 1 ? 1.05 : 0.8
             if run.status == 1 {
                 landed += 1
                 #expect(run.error.contains("cannot reach the CRM server"), "a killed server is named: \(run.error)")
@@ -77,7 +80,7 @@ struct ServerKillTests {
             #expect(again.status == 0, "the sync after the restart: \(again.output) \(again.error)")
         }
         print(
-            "ServerKillTests: \(landed) of \(attempts) server kills landed inside a sync (a clean one takes \(clean) s); "
+            "ServerKillTests: \(landed) of \(attempts) server kills landed inside a sync (window \(clean) s at the end); "
                 + "\(beforeCommit) before the push committed, \(answersLost) after it committed (answer lost), "
                 + "\(afterAnswer) after its answer; \(created.count) creates and "
                 + "\(cities.count) updates checked; \(Int(Date().timeIntervalSince(started))) s")
