@@ -1,7 +1,9 @@
 import CRMDesktop
 import CRMModel
+import CRMSyncProtocol
 import CRMTesting
 import Foundation
+import GRDB
 import Testing
 
 /// The replica on a small file system (tmpfs) that fills up during a sync. Needs the right to mount (root in
@@ -55,9 +57,10 @@ struct FullDiskTests {
 
             let error = try await #require(throws: DesktopError.self) { try await desktop.engine().run() }
             #expect(error.code == .diskFull)
-            #expect(error.message.contains("full"))
+            #expect(error.message.contains("the disk holding \(home.replicaPath) is full"), "\(error.message)")
             let outbox = try desktop.replica.outbox()
             #expect(outbox.isEmpty || outbox.allSatisfy { $0.op.fields?["name"] == "Kept Through A Full Disk" })
+            #expect(try Self.integrity(home.replicaPath) == "ok")
 
             try FileManager.default.removeItem(atPath: filler)
             let receipt = try await Desktop.open(home: home).engine().run()
@@ -65,6 +68,67 @@ struct FullDiskTests {
             #expect(try desktop.replica.localRecords(type: "Note", user: "rita").count == 60)
             #expect(try desktop.replica.localRecords(type: "Account", user: "rita").count == 1)
             #expect(try desktop.replica.outbox().isEmpty)
+        }
+    }
+
+    /// A disk full before the push: the real `crm-desktop sync` stops with an error naming the replica's disk,
+    /// the replica passes SQLite's integrity check and keeps every queued edit; once space returns the sync
+    /// sends them, and the server holds each exactly once.
+    @Test(.enabled(if: canMount, "mounting a small tmpfs needs root"))
+    func aDiskFullBeforeThePushKeepsEveryQueuedEditAndAnIntactReplica() async throws {
+        let server = try await TestServer.make()
+        try await server.run { api in
+            let directory = try TemporaryDirectory(prefix: "crm-full-disk")
+            defer { directory.remove() }
+            let mountPoint = directory.path("small")
+            #expect(try Self.mount(mountPoint, size: "2m"))
+            defer { _ = try? Self.command("/bin/umount", [mountPoint]) }
+            let home = DesktopHome(path: mountPoint + "/home")
+            let (settings, replica) = try await DesktopSetup(home: home).connect(
+                server: api.baseURL.absoluteString, user: "rita", password: TestServer.password, deviceName: "small")
+            let desktop = Desktop(
+                home: home, settings: settings, replica: replica,
+                connection: try ServerConnection(home: home, settings: settings))
+            #expect(try await desktop.engine().run().outcome == .success)
+            let names = (0..<20).map { "Queued On A Full Disk \($0)" }
+            for name in names { try desktop.editor().create(type: "Account", fields: ["name": .string(name)]) }
+
+            // The write-ahead log emptied, then every free block taken: the next write of the replica fails.
+            try await DatabaseQueue(path: home.replicaPath).writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            }
+            let filler = mountPoint + "/filler"
+            _ = try ProcessRunner.run("/bin/dd", ["if=/dev/zero", "of=" + filler, "bs=4096"])
+            #expect(try Self.freeBytes(mountPoint) < 4096)
+
+            let failed = try await Processes.detached("crm-desktop", ["--home", home.path, "sync"])
+            #expect(failed.status == 1)
+            #expect(failed.error.contains("the disk holding \(home.replicaPath) is full"), "\(failed.error)")
+            #expect(try Self.integrity(home.replicaPath) == "ok")
+            let queued = try desktop.replica.outbox()
+            #expect(queued.compactMap { $0.op.fields?["name"]?.stringValue }.sorted() == names.sorted())
+            let rita = try await api.login("rita")
+            let before = try await api.send(.get, "/api/v1/records/Account?limit=1000", token: rita)
+                .decode(RecordList.self).records.compactMap { $0.fields["name"]?.stringValue }
+            #expect(before.count <= names.count, "nothing is sent twice")
+
+            try FileManager.default.removeItem(atPath: filler)
+            let resumed = try await Processes.detached("crm-desktop", ["--home", home.path, "sync"])
+            #expect(resumed.status == 0, "\(resumed.error)")
+            #expect(try desktop.replica.outbox().isEmpty)
+            let after = try await api.send(.get, "/api/v1/records/Account?limit=1000", token: rita)
+                .decode(RecordList.self).records.compactMap { $0.fields["name"]?.stringValue }
+            #expect(after.sorted() == names.sorted(), "every queued edit exactly once on the server")
+            #expect(try desktop.replica.localRecords(type: "Account", user: "rita").count == names.count)
+        }
+    }
+
+    /// What SQLite's `PRAGMA integrity_check` says of the file, read only ("ok" when intact).
+    static func integrity(_ path: String) throws -> String {
+        var configuration = Configuration()
+        configuration.readonly = true
+        return try DatabaseQueue(path: path, configuration: configuration).read { db in
+            try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ")
         }
     }
 

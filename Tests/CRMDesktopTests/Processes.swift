@@ -1,11 +1,27 @@
 import CRMTesting
 import Foundation
+#if canImport(Glibc)
+    import Glibc
+#endif
 #if canImport(FoundationNetworking)
     import FoundationNetworking
 #endif
 
 /// Real `crm-server` and `crm-desktop` processes on loopback, run as a user runs them.
 typealias Processes = ProcessRunner
+
+extension ProcessRunner {
+    /// `run` on a thread of its own: waiting for a child does not hold one of the few threads of Swift's
+    /// concurrency pool, which the in-process test servers (of this and of tests running in parallel) need to
+    /// answer the child.
+    static func detached(_ executable: String, _ arguments: [String], stdin: String? = nil) async throws -> Run {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try run(executable, arguments, stdin: stdin) })
+            }
+        }
+    }
+}
 
 /// A `crm-server serve` process on a free loopback port with demo data, on the store `CRM_TEST_STORE` names (a
 /// SQLite file, or a database on the test PostgreSQL cluster: `TestDatabase`).
@@ -64,6 +80,18 @@ final class ServerProcess: @unchecked Sendable {
         if let again = try? Processes.start("crm-server", arguments) {
             process = again
         }
+    }
+
+    /// Kills the server with SIGKILL, as a crash or `kill -9` does: no shutdown, no answer finished.
+    func crash() {
+        process.signal(SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Starts the server again after `pause` or `crash`, and waits until it answers `/healthz`.
+    func restart() async throws {
+        resume()
+        guard try await Self.healthy(url) else { throw ProcessError.failed("serve", "did not answer /healthz again") }
     }
 
     func stop() {

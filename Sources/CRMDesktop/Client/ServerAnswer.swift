@@ -3,6 +3,7 @@ import CRMModel
 import CRMSyncProtocol
 import Foundation
 import NIOCore
+import NIOHTTP1
 
 /// What the server answered to one request: the route, the status and the whole body.
 ///
@@ -66,8 +67,15 @@ struct ServerAnswer: Sendable {
 
     /// The error a request that got no answer means: the server at `url` is out of reach, and why.
     static func unreachable(_ url: URL, _ error: any Error, timeout: TimeAmount) -> DesktopError {
-        let typeName = String(reflecting: type(of: error))
-        if typeName.contains("HTTPParserError") {
+        // An answer cut off in the middle (the connection lost on its way back) is a network failure, not a
+        // server that speaks something else: the edits stay queued and go again with the next sync.
+        if let error = error as? HTTPParserError, error == .invalidEOFState {
+            return DesktopError(
+                .unreachable,
+                "cannot reach the CRM server at \(url.absoluteString): it closed the connection before the whole answer "
+                    + "arrived")
+        }
+        if error is HTTPParserError {
             return DesktopError(.badAnswer, "\(url.absoluteString) does not answer in HTTP: \(error)")
         }
         return DesktopError(
