@@ -34,31 +34,44 @@ import Testing
             let untrusting = HTTPClient(
                 eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: stranger))
             let plain = HTTPClient(eventLoopGroupProvider: .singleton)
-            for host in ["127.0.0.1", "localhost"] {
-                let health = try await trusting.execute(
-                    HTTPClientRequest(url: "https://\(host):\(port)/healthz"), timeout: .seconds(10))
-                #expect(health.status == .ok)
-                let body = try await health.body.collect(upTo: 1 << 16)
-                #expect(String(buffer: body).contains("ok"))
+            // Shut down on every path: a client left running traps when it goes away.
+            do {
+                try await Self.exchanges(port: port, authority: authority, trusting, untrusting, plain)
+            } catch {
+                for client in [trusting, untrusting, plain] { try? await client.shutdown() }
+                throw error
             }
-            var login = HTTPClientRequest(url: "https://127.0.0.1:\(port)/api/v1/sessions")
-            login.method = .POST
-            login.headers.add(name: "Content-Type", value: "application/json")
-            login.body = .bytes(ByteBuffer(data: try CRMJSON.encoder().encode(
-                LoginRequest(username: "rita", password: TestServer.password))))
-            let session = try await trusting.execute(login, timeout: .seconds(10))
-            #expect(session.status == .created)
-
-            await #expect(throws: (any Error).self) {
-                _ = try await untrusting.execute(
-                    HTTPClientRequest(url: "https://127.0.0.1:\(port)/healthz"), timeout: .seconds(10))
-            }
-            // Plain HTTP to the HTTPS port gets no answer the client can read as HTTP.
-            let cleartext = try? await plain.execute(
-                HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(10))
-            #expect(cleartext?.status != .ok)
             for client in [trusting, untrusting, plain] { try await client.shutdown() }
         }
+    }
+
+    static func exchanges(
+        port: Int, authority: TestCertificateAuthority, _ trusting: HTTPClient, _ untrusting: HTTPClient,
+        _ plain: HTTPClient
+    ) async throws {
+        for host in ["127.0.0.1", "localhost"] {
+            let health = try await trusting.execute(
+                HTTPClientRequest(url: "https://\(host):\(port)/healthz"), timeout: .seconds(60))
+            #expect(health.status == .ok)
+            let body = try await health.body.collect(upTo: 1 << 16)
+            #expect(String(buffer: body).contains("ok"))
+        }
+        var login = HTTPClientRequest(url: "https://127.0.0.1:\(port)/api/v1/sessions")
+        login.method = .POST
+        login.headers.add(name: "Content-Type", value: "application/json")
+        login.body = .bytes(ByteBuffer(data: try CRMJSON.encoder().encode(
+            LoginRequest(username: "rita", password: TestServer.password))))
+        let session = try await trusting.execute(login, timeout: .seconds(60))
+        #expect(session.status == .created)
+
+        await #expect(throws: (any Error).self) {
+            _ = try await untrusting.execute(
+                HTTPClientRequest(url: "https://127.0.0.1:\(port)/healthz"), timeout: .seconds(60))
+        }
+        // Plain HTTP to the HTTPS port gets no answer the client can read as HTTP.
+        let cleartext = try? await plain.execute(
+            HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(60))
+        #expect(cleartext?.status != .ok)
     }
 
     @Test func aDesktopSetUpWithTheAuthorityFileSyncsOverHTTPS() async throws {

@@ -29,7 +29,7 @@ struct HostileWorld: Sendable {
     var records: [String: Record] = [:]
 
     /// The demo users and `total` demo records on the test server, and each user's holdings.
-    static func make(_ server: TestServer, _ api: TestAPI, total: Int = 60) async throws -> HostileWorld {
+    static func make(_ server: TestServer, _ api: TestAPI, total: Int = 40) async throws -> HostileWorld {
         let package = try DefaultPackage.load()
         let generator = DemoDataGenerator(package: package, seed: 9, today: Date())
         let hash = try await PasswordHasher(cost: 4).hash(TestServer.password)
