@@ -15,7 +15,7 @@ public struct Desktop: Sendable {
         let replica = try Replica(path: home.replicaPath)
         return Desktop(
             home: home, settings: settings, replica: replica,
-            connection: try ServerConnection(home: home, settings: settings, client: client ?? ServerClient.desktop(settings.server)))
+            connection: try ServerConnection(home: home, settings: settings, client: client ?? ServerClient.desktop(settings.server, caFile: settings.caFile)))
     }
 
     public init(home: DesktopHome, settings: DesktopSettings, replica: Replica, connection: ServerConnection) {
@@ -96,8 +96,10 @@ public struct RebuildOutcome: Sendable {
 
 extension ServerClient {
     /// The desktop's client of `server`: it fails at once when the server cannot be reached (no retries of the
-    /// connection until the timeout), so offline work is never kept waiting.
-    public static func desktop(_ server: String) -> ServerClient? {
-        URL(string: server).map { ServerClient(baseURL: $0, httpClient: DesktopHTTP.client) }
+    /// connection until the timeout), so offline work is never kept waiting. With `caFile`, a server whose
+    /// certificate that certificate authority signed is trusted too (a company's own CA).
+    public static func desktop(_ server: String, caFile: String? = nil) throws -> ServerClient? {
+        let http = try DesktopHTTP.client(trusting: caFile)
+        return URL(string: server).map { ServerClient(baseURL: $0, httpClient: http) }
     }
 }

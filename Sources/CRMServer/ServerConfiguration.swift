@@ -21,6 +21,9 @@ public struct ServerConfiguration: Sendable {
     public var addressThrottle: ThrottlePolicy
     /// Sync sessions: page sizes, push limits, lifetimes, retention.
     public var sync: SyncConfiguration = SyncConfiguration()
+    /// The certificate and key to answer HTTPS with; nil: plain HTTP (behind a TLS-terminating proxy, or on
+    /// loopback).
+    public var tls: ServerTLS?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, sessionLifetime: TimeInterval = 8 * 3600,

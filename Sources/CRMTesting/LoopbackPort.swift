@@ -51,6 +51,38 @@ public enum LoopbackPort {
         }
     }
 
+    /// Sends `request` as it is on a new connection to `port` and returns what comes back until the server closes
+    /// the connection or `timeout` seconds pass: for requests no HTTP client would send (headers of megabytes),
+    /// and so that a server closing the connection cuts only this one.
+    public static func exchange(_ port: Int, _ request: [UInt8], timeout: Int = 10) throws -> String {
+        let descriptor = socket(AF_INET, stream, 0)
+        guard descriptor >= 0 else { throw Failure(description: "no socket: \(errno)") }
+        defer { close(descriptor) }
+        var wait = timeval(tv_sec: timeout, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+        var address = loopback(port: port)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { throw Failure(description: "cannot connect to port \(port): \(errno)") }
+        var sent = 0
+        while sent < request.count {
+            let written = request[sent...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard written > 0 else { break }  // the server closed the connection before reading it all
+            sent += written
+        }
+        var answer: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let read = recv(descriptor, &buffer, buffer.count, 0)
+            guard read > 0 else { break }
+            answer += buffer[0..<read]
+        }
+        return String(decoding: answer, as: UTF8.self)
+    }
+
     private static func loopback(port: Int) -> sockaddr_in {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)

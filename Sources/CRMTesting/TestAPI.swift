@@ -18,6 +18,12 @@ public struct TestAPI: Sendable {
         public let headers: HTTPFields
         public let text: String
 
+        public init(status: HTTPResponse.Status, headers: HTTPFields, text: String) {
+            self.status = status
+            self.headers = headers
+            self.text = text
+        }
+
         /// The body decoded as `T` with the CRM's coders.
         public func decode<T: Decodable>(_ type: T.Type = T.self) throws -> T {
             try CRMJSON.decoder().decode(T.self, from: Data(text.utf8))

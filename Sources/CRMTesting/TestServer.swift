@@ -119,13 +119,22 @@ public struct TestServer: Sendable {
         directory.remove()
     }
 
-    /// Serves the API on a loopback port while `body` runs.
-    public func run<Value: Sendable>(_ body: @Sendable (TestAPI) async throws -> Value) async throws -> Value {
-        var logger = Logger(label: "crm-test-server")
-        logger.logLevel = .critical
-        let app = CRMApplication.make(store: store, configuration: configuration, logger: logger)
+    /// Serves the API on a loopback port while `body` runs; `testing` chooses the test client (`.ahc(.https)`
+    /// for a server with a certificate: that client does not check it); `logger` receives the server's log
+    /// (default: critical messages only, to standard error).
+    public func run<Value: Sendable>(
+        testing: TestingSetup = .live, logger: Logger? = nil, _ body: @Sendable (TestAPI) async throws -> Value
+    ) async throws -> Value {
+        let logger =
+            logger
+            ?? {
+                var quiet = Logger(label: "crm-test-server")
+                quiet.logLevel = .critical
+                return quiet
+            }()
+        let app = try CRMApplication.make(store: store, configuration: configuration, logger: logger)
         do {
-            let value = try await app.test(.live) { client in
+            let value = try await app.test(testing) { client in
                 try await body(TestAPI(client: client))
             }
             await remove()

@@ -28,6 +28,11 @@ struct SetupCommand: AsyncParsableCommand {
     @Option(help: "This desktop's name on the server (default: the host name).") var deviceName: String?
     @Flag(help: "Drop unsent edits of another server or user when setting up again.") var discardUnsent = false
     @Flag(help: "Ask no confirmation questions.") var yes = false
+    @Option(
+        help: ArgumentHelp(
+            "A PEM file of the certificate authority that signed the server's HTTPS certificate (a company's own "
+                + "CA), trusted besides the system's; kept in the settings for every later sync.", valueName: "FILE"))
+    var caFile: String?
 
     func validate() throws {
         if let pim { try Output.checkPIMTarget(pim, flag: "--pim") }
@@ -40,7 +45,8 @@ struct SetupCommand: AsyncParsableCommand {
             parameters: try Output.keyValues(parameters, flag: "--param"),
             deviceName: deviceName ?? ProcessInfo.processInfo.hostName, pim: pim, pimUser: pimUser,
             pimPassword: try pimPasswordFile.map { try Output.firstLine(of: $0, flag: "--pim-password-file") },
-            discardUnsent: discardUnsent, assumeYes: yes)
+            discardUnsent: discardUnsent, assumeYes: yes,
+            caFile: caFile.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
         let outcome = try await SetupAssistant(
             home: global.desktopHome, console: Console(), answers: answers, showsProgress: Output.stderrIsTerminal
         ).run()

@@ -27,6 +27,13 @@ struct ServeCommand: AsyncParsableCommand {
                 + "(user, package, device, demo-data), on either store (on PostgreSQL the writes of every serve "
                 + "process are announced at once). Each check costs a read per waiting desktop."))
     var waitRecheck: Double = SyncConfiguration().waitRecheck
+    @Option(
+        help: ArgumentHelp(
+            "Answer HTTPS with this certificate chain (a PEM file: the server's certificate, then any "
+                + "intermediates). Needs --tls-key.", valueName: "FILE"))
+    var tlsCert: String?
+    @Option(help: ArgumentHelp("The private key of --tls-cert (a PEM file, not encrypted).", valueName: "FILE"))
+    var tlsKey: String?
 
     func validate() throws {
         guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost is between 4 and 31") }
@@ -34,6 +41,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard retentionDays >= 1 else { throw ValidationError("--retention-days is at least 1") }
         guard waitRecheck > 0 else { throw ValidationError("--wait-recheck is above 0") }
         guard maxSyncPageBytes >= 1 else { throw ValidationError("--max-sync-page-bytes is at least 1") }
+        guard (tlsCert == nil) == (tlsKey == nil) else {
+            throw ValidationError("--tls-cert and --tls-key go together: give both for HTTPS, or neither")
+        }
         guard maxSyncPage >= 1, maxPushOps >= 1 else {
             throw ValidationError("--max-sync-page and --max-push-ops are at least 1")
         }
@@ -55,10 +65,11 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.sync.defaultPageSize = min(configuration.sync.defaultPageSize, maxSyncPage)
         configuration.sync.maxOpsPerPush = maxPushOps
         configuration.sync.waitRecheck = waitRecheck
-        let app = CRMApplication.make(store: database, configuration: configuration, logger: logger)
+        if let tlsCert, let tlsKey { configuration.tls = ServerTLS(certificateFile: tlsCert, keyFile: tlsKey) }
+        let app = try CRMApplication.make(store: database, configuration: configuration, logger: logger)
         let group = ServiceGroup(
             configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        logger.notice("crm-server listening on http://\(host):\(port) with \(store.database)")
+        logger.notice("crm-server listening on \(configuration.tls == nil ? "http" : "https")://\(host):\(port) with \(store.database)")
         try await group.run()
     }
 }

@@ -234,7 +234,7 @@ struct InstallationCopyTests {
         let store = try await PostgresStore.open(try PostgresConfiguration.test(url))
         var logger = Logger(label: "crm-copy-test")
         logger.logLevel = .critical
-        let app = CRMApplication.make(
+        let app = try CRMApplication.make(
             store: store, configuration: ServerConfiguration(bcryptCost: 4), logger: logger)
         let accountID = source.account.id
         try await app.test(.live) { client in

@@ -146,4 +146,42 @@ import Testing
             #expect(ritaPackage.types["Opportunity"] != nil)
         }
     }
+
+    @Test func aManagerDoesNotReadTheConflictsOfThePeopleBelowThemById() async throws {
+        let server = try await TestServer.make()
+        try await server.run { api in
+            let account = try await api.create("Account", ["name": "Disputed"], token: try await api.login("tess"))
+            var tess = try await TestDesktop.connect(api, "tess")
+            var tom = try await TestDesktop.connect(api, "tom")
+            try await tess.begin()
+            try await tom.begin()
+            _ = try await tess.push([.update("Account", account.id, base: 1, ["phone": "+1 100"])])
+            let answer = try await tom.push([.update("Account", account.id, base: 1, ["phone": "+1 200"])])
+            let conflict = try #require(answer.first?.conflicts?.first)
+            // Its authors read it; maria, who manages tom and so tess, sees their records but not their conflicts.
+            #expect(try await api.send(.get, "/api/v1/conflicts", token: tess.token).decode(RecordList.self).records.map(\.id) == [conflict.id])
+            let maria = try await api.login("maria")
+            #expect(try await api.send(.get, "/api/v1/records/Account/\(account.id)", token: maria).status == .ok)
+            let hidden = try await api.send(.get, "/api/v1/records/Conflict/\(conflict.id)", token: maria)
+            let unknown = try await api.send(.get, "/api/v1/records/Conflict/\(RecordID.make())", token: maria)
+            #expect(hidden.status == .notFound)
+            #expect(hidden.text.replacingOccurrences(of: conflict.id, with: "ID").count == unknown.text.count)
+            #expect(try await api.send(.get, "/api/v1/conflicts", token: maria).decode(RecordList.self).records.isEmpty)
+        }
+    }
+
+    @Test func aTypeTheRoleHidesIsNotReadByIdEvenByATeamMember() async throws {
+        let server = try await TestServer.make()
+        try await server.run { api in
+            let peter = try await api.login("peter")
+            let account = try await api.create("Account", ["name": "Shared"], token: peter, team: ["sam"])
+            let deal = try await api.create(
+                "Opportunity", ["name": "Hidden deal", "stage": "Proposal", "accountId": .string(account.id)], token: peter,
+                team: ["sam"])
+            let sam = try await api.login("sam")
+            #expect(try await api.send(.get, "/api/v1/records/Account/\(account.id)", token: sam).status == .ok)
+            let read = try await api.send(.get, "/api/v1/records/Opportunity/\(deal.id)", token: sam)
+            #expect(read.status == .notFound, "\(read.text)")
+        }
+    }
 }

@@ -144,6 +144,9 @@ public struct DesktopSettings: Codable, Sendable, Equatable {
     public var mailShareFolder: String?
     /// Maildir folders whose messages to or from contacts who keep their correspondence are shared.
     public var mailFolders: [String]?
+    /// A PEM file of the certificate authority that signed the server's certificate, trusted besides the
+    /// system's (`setup --ca-file`); nil: the system's only.
+    public var caFile: String?
 
     public init(
         server: String, user: String, device: String, deviceName: String, pim: String, pimUser: String? = nil,

@@ -34,14 +34,15 @@ public struct DesktopSetup: Sendable {
     /// - Parameter discardUnsent: allow dropping unsent edits of another server or user.
     public func connect(
         server: String, user: String, password: String, deviceName: String, pim: String = "none",
-        timeZone: String? = nil, discardUnsent: Bool = false, client: ServerClient? = nil
+        timeZone: String? = nil, discardUnsent: Bool = false, caFile: String? = nil, client: ServerClient? = nil
     ) async throws -> (settings: DesktopSettings, replica: Replica) {
         guard let url = URL(string: server), url.scheme == "http" || url.scheme == "https", url.host != nil else {
             throw DesktopError(
                 .invalidInput, "'\(server)' is not a server address; write it like https://crm.example.com",
                 field: "--server")
         }
-        let client = client ?? ServerClient(baseURL: url)
+        let client = try client ?? (caFile == nil ? nil : ServerClient.desktop(server, caFile: caFile))
+            ?? ServerClient(baseURL: url)
         try await client.checkServer()
         let inTheWay = try unsentEditsInTheWay(server: server, user: user)
         if !inTheWay.isEmpty, !discardUnsent {
@@ -69,8 +70,9 @@ public struct DesktopSetup: Sendable {
         if !sameAccount {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: home.replicaPath + suffix) }
         }
-        let settings = DesktopSettings(
+        var settings = DesktopSettings(
             server: server, user: signIn.user, device: deviceID, deviceName: deviceName, pim: pim, timeZone: timeZone)
+        settings.caFile = caFile
         try home.saveRefreshToken(refreshToken)
         try home.save(settings)
         let replica = try Replica(path: home.replicaPath)

@@ -31,12 +31,17 @@ public struct SetupAssistant: Sendable {
         public var discardUnsent: Bool
         /// Ask no confirmation questions (`--yes`).
         public var assumeYes: Bool
+        /// The certificate authority that signed the server's certificate (`--ca-file`), trusted besides the
+        /// system's.
+        public var caFile: String?
 
         public init(
             server: String? = nil, user: String? = nil, password: String? = nil, filter: String? = nil,
             parameters: [String: String] = [:], deviceName: String, pim: String? = nil, pimUser: String? = nil,
-            pimPassword: String? = nil, timeZone: String? = nil, discardUnsent: Bool = false, assumeYes: Bool = false
+            pimPassword: String? = nil, timeZone: String? = nil, discardUnsent: Bool = false, assumeYes: Bool = false,
+            caFile: String? = nil
         ) {
+            self.caFile = caFile
             self.server = server
             self.user = user
             self.password = password
@@ -146,7 +151,7 @@ public struct SetupAssistant: Sendable {
             let server = Self.normalized(try console.ask("CRM server address (like https://crm.example.com)", default: previous))
             guard !server.isEmpty else { continue }
             do {
-                try await Self.checkServer(server)
+                try await Self.checkServer(server, caFile: answers.caFile)
                 return server
             } catch let error as DesktopError {
                 console.note("\(error.description)\nCheck the address and type it again.")
@@ -201,8 +206,8 @@ public struct SetupAssistant: Sendable {
             do {
                 return try await DesktopSetup(home: home).connect(
                     server: server, user: user, password: password ?? "", deviceName: answers.deviceName,
-                    pim: pim, timeZone: answers.timeZone, discardUnsent: answers.discardUnsent,
-                    client: ServerClient.desktop(server))
+                    pim: pim, timeZone: answers.timeZone, discardUnsent: answers.discardUnsent, caFile: answers.caFile,
+                    client: ServerClient.desktop(server, caFile: answers.caFile))
             } catch let error as DesktopError where error.status == 401 && answers.password == nil {
                 console.note("\(error.message). Type the password again.")
                 password = nil
@@ -351,13 +356,13 @@ public struct SetupAssistant: Sendable {
     // MARK: - Helpers
 
     /// Checks that `server` is an http(s) address of a CRM server that answers.
-    public static func checkServer(_ server: String) async throws {
+    public static func checkServer(_ server: String, caFile: String? = nil) async throws {
         guard let url = URL(string: server), url.scheme == "http" || url.scheme == "https", url.host != nil else {
             throw DesktopError(
                 .invalidInput, "'\(server)' is not a server address; write it like https://crm.example.com",
                 field: "--server")
         }
-        try await (ServerClient.desktop(server) ?? ServerClient(baseURL: url)).checkServer()
+        try await (ServerClient.desktop(server, caFile: caFile) ?? ServerClient(baseURL: url)).checkServer()
     }
 
     /// The address without surrounding spaces and trailing slashes, so the same server is always the same text.

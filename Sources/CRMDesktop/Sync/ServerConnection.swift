@@ -16,7 +16,9 @@ public actor ServerConnection {
         }
         self.home = home
         self.settings = settings
-        self.client = client ?? ServerClient(baseURL: url)
+        // A company's own certificate authority needs the desktop's client that trusts it.
+        self.client = try client ?? (settings.caFile == nil ? nil : ServerClient.desktop(settings.server, caFile: settings.caFile))
+            ?? ServerClient(baseURL: url)
     }
 
     /// Runs `body` with an access token; on a 401, refreshes the token once and runs it again.

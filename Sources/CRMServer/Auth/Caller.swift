@@ -15,8 +15,14 @@ public struct Caller: Sendable {
 
     public var isAdmin: Bool { package.role?.admin ?? false }
 
-    /// Whether the caller may see `record`.
-    public func canSee(_ record: Record) -> Bool { scope.contains(record) }
+    /// Whether the caller may see `record`: a conflict only its authors (and administrators), as the conflict list
+    /// and the sync feed have it, not their managers; any other record inside the caller's scope.
+    public func canSee(_ record: Record) -> Bool {
+        if record.type == ConflictRecord.typeName {
+            return isAdmin || record.owner == user.name || record.team.contains(user.name)
+        }
+        return scope.contains(record)
+    }
 
     /// The record as the caller's role shows it: fields the role hides are left out.
     public func present(_ record: Record) -> Record {

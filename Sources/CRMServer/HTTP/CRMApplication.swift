@@ -1,5 +1,7 @@
 import CRMStore
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import ServiceLifecycle
 import Logging
 
@@ -36,16 +38,21 @@ public enum CRMApplication {
         return router
     }
 
-    /// The application, ready to run as a service. On a store that broadcasts changes (PostgreSQL), it also
-    /// listens for the changes every server process commits, so long-polls wake whichever server wrote.
-    public static func make(store: any ServerStore, configuration: ServerConfiguration, logger: Logger)
+    /// The application, ready to run as a service: HTTPS when the configuration names a certificate and key
+    /// (their files are read here, so a bad one fails before anything listens), HTTP otherwise. On a store that
+    /// broadcasts changes (PostgreSQL), it also listens for the changes every server process commits, so
+    /// long-polls wake whichever server wrote.
+    public static func make(store: any ServerStore, configuration: ServerConfiguration, logger: Logger) throws
         -> some ApplicationProtocol
     {
+        let server: HTTPServerBuilder =
+            if let tls = configuration.tls { try .tls(.http1(), tlsConfiguration: try tls.configuration()) } else { .http1() }
         let signal = ChangeSignal()
         var services: [any Service] = []
         if let bus = store as? any ChangeBroadcast { services.append(ChangeListener(bus: bus, signal: signal, logger: logger)) }
         return Application(
             router: router(store: store, configuration: configuration, logger: logger, signal: signal),
+            server: server,
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "crm-server"),
             services: services,

@@ -54,7 +54,9 @@ public struct RecordService: Sendable {
 
     /// The live record `id` of `typeName`, if the caller may see it.
     public func read(_ caller: Caller, typeName: String, id: String) async throws -> Record {
-        caller.present(try await visibleRecord(caller, typeName, id))
+        // A type the role hides (and conflicts, which are no type of a package) is not read here either.
+        _ = try visibleType(caller, typeName)
+        return caller.present(try await visibleRecord(caller, typeName, id))
     }
 
     /// Creates a record. The package's global keys and duplicate rules apply as to a pushed create, checked in

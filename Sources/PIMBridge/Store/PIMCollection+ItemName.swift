@@ -2,11 +2,14 @@ import Foundation
 
 extension PIMCollection {
     /// The file name (vdir) or last href segment (DAV) of a new item with this UID: the UID itself when it is made
-    /// of safe characters (`A-Z a-z 0-9 - _ . @`, not leading with a dot, at most 100 characters), otherwise its
-    /// safe characters followed by a hash of the whole UID, so the name is safe in a file system and a URL and the
-    /// same UID always gives the same name. The collection's extension follows.
+    /// of safe characters (`A-Z a-z 0-9 - _ . @`, not leading with a dot, at most 100 characters, not a name
+    /// Windows reserves for a device such as `CON` or `com1.x`), otherwise its safe characters followed by a hash
+    /// of the whole UID, so the name is safe in any file system (a vdir may live on a shared or synced drive) and
+    /// a URL, and the same UID always gives the same name. The collection's extension follows.
     public func itemName(forUID uid: String) -> String {
-        let isSafe = !uid.isEmpty && uid.utf8.count <= 100 && !uid.hasPrefix(".") && uid.utf8.allSatisfy(Self.isSafe)
+        let isSafe =
+            !uid.isEmpty && uid.utf8.count <= 100 && !uid.hasPrefix(".") && uid.utf8.allSatisfy(Self.isSafe)
+            && !Self.isDeviceName(uid)
         if isSafe { return "\(uid).\(fileExtension)" }
         var prefix = ""
         for byte in uid.utf8 where prefix.count < 40 {
@@ -17,8 +20,19 @@ extension PIMCollection {
             }
         }
         while prefix.hasPrefix(".") { prefix.removeFirst() }
+        // "CON" followed by "-HASH" is no longer a device name, but "con.d" followed by it still is.
+        if Self.isDeviceName(prefix) { prefix = "_" + prefix }
         let hash = Self.fnv1a(uid.utf8)
         return prefix.isEmpty ? "\(hash).\(fileExtension)" : "\(prefix)-\(hash).\(fileExtension)"
+    }
+
+    /// Names Windows keeps for devices (`CON`, `PRN`, `AUX`, `NUL`, `COM1`-`COM9`, `LPT1`-`LPT9`, any case),
+    /// which name no file there whatever extension follows.
+    private static func isDeviceName(_ uid: String) -> Bool {
+        let stem = uid.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).first?.uppercased() ?? ""
+        if ["CON", "PRN", "AUX", "NUL"].contains(stem) { return true }
+        guard stem.count == 4, stem.hasPrefix("COM") || stem.hasPrefix("LPT"), let digit = stem.last else { return false }
+        return ("1"..."9").contains(digit)
     }
 
     private static func isSafe(_ byte: UInt8) -> Bool {
