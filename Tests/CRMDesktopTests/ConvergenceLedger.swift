@@ -115,9 +115,16 @@ struct ConvergenceLedger {
                         earlier.result.record?.fields[field] == theirs
                     else { continue }
                     checkedPairs += 1
-                    let named = conflicts.contains {
-                        $0.fields["recordId"] == .string(later.op.id) && $0.fields["field"] == .string(field)
-                            && $0.fields["clientValue"] == value
+                    // A field conflict names the field and the value sent; when the record was deleted meanwhile,
+                    // the update-deleted conflict keeps every value the update sent.
+                    let named = conflicts.contains { conflict in
+                        guard conflict.fields["recordId"] == .string(later.op.id) else { return false }
+                        if conflict.fields["kind"] == "update-deleted",
+                            case .object(let sent) = conflict.fields["clientValue"] ?? .null
+                        {
+                            return sent[field] == value
+                        }
+                        return conflict.fields["field"] == .string(field) && conflict.fields["clientValue"] == value
                     }
                     let message = "\(field) of \(later.op.type) \(later.op.id) changed on \(earlier.device) (\(theirs)) "
                         + "and on \(later.device) (\(value)) before they synced, and no conflict names it (seed \(seed))"
