@@ -24,6 +24,10 @@ struct ConvergenceWorld {
         let device: String
         let contact: String
         let email: String
+        /// The edit's number, to tell which of one device's changes of a contact came later.
+        let number: Int
+        /// The device's syncs that had run to their end before the edit.
+        let syncsBefore: Int
     }
 
     static let accounts = (1...6).map(id)
@@ -37,6 +41,12 @@ struct ConvergenceWorld {
     var edits = 0
     var skipped = 0
     var pimEdits: [PIMEdit] = []
+    /// For each device and contact ("device contact"), the edits that set its e-mail or deleted it there (number,
+    /// and the device's completed syncs before it): a later one with no completed sync between supersedes an
+    /// earlier e-mail (the outbox keeps a record's last value).
+    var emailChanges: [String: [(number: Int, syncsBefore: Int)]] = [:]
+    /// Syncs of each device that ran to their end (set by the test).
+    var completedSyncs: [String: Int] = [:]
 
     /// A fixed id, so that a replayed seed picks the same records.
     static func id(_ number: Int) -> String { String(format: "00000000-0000-7000-8000-%012d", number) }
@@ -97,13 +107,16 @@ struct ConvergenceWorld {
                 try editor.update(type: "Account", id: account.id, fields: fields(["name", "phone", "city"], device, n))
             case ..<42:
                 guard let contact = pick(try records("Contact")) else { return }
-                try editor.update(type: "Contact", id: contact.id, fields: fields(["lastName", "mobile", "email"], device, n))
+                let changes = fields(["lastName", "mobile", "email"], device, n)
+                try editor.update(type: "Contact", id: contact.id, fields: changes)
+                if changes["email"] != nil { emailChanges["\(device.name) \(contact.id)", default: []].append((n, completedSyncs[device.name] ?? 0)) }
             case ..<57:
                 guard let contact = pick(try records("Contact")) else { return }
                 try editPIM(device, contact: contact.id, n)
             case ..<65:
                 guard let record = pick(try records(roll(3) == 0 ? "Account" : "Contact")) else { return }
                 try editor.delete(type: record.type, id: record.id)
+                emailChanges["\(device.name) \(record.id)", default: []].append((n, completedSyncs[device.name] ?? 0))
             case ..<85:
                 guard let deal = pick(try records("Opportunity")), let contact = pick(try records("Contact")) else { return }
                 let linked = deal.record.fields["contactIds"]?.stringArray ?? []
@@ -158,7 +171,9 @@ struct ConvergenceWorld {
             let end = lines.lastIndex { $0.uppercased() == "END:VCARD" } ?? lines.count
             lines.insert("EMAIL;TYPE=work:\(email)", at: end)
             try lines.joined(separator: "\r\n").write(to: file, atomically: true, encoding: .utf8)
-            pimEdits.append(PIMEdit(device: device.name, contact: contact, email: email))
+            let syncs = completedSyncs[device.name] ?? 0
+            pimEdits.append(PIMEdit(device: device.name, contact: contact, email: email, number: n, syncsBefore: syncs))
+            emailChanges["\(device.name) \(contact)", default: []].append((n, syncs))
             return
         }
         throw DesktopError(.notFound, "no vCard of contact \(contact) in \(folder.path) yet")

@@ -47,7 +47,11 @@ struct DesktopConvergenceTests {
                     print("convergence round \(round + 1): syncs \(syncing.map { world.devices[$0].name })")
                     for index in syncing {
                         syncs += 1
-                        if try await Self.sync(world.devices[index], proxy, &ledger) == false { lost += 1 }
+                        if try await Self.sync(world.devices[index], proxy, &ledger) {
+                            world.completedSyncs[world.devices[index].name, default: 0] += 1
+                        } else {
+                            lost += 1
+                        }
                     }
                 }
                 // The network heals: every desktop syncs until nothing is left to send or fetch.
