@@ -8,6 +8,11 @@ public struct JSONReader {
     let bytes: UnsafeBufferPointer<UInt8>
     /// The offset of the next byte to read.
     public private(set) var index: Int
+    /// Objects and arrays `readValue` is inside of.
+    private var depth = 0
+    /// How deep `readValue` reads nested objects and arrays (as Foundation's decoder): deeper text is refused
+    /// rather than read by a recursion that a hostile peer could make overflow the stack.
+    public static let maxDepth = 512
 
     /// A reader of `bytes` from the start; valid only while `bytes` is.
     public init(_ bytes: UnsafeBufferPointer<UInt8>) {
@@ -49,6 +54,8 @@ public struct JSONReader {
         guard index < bytes.count else { throw error("a value") }
         switch bytes[index] {
         case UInt8(ascii: "{"):
+            try enter()
+            defer { depth -= 1 }
             var object: [String: FieldValue] = [:]
             try readObject { key, reader in
                 let value = try reader.readValue()
@@ -57,6 +64,8 @@ public struct JSONReader {
             }
             return .object(object)
         case UInt8(ascii: "["):
+            try enter()
+            defer { depth -= 1 }
             var values: [FieldValue] = []
             try readArray { reader in values.append(try reader.readValue()) }
             return .array(values)
@@ -67,6 +76,12 @@ public struct JSONReader {
             return .null
         default: return .number(try readDecimal())
         }
+    }
+
+    /// One level deeper into nested values, refused past `maxDepth`.
+    private mutating func enter() throws {
+        guard depth < Self.maxDepth else { throw error("at most \(Self.maxDepth) levels of nesting") }
+        depth += 1
     }
 
     /// Fails unless only whitespace is left.
