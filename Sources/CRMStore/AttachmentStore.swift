@@ -119,10 +119,17 @@ public protocol AttachmentStore: Sendable {
         -> UploadAppend
 
     /// Finishes a complete upload: hashes its rows in order with `Digest`, and when the digest is `sha256` moves
-    /// them to stored content (once, whoever finishes first); on a mismatch the upload is discarded.
-    /// `StoreError.notFound` when `user` has no upload of `sha256` and no such content is stored.
+    /// them to stored content (once, whoever finishes first) and records that `user` uploaded it (see
+    /// `hasUploaded`); on a mismatch the upload is discarded. `StoreError.notFound` when `user` has no upload of
+    /// `sha256` and no such content is stored.
     func finishUpload<Digest: ContentDigest>(sha256: String, user: String, digest: Digest.Type, at date: Date)
         async throws -> UploadFinish
+
+    /// Whether `user` once sent the whole content of `sha256` (an upload that hashed to it, stored then or
+    /// found stored already). Content is deduplicated across users, so knowing a hash must not be enough to
+    /// learn that it is stored or to list it on a record: the uploader may, and so may whoever can read a
+    /// record listing it.
+    func hasUploaded(sha256: String, user: String) async throws -> Bool
 
     /// Up to `maxLength` bytes of stored content from `offset` (fewer at the end; empty past it), read from as
     /// few rows as cover them: a download is streamed by calling this from one offset to the next.

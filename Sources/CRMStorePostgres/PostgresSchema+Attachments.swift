@@ -52,4 +52,17 @@ extension PostgresSchema {
             """,
             "ALTER TABLE attachment_upload_chunks ALTER COLUMN data SET STORAGE EXTERNAL",
         ])
+
+    /// Who sent the whole content of a hash (`AttachmentStore.hasUploaded`).
+    static let attachmentReceipts = Migration(
+        name: "v3-attachment-receipts",
+        statements: [
+            """
+            CREATE TABLE attachment_receipts (
+                sha256 TEXT NOT NULL,
+                user_name TEXT NOT NULL,
+                PRIMARY KEY (sha256, user_name)
+            )
+            """
+        ])
 }

@@ -105,6 +105,11 @@ extension PostgresStore: AttachmentStore {
                 try await self.discardUpload(sha256, user, on: connection)
                 return .mismatch(actual: actual)
             }
+            try await connection.rows(
+                """
+                INSERT INTO attachment_receipts (sha256, user_name) VALUES (\(sha256), \(user))
+                ON CONFLICT DO NOTHING
+                """, logger: self.logger)
             // Stored once: a second finisher's insert waits for the first to commit, then finds its row.
             let inserted = try await connection.rows(
                 """
@@ -126,6 +131,15 @@ extension PostgresStore: AttachmentStore {
                 throw StoreError.database("attachment \(sha256) vanished while it was stored")
             }
             return .stored(stored)
+        }
+    }
+
+    public func hasUploaded(sha256: String, user: String) async throws -> Bool {
+        try await connection { connection in
+            try await !connection.rows(
+                "SELECT 1 FROM attachment_receipts WHERE sha256 = \(sha256) AND user_name = \(user)",
+                logger: self.logger
+            ).isEmpty
         }
     }
 

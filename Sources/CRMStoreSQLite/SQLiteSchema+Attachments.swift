@@ -48,4 +48,18 @@ extension SQLiteSchema {
                     """)
         }
     }
+
+    /// Who sent the whole content of a hash (`AttachmentStore.hasUploaded`).
+    static func registerAttachmentReceipts(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v7-attachment-receipts") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE attachment_receipts (
+                        sha256 TEXT NOT NULL,
+                        user TEXT NOT NULL,
+                        PRIMARY KEY (sha256, user)
+                    ) WITHOUT ROWID
+                    """)
+        }
+    }
 }

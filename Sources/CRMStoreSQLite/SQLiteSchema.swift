@@ -116,6 +116,7 @@ enum SQLiteSchema {
         registerAttachments(&migrator)
         registerKeys(&migrator)
         registerLoadIndexes(&migrator)
+        registerAttachmentReceipts(&migrator)
         return migrator
     }
 }

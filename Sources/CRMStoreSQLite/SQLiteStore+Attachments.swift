@@ -88,6 +88,9 @@ extension SQLiteStore {
                     try Self.discardUpload(sha256, user, in: db)
                     return .mismatch(actual: actual)
                 }
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO attachment_receipts (sha256, user) VALUES (?, ?)",
+                    arguments: [sha256, user])
                 if let stored = try Self.stored(sha256, in: db) {
                     try Self.discardUpload(sha256, user, in: db)
                     return .stored(stored)
@@ -108,6 +111,14 @@ extension SQLiteStore {
                 return .stored(stored)
             }
             if let outcome { return outcome }
+        }
+    }
+
+    public func hasUploaded(sha256: String, user: String) async throws -> Bool {
+        try await read { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM attachment_receipts WHERE sha256 = ? AND user = ?)",
+                arguments: [sha256, user]) ?? false
         }
     }
 

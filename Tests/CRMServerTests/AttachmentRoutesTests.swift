@@ -114,17 +114,34 @@ import Glibc
         }
     }
 
-    @Test func secondUserUploadingStoredContentGets200WithoutSendingIt() async throws {
+    /// Content is deduplicated across users, but knowing its hash proves nothing: for a second user it is stored
+    /// only once they sent all of it (which is hashed and then dropped, not stored twice); until then HEAD, PUT and
+    /// a record listing it answer as for content never uploaded.
+    @Test func aSecondUserSendsStoredContentWholeBeforeItCountsAsTheirs() async throws {
         try await TestServer.make().run { api in
             let data = Self.content(1000)
             let sha = SHA256Digest.hex(of: data)
             #expect(try await Self.put(api, sha, data, token: try await api.login("rita")).status == .created)
             let peter = try await api.login("peter")
+            #expect(try await Self.heldOffset(api, sha, token: peter) == 0)
+            let empty = try await Self.put(api, sha, Data(), token: peter, length: 1000)
+            #expect(empty.status == .accepted, "\(empty.text)")
+            let listed = try await api.send(
+                .post, "/api/v1/records/Activity", token: peter,
+                json: RecordWrite(fields: ["subject": "x", "display": "email", "attachments": Self.listing(sha, size: 1000)]))
+            #expect(listed.status == .unprocessableContent, "\(listed.text)")
+            #expect(listed.text.contains("has not been uploaded"), "\(listed.text)")
+
+            let whole = try await Self.put(api, sha, data, token: peter)
+            #expect(whole.status == .created, "\(whole.text)")
+            #expect(try whole.decode(AttachmentInfo.self).size == 1000)
             #expect(try await Self.heldOffset(api, sha, token: peter) == nil)
-            // The body is not read: an empty one with the right length is answered the same.
             let again = try await Self.put(api, sha, Data(), token: peter, length: 1000)
             #expect(again.status == .ok, "\(again.text)")
-            #expect(try again.decode(AttachmentInfo.self).size == 1000)
+            _ = try await api.create(
+                "Activity", ["subject": "Peter's copy", "display": "email", "attachments": Self.listing(sha, size: 1000)],
+                token: peter)
+            #expect(try await Self.get(api, sha, token: peter).body == data)
         }
     }
 

@@ -91,15 +91,12 @@ import Testing
             #expect(probe.count > 1000)
             for leak in probe.leaks.prefix(30) { Issue.record(Comment(rawValue: leak)) }
             #expect(probe.leaks.isEmpty, "\(probe.leaks.count) answers told a hidden thing from an unknown one")
-            withKnownIssue("content stored by anyone answers HEAD and PUT as stored, whoever may read it") {
-                for leak in probe.knownLeaks.prefix(3) { Issue.record(Comment(rawValue: leak)) }
-            }
             try await Self.contentByHashOnly(api, world)
         }
     }
 
-    /// Known issue: a record may list stored content by its hash and size alone, and its author may then download
-    /// it, without ever having held the content. A user who once saw a record listing a file keeps that access.
+    /// A record may not list stored content by its hash and size alone: its author never held the content and
+    /// may not read a record listing it, so the content is "not uploaded" for them and stays unreadable.
     static func contentByHashOnly(_ api: TestAPI, _ world: HostileWorld) async throws {
         let liam = world.holdings["liam"]!
         let noah = world.holdings["noah"]!
@@ -110,9 +107,8 @@ import Testing
             .post, "/api/v1/records/Activity", token: liam.token,
             json: RecordWrite(fields: ["subject": "by hash", "display": "email", "attachments": listing]))
         let download = try await api.send(.get, "/api/v1/attachments/\(noah.sha256)", token: liam.token)
-        withKnownIssue("a record may list content by hash and size alone; its author may then download it") {
-            #expect(created.status != .created)
-            #expect(download.status == .notFound)
-        }
+        #expect(created.status == .unprocessableContent, "\(created.text)")
+        #expect(created.text.contains("has not been uploaded"), "\(created.text)")
+        #expect(download.status == .notFound)
     }
 }

@@ -53,11 +53,18 @@ struct AttachmentCheck {
         return hashes
     }
 
-    /// Looks up the stored size of each of `hashes`; content that is not stored is left out.
-    static func lookUp(_ hashes: Set<String>, in store: any AttachmentStore) async throws -> AttachmentCheck {
+    /// Looks up the stored size of each of `hashes` that `caller` may list (`AttachmentService.mayClaim`);
+    /// content that is not stored, or that someone else uploaded and the caller cannot read, is left out, so it
+    /// is "not uploaded" for them as unknown content is.
+    static func lookUp(_ hashes: Set<String>, for caller: Caller, in store: any ServerStore) async throws
+        -> AttachmentCheck
+    {
+        let service = AttachmentService(store: store)
         var sizes: [String: Int64] = [:]
         for hash in hashes.sorted() {
-            if let stored = try await store.storedAttachment(sha256: hash) { sizes[hash] = stored.size }
+            if let stored = try await store.storedAttachment(sha256: hash), try await service.mayClaim(caller, hash) {
+                sizes[hash] = stored.size
+            }
         }
         return AttachmentCheck(storedSizes: sizes)
     }
@@ -80,12 +87,13 @@ struct AttachmentCheck {
         }
     }
 
-    /// The issues of a write of `changes` over `current`, looking the added hashes up in `store`.
+    /// The issues of `caller`'s write of `changes` over `current`, looking the added hashes up in `store`.
     static func issues(
-        type: ObjectType, changes: [String: FieldValue], current: [String: FieldValue], store: any AttachmentStore
+        type: ObjectType, changes: [String: FieldValue], current: [String: FieldValue], caller: Caller,
+        store: any ServerStore
     ) async throws -> [FieldIssue] {
         let additions = additions(type: type, changes: changes, current: current)
         guard !additions.isEmpty else { return [] }
-        return try await lookUp(Set(additions.map(\.ref.sha256)), in: store).issues(additions)
+        return try await lookUp(Set(additions.map(\.ref.sha256)), for: caller, in: store).issues(additions)
     }
 }

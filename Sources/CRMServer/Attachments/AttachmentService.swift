@@ -6,7 +6,8 @@ import NIOCore
 
 /// Uploads and downloads of attachment content for a caller (DESIGN section 4): one content-addressed,
 /// deduplicated store for every record. Uploads are resumable and streamed into the store in 256 KiB rows, within
-/// the limits of the caller's package; content may be read only by someone who may see a live record listing it.
+/// the limits of the caller's package; content may be read only by someone who may see a live record listing it,
+/// and is known to be stored (and may be listed on a record) only to them and to whoever uploaded it.
 public struct AttachmentService: Sendable {
     let store: any ServerStore
 
@@ -35,7 +36,9 @@ public struct AttachmentService: Sendable {
 
     public func state(_ caller: Caller, sha256: String) async throws -> State {
         let sha256 = try Self.digest(sha256)
-        if let stored = try await store.storedAttachment(sha256: sha256) { return .stored(stored) }
+        if let stored = try await store.storedAttachment(sha256: sha256), try await mayClaim(caller, sha256) {
+            return .stored(stored)
+        }
         let upload = try await store.attachmentUpload(sha256: sha256, user: caller.user.name)
         return .partial(received: upload?.received ?? 0)
     }
@@ -55,7 +58,11 @@ public struct AttachmentService: Sendable {
         }
         let mediaType = try Self.mediaType(mediaType)
         try UploadLimits(caller.package).check(length: length, mediaType: mediaType)
-        if let stored = try await store.storedAttachment(sha256: sha256) { return .alreadyStored(stored) }
+        // Content stored by someone else is taken as the caller's only once they sent all of it (it hashes to
+        // its name): knowing a hash proves nothing.
+        if let stored = try await store.storedAttachment(sha256: sha256), try await mayClaim(caller, sha256) {
+            return .alreadyStored(stored)
+        }
         guard offset >= 0, offset <= length else {
             throw CRMError(
                 .malformed, "\(AttachmentHeader.uploadOffset) is a byte offset from 0 to \(length)",
@@ -135,6 +142,13 @@ public struct AttachmentService: Sendable {
     /// Drops uploads nobody appended to for `staleUploadAge`; returns how many went.
     public func dropStaleUploads(now: Date = Timestamp.now()) async throws -> Int {
         try await store.dropUploads(untouchedSince: now.addingTimeInterval(-Self.staleUploadAge))
+    }
+
+    /// Whether the caller may learn that `sha256` is stored and list it on a record: they sent its whole content
+    /// once (`AttachmentStore.hasUploaded`), or may read a live record listing it.
+    func mayClaim(_ caller: Caller, _ sha256: String) async throws -> Bool {
+        if try await store.hasUploaded(sha256: sha256, user: caller.user.name) { return true }
+        return try await mayRead(caller, sha256)
     }
 
     /// Whether a live record listing `sha256` is one the caller may read (the record read route's check: a type of

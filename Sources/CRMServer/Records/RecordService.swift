@@ -232,7 +232,8 @@ public struct RecordService: Sendable {
         _ caller: Caller, _ typeName: String, changes: [String: FieldValue], current: [String: FieldValue]
     ) async throws {
         guard let type = caller.base.types[typeName] else { return }
-        let issues = try await AttachmentCheck.issues(type: type, changes: changes, current: current, store: store)
+        let issues = try await AttachmentCheck.issues(
+            type: type, changes: changes, current: current, caller: caller, store: store)
         if !issues.isEmpty { throw CRMError.validation(issues) }
     }
 

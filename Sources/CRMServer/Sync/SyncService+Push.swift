@@ -42,7 +42,7 @@ extension SyncService {
             if let user = try await store.user(named: name), user.enabled { enabled.insert(name) }
         }
         let attachments = try await AttachmentCheck.lookUp(
-            AttachmentCheck.hashes(in: request.ops, base: caller.base), in: store)
+            AttachmentCheck.hashes(in: request.ops, base: caller.base), for: caller, in: store)
         let applier = PushApplier(
             caller: caller, device: session.device, now: now, enabledUsers: enabled, attachments: attachments)
         let ops = request.ops

@@ -123,6 +123,7 @@ public struct AttachmentStoreConformance: Sendable {
         #expect(outcome == .mismatch(actual: Self.name(data)))
         #expect(try await store.storedAttachment(sha256: wrongName) == nil)
         #expect(try await store.attachmentUpload(sha256: wrongName, user: "alice") == nil)
+        #expect(try await !store.hasUploaded(sha256: wrongName, user: "alice"))
         // Nothing of it is left: the right content uploaded under that name afterwards is stored whole.
         let right = Self.content(300_000, seed: 2)
         guard case .stored = try await Self.upload(store, right, as: wrongName, piece: 300_000) else {
@@ -155,6 +156,9 @@ public struct AttachmentStoreConformance: Sendable {
         #expect(try await store.readAttachment(sha256: sha, offset: 0, maxLength: 1_000_000) == data)
         // A third upload of stored content finishes at once: there is nothing left of it to keep.
         #expect(try await Self.upload(store, data, user: "carol") == .stored(stored))
+        // Each who sent all of it is known to have it; someone who only knows its name is not.
+        for user in ["alice", "bob", "carol"] { #expect(try await store.hasUploaded(sha256: sha, user: user)) }
+        #expect(try await !store.hasUploaded(sha256: sha, user: "dave"))
     }
 
     /// Appends of the same bytes at one offset at once (a client retrying over two servers): one is written, the
