@@ -61,7 +61,7 @@ run() {
     units=$(find "$corpus" -type f | wc -l)
     if [ "$status" -ne 0 ]; then
         echo "   FINDING (exit $status): see $log"
-        grep -E "^==[0-9]+==ERROR|^Fatal error|SUMMARY|Test unit written to|ALARM|out-of-memory" "$log" | head -8 | sed 's/^/   /'
+        grep -E "^==[0-9]+==ERROR|Fatal error|runtime failure|crashed:|^ +1 .* in |Test unit written to|ALARM|out-of-memory" "$log" | head -8 | sed 's/^/   /'
         return 1
     fi
     echo "   no finding: ${runs:-?} executions, ${rate:-?} per second, corpus $units inputs (+ seeds)"

@@ -5,8 +5,9 @@ import PIMFormats
 private let dateProperties = ["DTSTART", "DTEND", "DUE", "RECURRENCE-ID", "EXDATE", "RDATE", "COMPLETED", "DTSTAMP"]
 
 /// libFuzzer entry: reads the bytes as an iCalendar file, then does what the CRM mapping does with it: resolves
-/// every date (TZID through the file's VTIMEZONE, the Windows table or IANA names), reads durations, and writes the
-/// calendar back. Errors are the expected answer to garbage; a trap, a memory error or a slow input is a finding.
+/// every date (TZID through the file's VTIMEZONE, the Windows table or IANA names), adds durations to starts, and
+/// writes the calendar back. Errors are the expected answer to garbage; a trap, a memory error or a slow input is a
+/// finding.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzICalendar(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     let data = Data(bytes: start, count: count)
@@ -19,7 +20,10 @@ public func fuzzICalendar(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
                 }
             }
         }
-        for line in component.all("DURATION") + component.all("TRIGGER") { _ = ICalDuration(line.value) }
+        let start = component.first("DTSTART").flatMap { try? ICalDateTime.parse($0, in: calendar) }
+        for line in component.all("DURATION") + component.all("TRIGGER") {
+            if let duration = ICalDuration(line.value), let start { _ = start.adding(duration) }
+        }
         component.components.forEach(visit)
     }
     visit(calendar)

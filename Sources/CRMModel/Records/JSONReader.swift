@@ -8,6 +8,12 @@ public struct JSONReader {
     let bytes: UnsafeBufferPointer<UInt8>
     /// The offset of the next byte to read.
     public private(set) var index: Int
+    /// How many arrays and objects `readValue` is inside.
+    private var depth = 0
+
+    /// How deep `readValue` lets arrays and objects nest, as Foundation's decoder does: deeper text is refused
+    /// instead of overflowing the stack (a page from a broken or hostile server must not crash the desktop).
+    public static let maxDepth = 512
 
     /// A reader of `bytes` from the start; valid only while `bytes` is.
     public init(_ bytes: UnsafeBufferPointer<UInt8>) {
@@ -49,6 +55,8 @@ public struct JSONReader {
         guard index < bytes.count else { throw error("a value") }
         switch bytes[index] {
         case UInt8(ascii: "{"):
+            try enterContainer()
+            defer { depth -= 1 }
             var object: [String: FieldValue] = [:]
             try readObject { key, reader in
                 let value = try reader.readValue()
@@ -57,6 +65,8 @@ public struct JSONReader {
             }
             return .object(object)
         case UInt8(ascii: "["):
+            try enterContainer()
+            defer { depth -= 1 }
             var values: [FieldValue] = []
             try readArray { reader in values.append(try reader.readValue()) }
             return .array(values)
@@ -67,6 +77,11 @@ public struct JSONReader {
             return .null
         default: return .number(try readDecimal())
         }
+    }
+
+    private mutating func enterContainer() throws {
+        guard depth < Self.maxDepth else { throw error("at most \(Self.maxDepth) levels of nested arrays and objects") }
+        depth += 1
     }
 
     /// Fails unless only whitespace is left.
