@@ -44,3 +44,7 @@ CRM_TEST_STORE=postgres swift test --skip-build --parallel --filter 'CRMServerTe
 # Every benchmark scenario at a smoke size, so they keep working (figures of a debug build mean nothing; the
 # targets are measured by hand in release mode: docs/PERFORMANCE.md).
 .build/debug/crm-bench run --size smoke
+# The fuzz targets (Fuzz/, built with the fuzzer and address sanitizers) for a short run each from the checked-in
+# seeds, so they keep building and the seeds keep passing; the full runs (10 minutes each) are by hand:
+# docs/RELIABILITY.md.
+scripts/fuzz.sh all "${FUZZ_SECONDS:-20}"

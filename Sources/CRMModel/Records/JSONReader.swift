@@ -8,10 +8,11 @@ public struct JSONReader {
     let bytes: UnsafeBufferPointer<UInt8>
     /// The offset of the next byte to read.
     public private(set) var index: Int
-    /// Objects and arrays `readValue` is inside of.
+    /// How many arrays and objects `readValue` is inside.
     private var depth = 0
-    /// How deep `readValue` reads nested objects and arrays (as Foundation's decoder): deeper text is refused
-    /// rather than read by a recursion that a hostile peer could make overflow the stack.
+
+    /// How deep `readValue` lets arrays and objects nest, as Foundation's decoder does: deeper text is refused
+    /// instead of overflowing the stack (a page from a broken or hostile server must not crash the desktop).
     public static let maxDepth = 512
 
     /// A reader of `bytes` from the start; valid only while `bytes` is.
@@ -54,7 +55,7 @@ public struct JSONReader {
         guard index < bytes.count else { throw error("a value") }
         switch bytes[index] {
         case UInt8(ascii: "{"):
-            try enter()
+            try enterContainer()
             defer { depth -= 1 }
             var object: [String: FieldValue] = [:]
             try readObject { key, reader in
@@ -64,7 +65,7 @@ public struct JSONReader {
             }
             return .object(object)
         case UInt8(ascii: "["):
-            try enter()
+            try enterContainer()
             defer { depth -= 1 }
             var values: [FieldValue] = []
             try readArray { reader in values.append(try reader.readValue()) }
@@ -78,9 +79,8 @@ public struct JSONReader {
         }
     }
 
-    /// One level deeper into nested values, refused past `maxDepth`.
-    private mutating func enter() throws {
-        guard depth < Self.maxDepth else { throw error("at most \(Self.maxDepth) levels of nesting") }
+    private mutating func enterContainer() throws {
+        guard depth < Self.maxDepth else { throw error("at most \(Self.maxDepth) levels of nested arrays and objects") }
         depth += 1
     }
 

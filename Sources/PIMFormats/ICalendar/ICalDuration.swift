@@ -20,7 +20,11 @@ public struct ICalDuration: Sendable, Equatable {
         self.seconds = seconds
     }
 
-    /// Reads `[+-]P[nW][nD][T[nH][nM][nS]]` (case-insensitive); nil when the text is not a duration.
+    /// The largest number a duration's part may have (`P1000000000W` is some 19 million years).
+    static let maxNumber = 1_000_000_000
+
+    /// Reads `[+-]P[nW][nD][T[nH][nM][nS]]` (case-insensitive); nil when the text is not a duration, or when a
+    /// number in it is over a billion.
     public init?(_ text: String) {
         var characters = Substring(text.trimmingSpaces().uppercased())
         var negative = false
@@ -35,6 +39,8 @@ public struct ICalDuration: Sendable, Equatable {
         var sawField = false
         for character in characters {
             if let digit = character.wholeNumberValue, character.isASCII {
+                // At most a billion of a unit: so weeks and hours turn into seconds without overflow.
+                guard (number ?? 0) < Self.maxNumber / 10 else { return nil }
                 number = (number ?? 0) * 10 + digit
                 continue
             }

@@ -113,9 +113,12 @@ public enum TimeZoneResolver {
                 offset = 0
             } else {
                 let parts = sign.dropFirst().split(separator: ":")
-                guard let first = sign.first, first == "+" || first == "-", let hours = parts.first.flatMap({ Int($0) })
+                // Offsets on Earth are within 14 hours; a longer number is no display name (and would overflow).
+                guard let first = sign.first, first == "+" || first == "-",
+                    let hours = parts.first.flatMap({ Int($0) }), (0...14).contains(hours)
                 else { return nil }
-                let minutes = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+                let minutes = parts.count > 1 ? Int(parts[1]) : 0
+                guard let minutes, (0...59).contains(minutes) else { return nil }
                 offset = (first == "-" ? -1 : 1) * (hours * 3600 + minutes * 60)
             }
             rest = rest[rest.index(after: close)...]
