@@ -27,9 +27,11 @@ enum Push {
                     SyncPushRequest(session: session, ops: Array(batch[$0..<min($0 + 1000, batch.count)])))
             }
             var answers: [ByteBuffer] = []
+            let cpuBefore = stage.serverCPUSeconds
             let milliseconds = try await timed {
                 for body in bodies { answers.append(try await post(body, to: stage.url, token: device.token)) }
             }
+            let cpuAfter = stage.serverCPUSeconds
             try await device.end(session)
             let results = try answers.flatMap {
                 try CRMJSON.decoder().decode(SyncPushResponse.self, from: Data(buffer: $0)).results
@@ -40,6 +42,13 @@ enum Push {
                 Figure(
                     "push", "\(batch.count.grouped) \(name) in batches of 1,000", Double(batch.count) / milliseconds * 1000,
                     "ops/s", better: .higher, target: 20_000, command: command))
+            // CPU time, which other work on a shared machine disturbs far less than the wall clock.
+            if let cpuBefore, let cpuAfter {
+                report.add(
+                    Figure(
+                        "push", "\(batch.count.grouped) \(name): server CPU per op", (cpuAfter - cpuBefore) * 1e6 / Double(batch.count),
+                        "µs", command: command))
+            }
         }
     }
 

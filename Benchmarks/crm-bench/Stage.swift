@@ -52,12 +52,16 @@ final class Stage: @unchecked Sendable {
         stop()
         port = try LoopbackPort.free()
         let log = folder.path("server.log")
+        let serve = ["serve", "--database", database, "--port", "\(port)", "--bcrypt-cost", "4", "--log-level", "error"] + extra
+        // `CRM_BENCH_SERVER_WRAPPER="valgrind --tool=callgrind --callgrind-out-file=/tmp/server.%p"` runs the server
+        // under a profiler (a command and its options, split at spaces); it then gets ten minutes to start.
+        let wrapper = ProcessInfo.processInfo.environment["CRM_BENCH_SERVER_WRAPPER"]?.split(separator: " ").map(String.init) ?? []
         server = try ChildProcess.spawn(
-            Self.binary("crm-server"),
-            ["serve", "--database", database, "--port", "\(port)", "--bcrypt-cost", "4", "--log-level", "error"] + extra,
+            wrapper.isEmpty ? Self.binary("crm-server") : "/usr/bin/env",
+            wrapper.isEmpty ? serve : wrapper + [Self.binary("crm-server")] + serve,
             output: .file(log), error: .file(log)
         ).0
-        let deadline = Date().addingTimeInterval(60)
+        let deadline = Date().addingTimeInterval(wrapper.isEmpty ? 60 : 600)
         while !LoopbackPort.canConnect(port) {
             guard server?.isRunning == true, Date() < deadline else {
                 throw BenchError("crm-server did not start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")

@@ -192,6 +192,9 @@ public protocol SyncStore: Sendable {
     /// Records a page as sent, replacing any page sent before it and not acknowledged: its delta waits for
     /// the device's acknowledgement. Returns the page's generation, which its cursor carries.
     func setPending(device: String, delta: ScopeDelta) async throws -> Int64
+    /// `setPending` and `recordActivity` of the page's session, where the store can in one write transaction.
+    func pageSent(device: String, delta: ScopeDelta, session: String, counts: SyncCounts, expiresAt: Date)
+        async throws -> Int64
     /// Applies the pending delta of `generation` to the scope and makes it the acknowledged one; false when
     /// no page of that generation is pending.
     func acknowledge(device: String, generation: Int64) async throws -> Bool
@@ -231,7 +234,14 @@ public protocol SyncStore: Sendable {
     func opResults(device: String, opIds: [String]) async throws -> [String: Data]
 
     func createSyncSession(_ session: SyncSessionRow) async throws
+    /// What a begin writes, where the store can in one write transaction: the device's sync state
+    /// (`saveSyncState`), the end of the device's sessions still open at `session.startedAt` (superseded by
+    /// this one, with that noted among their errors), the new session, and the device seen then.
+    func beginSyncSession(_ session: SyncSessionRow, state: DeviceSyncState) async throws
     func syncSession(id: String) async throws -> SyncSessionRow?
+    /// The session `id` with the cursor facts and its device's sync state (`SyncSessionFacts`), read together
+    /// where the store can.
+    func syncSessionFacts(id: String) async throws -> SyncSessionFacts
     /// Adds to a session's server counts and moves its expiry.
     func recordActivity(session: String, counts: SyncCounts, expiresAt: Date) async throws
     func endSyncSession(id: String, at time: Date, clientCounts: SyncCounts, errors: [String]) async throws

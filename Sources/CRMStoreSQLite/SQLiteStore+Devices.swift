@@ -8,11 +8,11 @@ extension SQLiteStore {
         try await write { db in
             guard try Self.fetchUser(device.user, in: db) != nil else { throw StoreError.notFound(device.user) }
             if try Self.fetchDevice(device.id, in: db) != nil { throw StoreError.alreadyExists(device.id) }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO devices (id, user, name, created_at, last_seen_at, revoked_at)
                     VALUES (?, ?, ?, ?, ?, ?)
-                    """,
+                    """).execute(
                 arguments: [
                     device.id, device.user, device.name, RecordRow.millis(device.createdAt),
                     device.lastSeenAt.map(RecordRow.millis), device.revokedAt.map(RecordRow.millis),
@@ -29,9 +29,9 @@ extension SQLiteStore {
             let rows =
                 if let user {
                     try Row.fetchAll(
-                        db, sql: "SELECT * FROM devices WHERE user = ? ORDER BY created_at, id", arguments: [user])
+                        db.cachedStatement(sql: "SELECT * FROM devices WHERE user = ? ORDER BY created_at, id"), arguments: [user])
                 } else {
-                    try Row.fetchAll(db, sql: "SELECT * FROM devices ORDER BY user, created_at, id")
+                    try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM devices ORDER BY user, created_at, id"))
                 }
             return rows.map(Self.device)
         }
@@ -40,8 +40,8 @@ extension SQLiteStore {
     public func revokeDevice(id: String, at date: Date) async throws -> Device {
         try await write { db in
             guard try Self.fetchDevice(id, in: db) != nil else { throw StoreError.notFound(id) }
-            try db.execute(
-                sql: "UPDATE devices SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?",
+            try db.cachedStatement(
+                sql: "UPDATE devices SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?").execute(
                 arguments: [RecordRow.millis(date), id])
             try Self.endCredentials(where: "device = ?", [id], in: db)
             guard let revoked = try Self.fetchDevice(id, in: db) else { throw StoreError.notFound(id) }
@@ -52,14 +52,14 @@ extension SQLiteStore {
     public func revokedDevice(tokenHash: String) async throws -> String? {
         try await read { db in
             try String.fetchOne(
-                db, sql: "SELECT device FROM revoked_tokens WHERE token_hash = ?", arguments: [tokenHash])
+                db.cachedStatement(sql: "SELECT device FROM revoked_tokens WHERE token_hash = ?"), arguments: [tokenHash])
         }
     }
 
     public func touchDevice(id: String, at date: Date) async throws {
         try await write { db in
-            try db.execute(
-                sql: "UPDATE devices SET last_seen_at = ? WHERE id = ? AND revoked_at IS NULL",
+            try db.cachedStatement(
+                sql: "UPDATE devices SET last_seen_at = ? WHERE id = ? AND revoked_at IS NULL").execute(
                 arguments: [RecordRow.millis(date), id])
         }
     }
@@ -67,11 +67,11 @@ extension SQLiteStore {
     public func createRefreshToken(_ token: RefreshToken) async throws {
         try await write { db in
             guard try Self.fetchDevice(token.device, in: db) != nil else { throw StoreError.notFound(token.device) }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO refresh_tokens (token_hash, device, user, created_at, expires_at)
                     VALUES (?, ?, ?, ?, ?)
-                    """,
+                    """).execute(
                 arguments: [
                     token.tokenHash, token.device, token.user, RecordRow.millis(token.createdAt),
                     RecordRow.millis(token.expiresAt),
@@ -81,7 +81,7 @@ extension SQLiteStore {
 
     public func refreshToken(tokenHash: String) async throws -> RefreshToken? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM refresh_tokens WHERE token_hash = ?", arguments: [tokenHash])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM refresh_tokens WHERE token_hash = ?"), arguments: [tokenHash])
                 .map {
                     RefreshToken(
                         tokenHash: $0["token_hash"], device: $0["device"], user: $0["user"],
@@ -92,15 +92,15 @@ extension SQLiteStore {
 
     public func deleteRefreshToken(tokenHash: String) async throws {
         try await write { db in
-            try db.execute(sql: "DELETE FROM refresh_tokens WHERE token_hash = ?", arguments: [tokenHash])
+            try db.cachedStatement(sql: "DELETE FROM refresh_tokens WHERE token_hash = ?").execute(arguments: [tokenHash])
         }
     }
 
     /// Revokes every device of `user` not yet revoked and ends their sessions and refresh tokens, inside the
     /// caller's transaction (disabling a user).
     static func revokeDevices(user: String, at date: Date, in db: Database) throws {
-        try db.execute(
-            sql: "UPDATE devices SET revoked_at = ? WHERE user = ? AND revoked_at IS NULL",
+        try db.cachedStatement(
+            sql: "UPDATE devices SET revoked_at = ? WHERE user = ? AND revoked_at IS NULL").execute(
             arguments: [RecordRow.millis(date), user])
         try endCredentials(where: "user = ?", [user], in: db)
     }
@@ -121,7 +121,7 @@ extension SQLiteStore {
     }
 
     static func fetchDevice(_ id: String, in db: Database) throws -> Device? {
-        try Row.fetchOne(db, sql: "SELECT * FROM devices WHERE id = ?", arguments: [id]).map(device)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM devices WHERE id = ?"), arguments: [id]).map(device)
     }
 
     static func device(_ row: Row) -> Device {

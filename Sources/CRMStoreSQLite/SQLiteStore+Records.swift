@@ -97,7 +97,7 @@ extension SQLiteStore {
     ) throws {
         let typeRules = rules(record.type)
         let referencing = try Row.fetchAll(
-            db, sql: "SELECT field, source_id FROM record_refs WHERE target_id = ? ORDER BY source_id, field",
+            db.cachedStatement(sql: "SELECT field, source_id FROM record_refs WHERE target_id = ? ORDER BY source_id, field"),
             arguments: [record.id])
         var tombstone = record
         tombstone.deleted = true
@@ -152,14 +152,14 @@ extension SQLiteStore {
 
     public func countByType() async throws -> [String: Int] {
         try await read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT type, count(*) AS n FROM records WHERE deleted = 0 GROUP BY type")
+            let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT type, count(*) AS n FROM records WHERE deleted = 0 GROUP BY type"))
             return Dictionary(uniqueKeysWithValues: rows.map { ($0["type"] as String, $0["n"] as Int) })
         }
     }
 
     public func lastSequence() async throws -> Int64 {
         try await read { db in
-            try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'seq'") ?? 0
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'seq'")) ?? 0
         }
     }
 }

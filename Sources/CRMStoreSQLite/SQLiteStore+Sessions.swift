@@ -5,8 +5,8 @@ import GRDB
 extension SQLiteStore {
     public func createSession(_ session: Session) async throws {
         try await write { db in
-            try db.execute(
-                sql: "INSERT INTO sessions (token_hash, user, created_at, expires_at, device) VALUES (?, ?, ?, ?, ?)",
+            try db.cachedStatement(
+                sql: "INSERT INTO sessions (token_hash, user, created_at, expires_at, device) VALUES (?, ?, ?, ?, ?)").execute(
                 arguments: [
                     session.tokenHash, session.user, RecordRow.millis(session.createdAt),
                     RecordRow.millis(session.expiresAt), session.device,
@@ -16,7 +16,7 @@ extension SQLiteStore {
 
     public func session(tokenHash: String) async throws -> Session? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM sessions WHERE token_hash = ?", arguments: [tokenHash]).map {
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM sessions WHERE token_hash = ?"), arguments: [tokenHash]).map {
                 Session(
                     tokenHash: $0["token_hash"], user: $0["user"], createdAt: RecordRow.date($0["created_at"]),
                     expiresAt: RecordRow.date($0["expires_at"]), device: $0["device"])
@@ -26,18 +26,18 @@ extension SQLiteStore {
 
     public func deleteSession(tokenHash: String) async throws {
         try await write { db in
-            try db.execute(sql: "DELETE FROM sessions WHERE token_hash = ?", arguments: [tokenHash])
+            try db.cachedStatement(sql: "DELETE FROM sessions WHERE token_hash = ?").execute(arguments: [tokenHash])
         }
     }
 
     public func deleteSessions(user: String) async throws {
-        try await write { db in try db.execute(sql: "DELETE FROM sessions WHERE user = ?", arguments: [user]) }
+        try await write { db in try db.cachedStatement(sql: "DELETE FROM sessions WHERE user = ?").execute(arguments: [user]) }
     }
 
     public func deleteExpiredSessions(before date: Date) async throws {
         try await write { db in
-            try db.execute(sql: "DELETE FROM sessions WHERE expires_at < ?", arguments: [RecordRow.millis(date)])
-            try db.execute(sql: "DELETE FROM revoked_tokens WHERE expires_at < ?", arguments: [RecordRow.millis(date)])
+            try db.cachedStatement(sql: "DELETE FROM sessions WHERE expires_at < ?").execute(arguments: [RecordRow.millis(date)])
+            try db.cachedStatement(sql: "DELETE FROM revoked_tokens WHERE expires_at < ?").execute(arguments: [RecordRow.millis(date)])
         }
     }
 }
@@ -59,7 +59,7 @@ extension SQLiteStore {
             let nowMillis = RecordRow.millis(now)
             var lockedUntil: Date?
             for key in keys {
-                let row = try Row.fetchOne(db, sql: "SELECT * FROM login_failures WHERE key = ?", arguments: [key])
+                let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM login_failures WHERE key = ?"), arguments: [key])
                 var failures = (row?["failures"] as Int?) ?? 0
                 // The window counts from the last failure or the end of the last lock, whichever is later, so
                 // waiting out a lock never buys a fresh set of guesses.
@@ -76,11 +76,11 @@ extension SQLiteStore {
                     let date = RecordRow.date(until!)
                     lockedUntil = max(lockedUntil ?? date, date)
                 }
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT OR REPLACE INTO login_failures (key, failures, last_failure, locked_until)
                         VALUES (?, ?, ?, ?)
-                        """, arguments: [key, failures, lastFailureNow, until])
+                        """).execute(arguments: [key, failures, lastFailureNow, until])
             }
             return lockedUntil
         }

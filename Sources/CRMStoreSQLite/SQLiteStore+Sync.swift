@@ -1,71 +1,95 @@
 import CRMModel
 import CRMStore
+import CRMSyncProtocol
 import Foundation
 import GRDB
 
 extension SQLiteStore {
     public func syncMeta() async throws -> SyncMeta {
-        try await read { db in
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT key, value FROM meta WHERE key IN ('epoch', 'cursor_key', 'purged_seq')")
-            let values = Dictionary(uniqueKeysWithValues: rows.map { ($0["key"] as String, $0["value"] as String) })
-            return SyncMeta(
-                epoch: values["epoch"] ?? "", cursorKey: Data((values["cursor_key"] ?? "").utf8),
-                purgedSequence: values["purged_seq"].flatMap { Int64($0) } ?? 0)
-        }
+        try await read { db in try Self.syncMeta(in: db) }
+    }
+
+    static func syncMeta(in db: Database) throws -> SyncMeta {
+        let rows = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT key, value FROM meta WHERE key IN ('epoch', 'cursor_key', 'purged_seq')"))
+        let values = Dictionary(uniqueKeysWithValues: rows.map { ($0[0] as String, $0[1] as String) })
+        return SyncMeta(
+            epoch: values["epoch"] ?? "", cursorKey: Data((values["cursor_key"] ?? "").utf8),
+            purgedSequence: values["purged_seq"].flatMap { Int64($0) } ?? 0)
     }
 
     public func syncState(device: String) async throws -> DeviceSyncState? {
+        try await read { db in try Self.syncState(device: device, in: db) }
+    }
+
+    static func syncState(device: String, in db: Database) throws -> DeviceSyncState? {
+        let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT state, pending_generation FROM device_sync WHERE device = ?"),
+            arguments: [device])
+        return try row.map(Self.decodeState)
+    }
+
+    /// The three in one read transaction: one hop to a reader queue instead of three.
+    public func syncSessionFacts(id: String) async throws -> SyncSessionFacts {
         try await read { db in
-            let row = try Row.fetchOne(
-                db, sql: "SELECT state, pending_generation FROM device_sync WHERE device = ?", arguments: [device])
-            guard let row else { return nil }
-            return try Self.decodeState(row)
+            guard let session = try Self.fetchSyncSession(id: id, in: db) else { return SyncSessionFacts() }
+            return SyncSessionFacts(
+                session: session, meta: try Self.syncMeta(in: db), state: try Self.syncState(device: session.device, in: db))
         }
     }
 
     public func saveSyncState(_ state: DeviceSyncState) async throws {
-        try await write { db in
-            // Generations only move forward, whatever copy of the state the caller holds.
-            var state = state
-            if let row = try Row.fetchOne(
-                db, sql: "SELECT state, pending_generation FROM device_sync WHERE device = ?", arguments: [state.device])
-            {
-                let stored = try Self.decodeState(row)
-                state.ackedGeneration = stored.ackedGeneration
-                state.nextGeneration = max(state.nextGeneration, stored.nextGeneration)
-            }
-            let text = try Self.json(state)
-            try db.execute(
-                sql: """
-                    INSERT INTO device_sync (device, user, state) VALUES (?, ?, ?)
-                    ON CONFLICT (device) DO UPDATE SET user = excluded.user, state = excluded.state
-                    """, arguments: [state.device, state.user, text])
+        try await write { db in try Self.saveSyncState(state, in: db) }
+    }
+
+    static func saveSyncState(_ state: DeviceSyncState, in db: Database) throws {
+        // Generations only move forward, whatever copy of the state the caller holds.
+        var state = state
+        if let stored = try syncState(device: state.device, in: db) {
+            state.ackedGeneration = stored.ackedGeneration
+            state.nextGeneration = max(state.nextGeneration, stored.nextGeneration)
         }
+        let text = try json(state)
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO device_sync (device, user, state) VALUES (?, ?, ?)
+                ON CONFLICT (device) DO UPDATE SET user = excluded.user, state = excluded.state
+                """
+        ).execute(arguments: [state.device, state.user, text])
     }
 
     public func setPending(device: String, delta: ScopeDelta) async throws -> Int64 {
         let text = delta.jsonText
+        return try await write { db in try Self.setPending(device: device, deltaText: text, in: db) }
+    }
+
+    /// Both in one write transaction: one hop to the writer instead of two.
+    public func pageSent(device: String, delta: ScopeDelta, session: String, counts: SyncCounts, expiresAt: Date)
+        async throws -> Int64
+    {
+        let text = delta.jsonText
         return try await write { db in
-            guard
-                let row = try Row.fetchOne(
-                    db, sql: "SELECT state, pending_generation FROM device_sync WHERE device = ?", arguments: [device])
-            else { throw StoreError.notFound(device) }
-            var state = try Self.decodeState(row)
-            let generation = state.nextGeneration
-            state.nextGeneration += 1
-            try db.execute(
-                sql: "UPDATE device_sync SET state = ?, pending_generation = ?, pending_delta = ? WHERE device = ?",
-                arguments: [try Self.json(state), generation, text, device])
+            let generation = try Self.setPending(device: device, deltaText: text, in: db)
+            try Self.recordActivity(session: session, counts: counts, expiresAt: expiresAt, in: db)
             return generation
         }
+    }
+
+    static func setPending(device: String, deltaText text: String, in db: Database) throws -> Int64 {
+        guard var state = try syncState(device: device, in: db) else { throw StoreError.notFound(device) }
+        let generation = state.nextGeneration
+        state.nextGeneration += 1
+        try db.cachedStatement(
+            sql: "UPDATE device_sync SET state = ?, pending_generation = ?, pending_delta = ? WHERE device = ?"
+        ).execute(arguments: [try json(state), generation, text, device])
+        return generation
     }
 
     public func acknowledge(device: String, generation: Int64) async throws -> Bool {
         try await write { db in
             guard
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT state, pending_generation, pending_delta FROM device_sync WHERE device = ?",
+                    db.cachedStatement(sql: "SELECT state, pending_generation, pending_delta FROM device_sync WHERE device = ?"),
                     arguments: [device]),
                 (row["pending_generation"] as Int64?) == generation
             else { return false }
@@ -80,8 +104,8 @@ extension SQLiteStore {
             for id in delta.removes { try remove.execute(arguments: [device, id]) }
             var state = try Self.decodeState(row)
             state.ackedGeneration = generation
-            try db.execute(
-                sql: "UPDATE device_sync SET state = ?, pending_generation = NULL, pending_delta = NULL WHERE device = ?",
+            try db.cachedStatement(
+                sql: "UPDATE device_sync SET state = ?, pending_generation = NULL, pending_delta = NULL WHERE device = ?").execute(
                 arguments: [try Self.json(state), device])
             return true
         }
@@ -89,21 +113,21 @@ extension SQLiteStore {
 
     public func clearScope(device: String) async throws {
         try await write { db in
-            try db.execute(sql: "DELETE FROM device_scope WHERE device = ?", arguments: [device])
+            try db.cachedStatement(sql: "DELETE FROM device_scope WHERE device = ?").execute(arguments: [device])
             // No cursor issued before may continue: it would follow the feed against a scope that is gone.
             var stateText: String?
             if let row = try Row.fetchOne(
-                db, sql: "SELECT state, pending_generation FROM device_sync WHERE device = ?", arguments: [device])
+                db.cachedStatement(sql: "SELECT state, pending_generation FROM device_sync WHERE device = ?"), arguments: [device])
             {
                 var state = try Self.decodeState(row)
                 state.ackedGeneration = 0
                 stateText = try Self.json(state)
             }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE device_sync SET pending_generation = NULL, pending_delta = NULL, state = coalesce(?, state)
                     WHERE device = ?
-                    """, arguments: [stateText, device])
+                    """).execute(arguments: [stateText, device])
         }
     }
 
@@ -145,7 +169,7 @@ extension SQLiteStore {
     public func scopeCounts(device: String) async throws -> [String: Int] {
         try await read { db in
             let rows = try Row.fetchAll(
-                db, sql: "SELECT type, count(*) AS n FROM device_scope WHERE device = ? GROUP BY type", arguments: [device])
+                db.cachedStatement(sql: "SELECT type, count(*) AS n FROM device_scope WHERE device = ? GROUP BY type"), arguments: [device])
             return Dictionary(uniqueKeysWithValues: rows.map { ($0["type"] as String, $0["n"] as Int) })
         }
     }
@@ -291,19 +315,19 @@ extension SQLiteStore {
         return try await write { db in
             // Remember the newest change whose tombstone went: a cursor before it could miss that delete.
             if let purged = try Int64.fetchOne(
-                db, sql: "SELECT max(seq) FROM records WHERE deleted = 1 AND updated_at < ?", arguments: [cutoff])
+                db.cachedStatement(sql: "SELECT max(seq) FROM records WHERE deleted = 1 AND updated_at < ?"), arguments: [cutoff])
             {
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT INTO meta (key, value) VALUES ('purged_seq', ?)
                         ON CONFLICT (key) DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))
-                        """, arguments: [String(purged)])
+                        """).execute(arguments: [String(purged)])
             }
-            try db.execute(sql: "DELETE FROM records WHERE deleted = 1 AND updated_at < ?", arguments: [cutoff])
+            try db.cachedStatement(sql: "DELETE FROM records WHERE deleted = 1 AND updated_at < ?").execute(arguments: [cutoff])
             var removed = db.changesCount
-            try db.execute(sql: "DELETE FROM op_results WHERE created_at < ?", arguments: [cutoff])
+            try db.cachedStatement(sql: "DELETE FROM op_results WHERE created_at < ?").execute(arguments: [cutoff])
             removed += db.changesCount
-            try db.execute(sql: "DELETE FROM sync_sessions WHERE started_at < ?", arguments: [cutoff])
+            try db.cachedStatement(sql: "DELETE FROM sync_sessions WHERE started_at < ?").execute(arguments: [cutoff])
             return removed + db.changesCount
         }
     }

@@ -7,42 +7,77 @@ import GRDB
 extension SQLiteStore {
     public func createSyncSession(_ session: SyncSessionRow) async throws {
         let counts = try Self.json(session.counts)
+        try await write { db in try Self.insertSyncSession(session, counts: counts, in: db) }
+    }
+
+    static func insertSyncSession(_ session: SyncSessionRow, counts: String, in db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO sync_sessions (id, user, device, started_at, expires_at, filter, counts)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            session.id, session.user, session.device, RecordRow.millis(session.startedAt),
+            RecordRow.millis(session.expiresAt), String(decoding: session.filter, as: UTF8.self), counts,
+        ])
+    }
+
+    /// Everything in one write transaction: one hop to the writer instead of four or more.
+    public func beginSyncSession(_ session: SyncSessionRow, state: DeviceSyncState) async throws {
+        let counts = try Self.json(session.counts)
+        let superseded = "superseded by session \(session.id)"
+        let emptyCounts = try Self.json(SyncCounts())
         try await write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO sync_sessions (id, user, device, started_at, expires_at, filter, counts)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    session.id, session.user, session.device, RecordRow.millis(session.startedAt),
-                    RecordRow.millis(session.expiresAt), String(decoding: session.filter, as: UTF8.self), counts,
-                ])
+            try Self.saveSyncState(state, in: db)
+            let now = RecordRow.millis(session.startedAt)
+            // The device's latest sessions, by the index on device and start (all of its sessions could be many).
+            let latest = try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT id, client_counts, errors, ended_at, expires_at FROM sync_sessions
+                        WHERE device = ? ORDER BY started_at DESC, id DESC LIMIT 20
+                        """), arguments: [session.device])
+            for row in latest where (row[3] as Int64?) == nil && (row[4] as Int64) > now {
+                let errors = try JSONDecoder().decode([String].self, from: Data((row[2] as String).utf8)) + [superseded]
+                try db.cachedStatement(
+                    sql: "UPDATE sync_sessions SET ended_at = ?, client_counts = ?, errors = ? WHERE id = ?"
+                ).execute(arguments: [now, (row[1] as String?) ?? emptyCounts, try Self.json(errors), row[0] as String])
+            }
+            try Self.insertSyncSession(session, counts: counts, in: db)
+            try db.cachedStatement(sql: "UPDATE devices SET last_seen_at = ? WHERE id = ? AND revoked_at IS NULL")
+                .execute(arguments: [now, session.device])
         }
     }
 
     public func syncSession(id: String) async throws -> SyncSessionRow? {
-        try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM sync_sessions WHERE id = ?", arguments: [id]).map(Self.sessionRow)
-        }
+        try await read { db in try Self.fetchSyncSession(id: id, in: db) }
+    }
+
+    static func fetchSyncSession(id: String, in db: Database) throws -> SyncSessionRow? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM sync_sessions WHERE id = ?"), arguments: [id])
+            .map(Self.sessionRow)
     }
 
     public func recordActivity(session: String, counts: SyncCounts, expiresAt: Date) async throws {
-        try await write { db in
-            guard let text = try String.fetchOne(db, sql: "SELECT counts FROM sync_sessions WHERE id = ?", arguments: [session])
-            else { throw StoreError.notFound(session) }
-            let total = try JSONDecoder().decode(SyncCounts.self, from: Data(text.utf8)) + counts
-            try db.execute(
-                sql: "UPDATE sync_sessions SET counts = ?, expires_at = ? WHERE id = ?",
-                arguments: [try Self.json(total), RecordRow.millis(expiresAt), session])
-        }
+        try await write { db in try Self.recordActivity(session: session, counts: counts, expiresAt: expiresAt, in: db) }
+    }
+
+    static func recordActivity(session: String, counts: SyncCounts, expiresAt: Date, in db: Database) throws {
+        guard
+            let text = try String.fetchOne(
+                db.cachedStatement(sql: "SELECT counts FROM sync_sessions WHERE id = ?"), arguments: [session])
+        else { throw StoreError.notFound(session) }
+        let total = try JSONDecoder().decode(SyncCounts.self, from: Data(text.utf8)) + counts
+        try db.cachedStatement(sql: "UPDATE sync_sessions SET counts = ?, expires_at = ? WHERE id = ?")
+            .execute(arguments: [try json(total), RecordRow.millis(expiresAt), session])
     }
 
     public func endSyncSession(id: String, at time: Date, clientCounts: SyncCounts, errors: [String]) async throws {
         let counts = try Self.json(clientCounts)
         let errorText = try Self.json(errors)
         try await write { db in
-            try db.execute(
-                sql: "UPDATE sync_sessions SET ended_at = ?, client_counts = ?, errors = ? WHERE id = ?",
+            try db.cachedStatement(
+                sql: "UPDATE sync_sessions SET ended_at = ?, client_counts = ?, errors = ? WHERE id = ?").execute(
                 arguments: [RecordRow.millis(time), counts, errorText, id])
             if db.changesCount == 0 { throw StoreError.notFound(id) }
         }

@@ -16,7 +16,7 @@ extension SQLiteStore {
 
     public func users() async throws -> [User] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY name").map(Self.user)
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM users ORDER BY name")).map(Self.user)
         }
     }
 
@@ -30,29 +30,31 @@ extension SQLiteStore {
             try Self.saveUser(user, in: db)
             if !user.enabled {
                 try Self.revokeDevices(user: name, at: Date(), in: db)  // first: it remembers device sessions
-                try db.execute(sql: "DELETE FROM sessions WHERE user = ?", arguments: [name])
+                try db.cachedStatement(sql: "DELETE FROM sessions WHERE user = ?").execute(arguments: [name])
             }
             return user
         }
     }
 
     public func reports(of name: String) async throws -> Set<String> {
-        try await read { db in
-            let names = try String.fetchAll(
-                db,
+        try await read { db in try Self.reports(of: name, in: db) }
+    }
+
+    static func reports(of name: String, in db: Database) throws -> Set<String> {
+        let names = try String.fetchAll(
+            db.cachedStatement(
                 sql: """
                     WITH RECURSIVE below(name) AS (
                         SELECT name FROM users WHERE manager = ?
                         UNION SELECT users.name FROM users JOIN below ON users.manager = below.name
                     )
                     SELECT name FROM below
-                    """, arguments: [name])
-            return Set(names).subtracting([name])
-        }
+                    """), arguments: [name])
+        return Set(names).subtracting([name])
     }
 
     static func fetchUser(_ name: String, in db: Database) throws -> User? {
-        try Row.fetchOne(db, sql: "SELECT * FROM users WHERE name = ?", arguments: [name]).map(user)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM users WHERE name = ?"), arguments: [name]).map(user)
     }
 
     static func user(_ row: Row) throws -> User {
@@ -65,13 +67,13 @@ extension SQLiteStore {
 
     static func saveUser(_ user: User, in db: Database) throws {
         let emails = String(decoding: try JSONEncoder().encode(user.emails), as: UTF8.self)
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO users (name, password_hash, role, manager, emails, enabled, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash, role = excluded.role,
                     manager = excluded.manager, emails = excluded.emails, enabled = excluded.enabled
-                """,
+                """).execute(
             arguments: [
                 user.name, user.passwordHash, user.role, user.manager, emails, user.enabled,
                 RecordRow.millis(user.createdAt),

@@ -38,6 +38,11 @@ import Testing
     }
 
     @Test(arguments: StoreKind.allCases)
+    func aBeginAPageAndTheSessionFactsActAsTheirSeparateSteps(_ kind: StoreKind) async throws {
+        try await run(kind) { try await $0.aBeginAPageAndTheSessionFactsActAsTheirSeparateSteps() }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func theStoreHasAnEpochAndACursorKey(_ kind: StoreKind) async throws {
         try await run(kind) { try await $0.theStoreHasAnEpochAndACursorKey() }
     }

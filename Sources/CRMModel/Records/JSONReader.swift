@@ -84,6 +84,13 @@ public struct JSONReader {
         depth += 1
     }
 
+    /// Reads a `null` if one comes next and says so; otherwise reads nothing.
+    public mutating func readNull() -> Bool {
+        skipWhitespace()
+        guard peek() == UInt8(ascii: "n"), (try? literal("null")) != nil else { return false }
+        return true
+    }
+
     /// Fails unless only whitespace is left.
     public mutating func expectEnd() throws {
         skipWhitespace()
@@ -331,7 +338,11 @@ public struct JSONReader {
     private mutating func numberRange() throws -> Range<Int> {
         let start = index
         if peek() == UInt8(ascii: "-") { index += 1 }
-        guard digits() > 0 else { throw error("a value", at: start) }
+        let first = index
+        let count = digits()
+        guard count > 0 else { throw error("a value", at: start) }
+        // JSON writes no leading zero (`007`), and Foundation's decoder refuses one.
+        if count > 1, bytes[first] == UInt8(ascii: "0") { throw error("no leading zero", at: first) }
         if peek() == UInt8(ascii: ".") {
             index += 1
             guard digits() > 0 else { throw error("digits after '.'") }

@@ -62,8 +62,8 @@ extension AuthService {
 
     /// Refuses a session whose device was revoked (revoking deletes such sessions; this checks defensively)
     /// and notes that the device was seen, at most once a minute.
-    func checkSessionDevice(_ id: String, tokenHash: String, now: Date) async throws {
-        guard let device = try await store.device(id: id), !device.isRevoked else {
+    func checkSessionDevice(_ id: String, found device: Device?, tokenHash: String, now: Date) async throws {
+        guard let device, !device.isRevoked else {
             try await store.deleteSession(tokenHash: tokenHash)
             throw CRMError.deviceRevoked(id)
         }

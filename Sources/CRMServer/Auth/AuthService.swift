@@ -70,7 +70,9 @@ public struct AuthService: Sendable {
     /// `revoked` when it was opened for a device that has since been revoked.
     public func authenticate(token: String, now: Date = Timestamp.now()) async throws -> Caller {
         let tokenHash = SessionToken.hash(token)
-        guard let session = try await store.session(tokenHash: tokenHash) else {
+        // One read for everything below (`RequestFacts`).
+        let facts = try await store.requestFacts(tokenHash: tokenHash)
+        guard let session = facts.session else {
             if let device = try await store.revokedDevice(tokenHash: tokenHash) { throw CRMError.deviceRevoked(device) }
             throw CRMError(.unauthorized, "the session is unknown or was ended; log in again")
         }
@@ -78,20 +80,26 @@ public struct AuthService: Sendable {
             try await store.deleteSession(tokenHash: tokenHash)
             throw CRMError(.unauthorized, "the session expired; log in again")
         }
-        if let device = session.device { try await checkSessionDevice(device, tokenHash: tokenHash, now: now) }
-        guard let user = try await store.user(named: session.user), user.enabled else {
+        if let device = session.device {
+            try await checkSessionDevice(device, found: facts.device, tokenHash: tokenHash, now: now)
+        }
+        guard let user = facts.user, user.enabled else {
             throw CRMError(.unauthorized, "the user is disabled")
         }
-        let base = try await packages.base()
-        let package = try await packages.view(forRole: user.role)
-        let scope: VisibilityScope =
-            switch package.role?.visibility ?? .personal {
-            case .all: .all
-            case .team: .users(try await store.reports(of: user.name).union([user.name]))
-            case .personal: .users([user.name])
-            }
+        let base = try await packages.base(version: facts.latestPackageVersion)
+        let package = try await packages.view(forRole: user.role, current: facts.rolePackageVersion)
+        let scope: VisibilityScope
+        switch package.role?.visibility ?? .personal {
+        case .all: scope = .all
+        case .team:
+            let reports: Set<String>
+            if let read = facts.reports { reports = read } else { reports = try await store.reports(of: user.name) }
+            scope = .users(reports.union([user.name]))
+        case .personal: scope = .users([user.name])
+        }
         return Caller(
-            user: user, base: base, package: package, scope: scope, tokenHash: tokenHash, device: session.device)
+            user: user, base: base, package: package, scope: scope, tokenHash: tokenHash, device: session.device,
+            sessionDevice: facts.device)
     }
 
     /// Ends the session of `token`. It needs no package, so a user whose role lost its package can still

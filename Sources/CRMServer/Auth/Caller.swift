@@ -1,5 +1,6 @@
 import CRMModel
 import CRMStore
+import CRMSyncProtocol
 
 /// The authenticated user of a request, with their role's package and the records they may see.
 public struct Caller: Sendable {
@@ -12,6 +13,8 @@ public struct Caller: Sendable {
     public var tokenHash: String
     /// The id of the device the session was opened for; nil for a session opened without one.
     public var device: String?
+    /// That device as authentication read it (not revoked then), so that a sync request need not read it again.
+    public var sessionDevice: Device? = nil
 
     public var isAdmin: Bool { package.role?.admin ?? false }
 

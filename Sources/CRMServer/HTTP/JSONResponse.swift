@@ -17,6 +17,11 @@ enum JSONResponse {
 
     /// Reads and decodes a JSON body of at most `limit` bytes; 413 past the limit, 400 when malformed.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
+        try decode(type, from: try await body(of: request, limit: limit))
+    }
+
+    /// The JSON body of at most `limit` bytes; 413 past the limit, 400 when empty.
+    static func body(of request: Request, limit: Int) async throws -> ByteBuffer {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw CRMError(.tooLarge, "the request body is \(length) bytes; the limit is \(limit)")
         }
@@ -27,6 +32,11 @@ enum JSONResponse {
             throw CRMError(.tooLarge, "the request body is over the limit of \(limit) bytes")
         }
         guard buffer.readableBytes > 0 else { throw CRMError(.malformed, "the request has no JSON body") }
+        return buffer
+    }
+
+    /// Decodes a body read by `body(of:limit:)`; 400 when malformed, naming what is wrong.
+    static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
         do {
             return try CRMJSON.decoder().decode(T.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {

@@ -27,8 +27,10 @@ struct SyncRoutes {
         }
         group.post("sync/push") { request, context in
             let caller = try context.requireCaller()
-            let body = try await JSONResponse.decode(
-                SyncPushRequest.self, from: request, limit: sync.configuration.maxPushBytes)
+            let buffer = try await JSONResponse.body(of: request, limit: sync.configuration.maxPushBytes)
+            // Read by hand; what the reader leaves (a malformed body) goes through the decoder, which names the fault.
+            let read = buffer.readableBytesView.withContiguousStorageIfAvailable(SyncPushRequest.read) ?? nil
+            let body = try read ?? JSONResponse.decode(SyncPushRequest.self, from: buffer)
             let bytes = try await sync.pushBody(caller, body)
             return Response(
                 status: .ok, headers: [.contentType: "application/json; charset=utf-8"],

@@ -16,7 +16,12 @@ public actor PackageService {
 
     /// The base package: the newest published version.
     public func base() async throws -> CustomizationPackage {
-        guard let version = try await store.latestPackageVersion() else {
+        try await base(version: try await store.latestPackageVersion())
+    }
+
+    /// The base package of `version`, the newest published one as the caller read it (nil: none is published).
+    public func base(version: Int?) async throws -> CustomizationPackage {
+        guard let version else {
             throw CRMError(.unavailable, "no customization package is published; run `crm-server package publish`")
         }
         if let cached = decoded[version] { return cached }
@@ -28,7 +33,12 @@ public actor PackageService {
 
     /// The package of `role`, resolved from the version published for it.
     public func view(forRole role: String) async throws -> CustomizationPackage {
-        guard let version = try await store.packageVersion(forRole: role) else {
+        try await view(forRole: role, current: try await store.packageVersion(forRole: role))
+    }
+
+    /// The package of `role` from `version`, the one published for it as the caller read it (nil: none is).
+    public func view(forRole role: String, current version: Int?) async throws -> CustomizationPackage {
+        guard let version else {
             throw CRMError(.forbidden, "no customization package is published for the role '\(role)'")
         }
         let key = "\(version)/\(role)"

@@ -9,13 +9,12 @@ extension SyncService {
     /// it came with; no cursor means the device holds nothing and starts from scratch.
     public func pull(_ caller: Caller, _ request: SyncPullRequest, now: Date = Timestamp.now()) async throws -> [UInt8] {
         try Self.checkProtocol(request.protocolVersion)
-        let (session, filter) = try await openSession(caller, request.session, now: now)
+        let (session, filter, meta, state) = try await openSessionFacts(caller, request.session, now: now)
         if let limit = request.limit, limit < 1 {
             throw CRMError(.malformed, "limit is at least 1", field: "limit")
         }
         let limit = min(request.limit ?? configuration.defaultPageSize, configuration.maxPageSize)
-        let meta = try await store.syncMeta()
-        let start = try await startingCursor(request.cursor, device: session.device, meta: meta, now: now)
+        let start = try await startingCursor(request.cursor, device: session.device, meta: meta, state: state, now: now)
         let context = ScopeContext(caller: caller, filter: filter, device: session.device)
         let builder = PageBuilder(store: store, context: context, limit: limit, maxBytes: configuration.maxPageBytes)
         let key = PagePrefetch.Key(session: session.id, limit: limit, start: start)
@@ -37,11 +36,10 @@ extension SyncService {
             }
         }
         var cursor = next
-        cursor.generation = try await store.setPending(device: session.device, delta: page.delta)
-        cursor.issued = Self.millis(now)
-        try await store.recordActivity(
-            session: session.id, counts: SyncCounts(pulled: page.count),
+        cursor.generation = try await store.pageSent(
+            device: session.device, delta: page.delta, session: session.id, counts: SyncCounts(pulled: page.count),
             expiresAt: now.addingTimeInterval(configuration.sessionLifetime))
+        cursor.issued = Self.millis(now)
         return SyncPageWriter.bytes(
             page, upserts: upserts, cursor: cursor.signed(key: meta.cursorKey), more: more || cursor.phase != .feed)
     }
@@ -51,14 +49,13 @@ extension SyncService {
         -> SyncWaitResponse
     {
         try Self.checkProtocol(request.protocolVersion)
-        let (session, filter) = try await openSession(caller, request.session, now: now)
+        let (session, filter, meta, state) = try await openSessionFacts(caller, request.session, now: now)
         if let timeout = request.timeout, !(timeout >= 0) {
             throw CRMError(.malformed, "timeout is a number of seconds, at least 0", field: "timeout")
         }
         let timeout = min(request.timeout ?? configuration.defaultWait, configuration.maxWait)
         // The cursor acknowledges its page as a pull would: the device waits on what it has applied.
-        var cursor = try await startingCursor(
-            request.cursor, device: session.device, meta: try await store.syncMeta(), now: now)
+        var cursor = try await startingCursor(request.cursor, device: session.device, meta: meta, state: state, now: now)
         if cursor.phase != .feed { return SyncWaitResponse(changed: true) }
         let context = ScopeContext(caller: caller, filter: filter, device: session.device)
         let builder = PageBuilder(
@@ -79,8 +76,11 @@ extension SyncService {
     }
 
     /// The cursor a pull continues from, after acknowledging the page it came with.
-    private func startingCursor(_ text: String?, device: String, meta: SyncMeta, now: Date) async throws -> SyncCursor {
-        guard var state = try await store.syncState(device: device) else {
+    /// `state` is the device's sync state as read with the session.
+    private func startingCursor(_ text: String?, device: String, meta: SyncMeta, state: DeviceSyncState?, now: Date)
+        async throws -> SyncCursor
+    {
+        guard var state else {
             throw CRMError(.conflict, "begin a sync session first", field: "session")
         }
         guard let text else {

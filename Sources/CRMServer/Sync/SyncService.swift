@@ -14,6 +14,7 @@ public struct SyncService: Sendable {
     let logger: Logger
     let retention = RetentionSchedule()
     let prefetch = PagePrefetch()
+    let filters = FilterCache()
 
     public init(
         store: any ServerStore, packages: PackageService, configuration: SyncConfiguration, signal: ChangeSignal,
@@ -90,19 +91,12 @@ public struct SyncService: Sendable {
             if let sent = state.packageVersion, sent != caller.package.version { state.fullRescan = state.rescanRequested }
         }
         state.packageVersion = caller.package.version
-        try await store.saveSyncState(state)
         let session = SyncSessionRow(
             id: RecordID.make(at: now), user: caller.user.name, device: device.id, startedAt: now,
             expiresAt: now.addingTimeInterval(configuration.sessionLifetime), filter: try Self.encode(resolved))
-        // One session per device at a time: an older one still open would pull with its old filter.
-        for open in try await store.syncSessions(SyncSessionQuery(device: device.id, limit: 20))
-        where open.endedAt == nil && open.expiresAt > now {
-            try await store.endSyncSession(
-                id: open.id, at: now, clientCounts: open.clientCounts ?? SyncCounts(),
-                errors: open.errors + ["superseded by session \(session.id)"])
-        }
-        try await store.createSyncSession(session)
-        try await store.touchDevice(id: device.id, at: now)
+        // The state, and one session per device at a time (an older one still open would pull with its old
+        // filter): one write.
+        try await store.beginSyncSession(session, state: state)
         if await retention.due(at: now) {
             let removed = try await store.purge(before: now.addingTimeInterval(-configuration.retention))
             let uploads = try await AttachmentService(store: store).dropStaleUploads(now: now)
@@ -147,7 +141,24 @@ public struct SyncService: Sendable {
 
     /// The caller's live session `id`, and the filter it runs with.
     func openSession(_ caller: Caller, _ id: String, now: Date) async throws -> (SyncSessionRow, ResolvedFilter) {
-        guard let session = try await store.syncSession(id: id), session.user == caller.user.name else {
+        try await openSession(caller, id, found: try await store.syncSession(id: id), now: now)
+    }
+
+    /// `openSession` with the cursor facts and the device's sync state read with the session (`SyncSessionFacts`).
+    func openSessionFacts(_ caller: Caller, _ id: String, now: Date) async throws
+        -> (session: SyncSessionRow, filter: ResolvedFilter, meta: SyncMeta, state: DeviceSyncState?)
+    {
+        let facts = try await store.syncSessionFacts(id: id)
+        let (session, filter) = try await openSession(caller, id, found: facts.session, now: now)
+        let meta: SyncMeta
+        if let read = facts.meta { meta = read } else { meta = try await store.syncMeta() }
+        return (session, filter, meta, facts.state)
+    }
+
+    private func openSession(_ caller: Caller, _ id: String, found: SyncSessionRow?, now: Date) async throws
+        -> (SyncSessionRow, ResolvedFilter)
+    {
+        guard let session = found, session.user == caller.user.name else {
             throw CRMError(.notFound, "no sync session '\(id)'; begin one", field: "session")
         }
         guard session.endedAt == nil else {
@@ -157,12 +168,16 @@ public struct SyncService: Sendable {
             throw CRMError(.conflict, "the sync session \(id) expired; begin a new one", field: "session")
         }
         _ = try await ownDevice(caller, session.device)
-        let filter = try CRMJSON.decoder().decode(ResolvedFilter.self, from: session.filter)
+        let filter = try filters.filter(session.filter)
         return (session, filter)
     }
 
     /// The caller's device `id`: 404 for an unknown or someone else's, "revoked" for a revoked one.
     func ownDevice(_ caller: Caller, _ id: String) async throws -> Device {
+        // The session's own device, read by this request's authentication: no second read.
+        if let read = caller.sessionDevice, read.id == id, read.user == caller.user.name, !read.isRevoked {
+            return read
+        }
         let device = try await store.usableDevice(id, of: caller.user.name)
         if let bound = caller.device, bound != id {
             throw CRMError(.forbidden, "this session belongs to another device", field: "device")

@@ -143,6 +143,51 @@ public struct SyncStoreConformance: Sendable {
         }
     }
 
+    /// What a begin, a pull and a long-poll read or write together (`beginSyncSession`, `syncSessionFacts`,
+    /// `pageSent`) does what the separate calls do.
+    public func aBeginAPageAndTheSessionFactsActAsTheirSeparateSteps() async throws {
+        try await store.saveSyncState(DeviceSyncState(device: "d1", user: "alice"))
+        let open = SyncSessionRow(
+            id: "s1", user: "alice", device: "d1", startedAt: Fixture.time(0), expiresAt: Fixture.time(60),
+            filter: Data("{}".utf8))
+        let other = SyncSessionRow(
+            id: "s2", user: "bob", device: "d2", startedAt: Fixture.time(0), expiresAt: Fixture.time(60),
+            filter: Data("{}".utf8))
+        try await store.createSyncSession(open)
+        try await store.createSyncSession(other)
+        var state = DeviceSyncState(device: "d1", user: "alice")
+        state.filter = "mine"
+        let begun = SyncSessionRow(
+            id: "s3", user: "alice", device: "d1", startedAt: Fixture.time(10), expiresAt: Fixture.time(70),
+            filter: Data(#"{"types":["Account"]}"#.utf8))
+        try await store.beginSyncSession(begun, state: state)
+        var superseded = open
+        superseded.endedAt = Fixture.time(10)
+        superseded.clientCounts = SyncCounts()
+        superseded.errors = ["superseded by session s3"]
+        #expect(try await store.syncSession(id: "s1") == superseded)
+        #expect(try await store.syncSession(id: "s2") == other)
+        #expect(try await store.syncSession(id: "s3") == begun)
+        #expect(try await store.syncState(device: "d1")?.filter == "mine")
+
+        let facts = try await store.syncSessionFacts(id: "s3")
+        #expect(facts.session == begun)
+        let meta = try await store.syncMeta()
+        #expect(facts.meta == meta)
+        #expect(facts.state?.filter == "mine")
+        #expect(try await store.syncSessionFacts(id: "s9").session == nil)
+
+        let entry = ScopeEntry(id: Fixture.id(1), type: "Account", version: 1, reason: .filter)
+        let generation = try await store.pageSent(
+            device: "d1", delta: ScopeDelta(upserts: [entry]), session: "s3", counts: SyncCounts(pulled: 2),
+            expiresAt: Fixture.time(80))
+        #expect(try await store.syncState(device: "d1")?.pendingGeneration == generation)
+        #expect(try await store.syncSession(id: "s3")?.counts == SyncCounts(pulled: 2))
+        #expect(try await store.syncSession(id: "s3")?.expiresAt == Fixture.time(80))
+        #expect(try await store.acknowledge(device: "d1", generation: generation))
+        #expect(try await store.scopeEntries(device: "d1", ids: [entry.id]) == [entry.id: entry])
+    }
+
     public func theStoreHasAnEpochAndACursorKey() async throws {
         let meta = try await store.syncMeta()
         #expect(meta.epoch.count >= 16)
