@@ -78,9 +78,10 @@ public final class PostgresServer: Sendable {
     }
 
     /// A new, empty database on the server; its URL is `postgres://USER@HOST:PORT/NAME`.
-    public func database(prefix: String = "crm_test") throws -> String {
+    public func database(prefix: String = "crm_test") async throws -> String {
         let name = "\(prefix)_\(UInt64.random(in: 0...UInt64.max) & 0xFFFF_FFFF_FFFF)"
-        try psql("CREATE DATABASE \(name)")
+        let (host, port, user) = (psqlHost, port, user)
+        try await ProcessRunner.offPool { try Self.psql("CREATE DATABASE \(name)", host: host, port: port, user: user) }
         return "\(baseURL)/\(name)"
     }
 
@@ -132,6 +133,31 @@ public final class PostgresServer: Sendable {
                     + "Debian package postgresql), or set PG_BIN or CRM_TEST_POSTGRES")
         }
         let directory = try TemporaryDirectory(prefix: "crm-postgres")
+        // initdb and the rest run for seconds: on a thread of their own, not the concurrency pool's.
+        let certificate = try await ProcessRunner.offPool {
+            try initialize(directory, tls: tls, certificateName: certificateName, password: password)
+        }
+        var lastFailure = ""
+        for _ in 0..<5 {
+            let port = try LoopbackPort.free()
+            do {
+                let (process, input) = try await launch(directory: directory, port: port, socket: password != nil)
+                return PostgresServer(
+                    host: "127.0.0.1", port: port, user: "postgres", process: process, input: input, directory: directory,
+                    certificate: certificate, password: password)
+            } catch let error as StartError {
+                lastFailure = error.description
+            }
+        }
+        throw StartError(description: "PostgreSQL did not start: \(lastFailure)")
+    }
+
+    /// A new cluster in `directory` (initdb, owned by the `postgres` user when run as root); returns the path of
+    /// its certificate when `tls`.
+    private static func initialize(
+        _ directory: TemporaryDirectory, tls: Bool, certificateName: String, password: String?
+    ) throws -> String? {
+        let initdb = binaries + "/initdb"
         let root = geteuid() == 0
         let data = directory.path("data")
         if root {
@@ -149,21 +175,7 @@ public final class PostgresServer: Sendable {
             [initdb, "-D", data, "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8"] + authentication)
         let initialized = try ProcessRunner.run(initProgram, initArguments)
         guard initialized.status == 0 else { throw StartError(description: "initdb failed: \(initialized.error)") }
-        var certificate: String?
-        if tls { certificate = try makeCertificate(in: directory, name: certificateName) }
-        var lastFailure = ""
-        for _ in 0..<5 {
-            let port = try LoopbackPort.free()
-            do {
-                let (process, input) = try await launch(directory: directory, port: port, socket: password != nil)
-                return PostgresServer(
-                    host: "127.0.0.1", port: port, user: "postgres", process: process, input: input, directory: directory,
-                    certificate: certificate, password: password)
-            } catch let error as StartError {
-                lastFailure = error.description
-            }
-        }
-        throw StartError(description: "PostgreSQL did not start: \(lastFailure)")
+        return tls ? try makeCertificate(in: directory, name: certificateName) : nil
     }
 
     /// Runs `postgres` on the cluster in `directory` on `port` and waits until it answers.
@@ -186,7 +198,9 @@ public final class PostgresServer: Sendable {
         for _ in 0..<600 {
             if !process.isRunning { break }
             let host = socket ? directory.url.path : "127.0.0.1"
-            if LoopbackPort.canConnect(port), (try? psql("SELECT 1", host: host, port: port, user: "postgres")) != nil {
+            if LoopbackPort.canConnect(port),
+                (try? await ProcessRunner.offPool { try psql("SELECT 1", host: host, port: port, user: "postgres") }) != nil
+            {
                 return (process, pipes.input)
             }
             try await Task.sleep(for: .milliseconds(50))

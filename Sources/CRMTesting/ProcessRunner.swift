@@ -33,6 +33,23 @@ public enum ProcessRunner {
             error: String(decoding: err, as: UTF8.self), peakMemoryKiB: process.peakMemoryKiB)
     }
 
+    /// `run` from async code: the program is waited for on a thread of its own, so a test does not hold one of the
+    /// concurrency pool's threads (two on these machines) for as long as the program runs. Held threads stalled
+    /// every test running beside it, in-process servers included, until their clients timed out.
+    public static func run(
+        _ executable: String, _ arguments: [String], stdin: String? = nil, in directory: URL? = nil
+    ) async throws -> Run {
+        try await offPool { try run(executable, arguments, stdin: stdin, in: directory) as Run }
+    }
+
+    /// Runs `body` on a thread of its own and waits for it without holding a thread of the concurrency pool (two
+    /// on these machines): async test code that runs a program synchronously stalls every other test meanwhile.
+    public static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
     /// Starts `executable` in the background with its output thrown away.
     public static func start(_ executable: String, _ arguments: [String]) throws -> ChildProcess {
         try ChildProcess.spawn(path(executable), arguments).0

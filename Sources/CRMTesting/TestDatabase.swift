@@ -22,7 +22,7 @@ public struct TestDatabase: Sendable {
             return TestDatabase(kind: kind, argument: "sqlite:" + directory.path("crm.sqlite"), cluster: nil)
         case .postgres:
             let cluster = try await PostgresServer.shared()
-            return TestDatabase(kind: kind, argument: try cluster.database(), cluster: cluster)
+            return TestDatabase(kind: kind, argument: try await cluster.database(), cluster: cluster)
         }
     }
 

@@ -107,7 +107,7 @@ public struct TestServer: Sendable {
             return (try SQLiteStore(path: directory.path("crm.sqlite")), nil)
         case .postgres:
             let server = try await PostgresServer.shared()
-            let url = try server.database()
+            let url = try await server.database()
             return (try await PostgresStore.open(try PostgresConfiguration.test(url)), url)
         }
     }

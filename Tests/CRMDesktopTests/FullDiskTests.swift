@@ -98,7 +98,7 @@ struct FullDiskTests {
                 try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
             }
             let filler = mountPoint + "/filler"
-            _ = try ProcessRunner.run("/bin/dd", ["if=/dev/zero", "of=" + filler, "bs=4096"])
+            _ = try await ProcessRunner.run("/bin/dd", ["if=/dev/zero", "of=" + filler, "bs=4096"])
             #expect(try Self.freeBytes(mountPoint) < 4096)
 
             let failed = try await Processes.detached("crm-desktop", ["--home", home.path, "sync"])

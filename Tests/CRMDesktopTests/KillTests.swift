@@ -29,28 +29,28 @@ struct KillTests {
         defer { server.stop() }
         let directory = try TemporaryDirectory(prefix: "crm-kill")
         defer { directory.remove() }
-        let killed = try setUp(directory.path("killed"), server)
-        let other = try setUp(directory.path("other"), server)
+        let killed = try await setUp(directory.path("killed"), server)
+        let other = try await setUp(directory.path("other"), server)
 
         // First syncs: `rebuild` empties the replica, and a sync from nothing is killed at a random moment of its
         // measured length; one that finished anyway is rebuilt again, until enough kills landed mid-sync.
-        let firstSync = try timed { try rebuildAndSync(other) }
+        let firstSync = try await timed { try await rebuildAndSync(other) }
         var landed = 0
         var attempts = 0
-        try rebuild(killed)
+        try await rebuild(killed)
         while landed < Self.kills, attempts < Self.kills * 4 {
             attempts += 1
             let moment = 30 + random.next(upTo: UInt64(firstSync * 1000))
-            if try killSync(home: killed, after: moment) {
+            if try await killSync(home: killed, after: moment) {
                 landed += 1
                 _ = try Replica(path: killed + "/replica.sqlite")
             } else {
-                try rebuild(killed)
+                try await rebuild(killed)
             }
         }
         print("KillTests: first syncs: \(landed) of \(attempts) kills landed mid-sync (a clean one takes \(firstSync) s)")
         #expect(landed >= Self.kills, "too few kills landed inside a first sync (seed \(seed))")
-        #expect(try sync(killed).status == 0)
+        #expect(try await sync(killed).status == 0)
 
         // Incremental syncs with edits here and on another desktop of the same user, killed at a random moment
         // of the other desktop's sync of the same changes.
@@ -71,21 +71,21 @@ struct KillTests {
             }
             try editor.update(type: "Account", id: shared, fields: ["city": .string("here-\(attempts)")])
             try otherEditor.update(type: "Account", id: shared, fields: ["phone": .string("+1 555 \(1000 + attempts)")])
-            let incremental = try timed {
-                let run = try sync(other)
+            let incremental = try await timed {
+                let run = try await sync(other)
                 #expect(run.status != 1, "\(run.error)")
             }
-            if try killSync(home: killed, after: random.next(upTo: UInt64(incremental * 1200) + 1)) { landed += 1 }
+            if try await killSync(home: killed, after: random.next(upTo: UInt64(incremental * 1200) + 1)) { landed += 1 }
         }
         print("KillTests: incremental syncs: \(landed) of \(attempts) kills landed mid-sync")
         #expect(landed >= Self.kills, "too few kills landed inside an incremental sync (seed \(seed))")
-        #expect(try sync(killed).status != 1)
-        #expect(try sync(other).status != 1)
+        #expect(try await sync(killed).status != 1)
+        #expect(try await sync(other).status != 1)
         #expect(try editor.replica.outbox().isEmpty)
 
         // A fresh desktop of the same user is the server's view.
-        let fresh = try setUp(directory.path("fresh"), server)
-        #expect(try sync(fresh).status == 0)
+        let fresh = try await setUp(directory.path("fresh"), server)
+        #expect(try await sync(fresh).status == 0)
         let expected = try snapshot(fresh)
         let actual = try snapshot(killed)
         #expect(actual.count == expected.count)
@@ -94,43 +94,43 @@ struct KillTests {
         #expect(names.sorted() == created.sorted(), "every created record exactly once (seed \(seed))")
     }
 
-    private func setUp(_ home: String, _ server: ServerProcess) throws -> String {
-        let run = try Processes.run(
+    private func setUp(_ home: String, _ server: ServerProcess) async throws -> String {
+        let run = try await Processes.run(
             "crm-desktop", ["--home", home, "setup", "--server", server.url, "--user", "diana", "--password-stdin",
                 "--yes", "--pim", "none"], stdin: ServerProcess.password + "\n")
         guard run.status == 0 else { throw ProcessError.failed("setup", run.output + run.error) }
         return home
     }
 
-    private func rebuild(_ home: String) throws {
-        let run = try Processes.run("crm-desktop", ["--home", home, "rebuild"])
+    private func rebuild(_ home: String) async throws {
+        let run = try await Processes.run("crm-desktop", ["--home", home, "rebuild"])
         guard run.status == 0 else { throw ProcessError.failed("rebuild", run.error) }
     }
 
-    private func rebuildAndSync(_ home: String) throws {
-        try rebuild(home)
-        let run = try sync(home)
+    private func rebuildAndSync(_ home: String) async throws {
+        try await rebuild(home)
+        let run = try await sync(home)
         guard run.status == 0 else { throw ProcessError.failed("sync", run.output + run.error) }
     }
 
     /// How long `body` took, in seconds.
-    private func timed(_ body: () throws -> Void) throws -> Double {
+    private func timed(_ body: () async throws -> Void) async throws -> Double {
         let start = Date()
-        try body()
+        try await body()
         return Date().timeIntervalSince(start)
     }
 
-    private func sync(_ home: String) throws -> Processes.Run {
-        try Processes.run("crm-desktop", ["--home", home, "sync"])
+    private func sync(_ home: String) async throws -> Processes.Run {
+        try await Processes.run("crm-desktop", ["--home", home, "sync"])
     }
 
     /// Starts a sync and kills it with SIGKILL after `milliseconds`; returns whether the kill landed (the sync
     /// may have finished by then).
-    private func killSync(home: String, after milliseconds: UInt64) throws -> Bool {
+    private func killSync(home: String, after milliseconds: UInt64) async throws -> Bool {
         let process = try Processes.start("crm-desktop", ["--home", home, "sync"])
-        usleep(useconds_t(milliseconds * 1000))
+        try await Task.sleep(for: .milliseconds(milliseconds))
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        try await ProcessRunner.offPool { process.waitUntilExit() }
         return process.terminationReason == .uncaughtSignal
     }
 

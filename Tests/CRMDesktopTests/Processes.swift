@@ -42,7 +42,7 @@ final class ServerProcess: @unchecked Sendable {
         directory = try TemporaryDirectory(prefix: "crm-server-process")
         testDatabase = try await TestDatabase.make(in: directory)
         database = testDatabase.argument
-        let demo = try Processes.run(
+        let demo = try await Processes.run(
             "crm-server", ["demo-data", "--database", database, "--records", String(records), "--seed", "7",
                 "--password-stdin", "--bcrypt-cost", "4"], stdin: Self.password + "\n")
         guard demo.status == 0 else { throw ProcessError.failed("demo-data", demo.error) }

@@ -48,19 +48,19 @@ struct ScaleOutTests {
         }
     }
 
-    static func desktop(_ home: String, _ arguments: [String], stdin: String? = nil) throws -> Processes.Run {
-        try Processes.run("crm-desktop", ["--home", home] + arguments, stdin: stdin)
+    static func desktop(_ home: String, _ arguments: [String], stdin: String? = nil) async throws -> Processes.Run {
+        try await Processes.run("crm-desktop", ["--home", home] + arguments, stdin: stdin)
     }
 
-    static func setUp(_ home: String, _ node: Node) throws {
-        let setup = try desktop(
+    static func setUp(_ home: String, _ node: Node) async throws {
+        let setup = try await desktop(
             home, ["setup", "--server", node.url, "--user", "liam", "--password-stdin", "--yes", "--pim", "none"],
             stdin: ServerProcess.password + "\n")
         #expect(setup.status == 0, "\(setup.error)")
     }
 
-    static func ids(_ home: String, _ type: String) throws -> Set<String> {
-        let list = try desktop(home, ["list", type, "--format", "json"])
+    static func ids(_ home: String, _ type: String) async throws -> Set<String> {
+        let list = try await desktop(home, ["list", type, "--format", "json"])
         let rows = try JSONSerialization.jsonObject(with: Data(list.output.utf8)) as? [[String: Any]] ?? []
         return Set(rows.compactMap { $0["id"] as? String })
     }
@@ -81,8 +81,8 @@ struct ScaleOutTests {
     /// Two nodes on a fresh database with demo data.
     static func nodes() async throws -> (Node, Node, cleanup: @Sendable () -> Void) {
         let cluster = try await PostgresServer.shared()
-        let database = try cluster.database()
-        let demo = try Processes.run(
+        let database = try await cluster.database()
+        let demo = try await Processes.run(
             "crm-server", ["demo-data", "--database", database, "--records", "200", "--seed", "7", "--password-stdin",
                 "--bcrypt-cost", "4"], stdin: ServerProcess.password + "\n")
         guard demo.status == 0 else { throw ProcessError.failed("demo-data", demo.error) }
@@ -93,9 +93,9 @@ struct ScaleOutTests {
 
     @Test func desktopsSyncingThroughTwoServersOnOneDatabaseSeeTheSameRecordsAndWakeEachOther() async throws {
         let cluster = try await PostgresServer.shared()
-        let database = try cluster.database()
+        let database = try await cluster.database()
         defer { cluster.drop(database) }
-        let demo = try Processes.run(
+        let demo = try await Processes.run(
             "crm-server", ["demo-data", "--database", database, "--records", "200", "--seed", "7", "--password-stdin",
                 "--bcrypt-cost", "4"], stdin: ServerProcess.password + "\n")
         try #require(demo.status == 0, "\(demo.error)")
@@ -106,25 +106,25 @@ struct ScaleOutTests {
         let directory = try TemporaryDirectory(prefix: "crm-scale-out")
         defer { directory.remove() }
         let laptop = directory.path("laptop"), tablet = directory.path("tablet")
-        try Self.setUp(laptop, first)
-        try Self.setUp(tablet, second)
-        #expect(try Self.ids(laptop, "Account") == Self.ids(tablet, "Account"))
+        try await Self.setUp(laptop, first)
+        try await Self.setUp(tablet, second)
+        #expect(try await Self.ids(laptop, "Account") == Self.ids(tablet, "Account"))
 
         // The tablet watches through the second node; the laptop writes through the first.
         let watch = try Processes.start("crm-desktop", ["--home", tablet, "sync", "--watch", "900"])
         defer { watch.terminate(); watch.waitUntilExit() }
         try await Task.sleep(for: .seconds(2))
-        let created = try Self.desktop(laptop, ["new", "Account", "name=Made through the first node"])
+        let created = try await Self.desktop(laptop, ["new", "Account", "name=Made through the first node"])
         #expect(created.status == 0, "\(created.error)")
         let id = created.output.trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(try Self.desktop(laptop, ["sync"]).status == 0)
+        #expect(try await Self.desktop(laptop, ["sync"]).status == 0)
         let clock = ContinuousClock()
         let start = clock.now
         var arrived = false
         // Far above what a notification needs, far below the desktop's 25 s long-poll and the 300 s re-check.
         while clock.now - start < Self.wakeBound, !arrived {
             try await Task.sleep(for: .milliseconds(200))
-            arrived = (try? Self.ids(tablet, "Account").contains(id)) ?? false
+            arrived = await (try? Self.ids(tablet, "Account").contains(id)) ?? false
         }
         #expect(arrived, "the write through the first node did not reach the desktop waiting on the second")
         watch.terminate()
@@ -132,15 +132,15 @@ struct ScaleOutTests {
 
         // A desktop sent to the other node for its next syncs (a load balancer's choice) goes on as before.
         try Self.move(laptop, to: second)
-        let edited = try Self.desktop(laptop, ["edit", "Account", id, "city=Lyon"])
+        let edited = try await Self.desktop(laptop, ["edit", "Account", id, "city=Lyon"])
         #expect(edited.status == 0, "\(edited.error)")
-        let sync = try Self.desktop(laptop, ["sync"])
+        let sync = try await Self.desktop(laptop, ["sync"])
         #expect(sync.status == 0, "\(sync.output)\(sync.error)")
         #expect(sync.output.contains("pushed 1 (applied 1"), "\(sync.output)")
         try Self.move(tablet, to: first)
-        #expect(try Self.desktop(tablet, ["sync"]).status == 0)
-        let shown = try Self.desktop(tablet, ["show", "Account", id, "--format", "json"])
+        #expect(try await Self.desktop(tablet, ["sync"]).status == 0)
+        let shown = try await Self.desktop(tablet, ["show", "Account", id, "--format", "json"])
         #expect(shown.output.contains("Lyon"), "\(shown.output)")
-        #expect(try Self.ids(laptop, "Account") == Self.ids(tablet, "Account"))
+        #expect(try await Self.ids(laptop, "Account") == Self.ids(tablet, "Account"))
     }
 }

@@ -28,7 +28,7 @@ struct ServerKillTests {
         let directory = try TemporaryDirectory(prefix: "crm-server-kill")
         defer { directory.remove() }
         let home = directory.path("desktop")
-        let setup = try Processes.run(
+        let setup = try await Processes.run(
             "crm-desktop", ["--home", home, "setup", "--server", server.url, "--user", "diana", "--password-stdin",
                 "--yes", "--pim", "none"], stdin: ServerProcess.password + "\n")
         try #require(setup.status == 0, "\(setup.output) \(setup.error)")

@@ -52,7 +52,7 @@ struct TerminalSetupTests {
             ["server address", server.url], ["User name", "liam"], ["Password", ServerProcess.password],
         ]
         let json = String(decoding: try JSONSerialization.data(withJSONObject: answers), as: UTF8.self)
-        let run = try Processes.run(
+        let run = try await Processes.run(
             "/usr/bin/env",
             ["python3", "-c", Self.driver, json, Processes.binaries.appendingPathComponent("crm-desktop").path, "--home",
                 home, "setup"])

@@ -23,13 +23,13 @@ struct CopyCommandTests {
         let sqlitePath = directory.path("partial.sqlite")
         try await SQLiteStore(path: sqlitePath).addUser(User(name: "maria", passwordHash: "x", role: "admin"))
 
-        let toPostgres = try ProcessRunner.run("crm-server", ["copy", "--from", "sqlite:" + source.path, "--to", url])
+        let toPostgres = try await ProcessRunner.run("crm-server", ["copy", "--from", "sqlite:" + source.path, "--to", url])
         #expect(toPostgres.status != 0)
         let name = String(url.split(separator: "/").last!)
         #expect(toPostgres.error.contains("not empty") && toPostgres.error.contains("dropdb ")
             && toPostgres.error.contains("createdb ") && toPostgres.error.contains(name), "\(toPostgres.error)")
 
-        let toSQLite = try ProcessRunner.run(
+        let toSQLite = try await ProcessRunner.run(
             "crm-server", ["copy", "--from", "sqlite:" + source.path, "--to", "sqlite:" + sqlitePath])
         #expect(toSQLite.status != 0)
         #expect(toSQLite.error.contains("not empty") && toSQLite.error.contains("rm " + sqlitePath), "\(toSQLite.error)")
@@ -49,7 +49,7 @@ struct CopyCommandTests {
         try server.psql("ALTER DATABASE \(name) SET default_transaction_read_only = on")
 
         let target = directory.path("copied.sqlite")
-        let run = try ProcessRunner.run("crm-server", ["copy", "--from", url, "--to", "sqlite:" + target])
+        let run = try await ProcessRunner.run("crm-server", ["copy", "--from", url, "--to", "sqlite:" + target])
         #expect(run.status == 0, "\(run.error)")
         #expect(run.output.contains("verified"), "\(run.output)")
     }

@@ -18,7 +18,7 @@ struct DatabasePasswordTests {
     @Test func migrateTakesThePasswordFromTheEnvironmentOrAFile() async throws {
         let cluster = try await PostgresServer.start(password: Self.password)
         defer { cluster.stop() }
-        let url = try cluster.database()
+        let url = try await cluster.database()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
 
@@ -37,7 +37,7 @@ struct DatabasePasswordTests {
     @Test func aWrongOrMissingPasswordNamesItsSettingAndIsNeverPrinted() async throws {
         let cluster = try await PostgresServer.start(password: Self.password)
         defer { cluster.stop() }
-        let url = try cluster.database()
+        let url = try await cluster.database()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let wrong = "wrong-Pässword-42"
@@ -71,7 +71,7 @@ struct DatabasePasswordTests {
     @Test func serveTakesThePasswordFromAFile() async throws {
         let cluster = try await PostgresServer.start(password: Self.password)
         defer { cluster.stop() }
-        let url = try cluster.database()
+        let url = try await cluster.database()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let file = directory.path("password")

@@ -13,7 +13,7 @@ struct DatabaseRestartTests {
     @Test func requestsDuringAnOutageGet503AndTheServerReconnectsWithNothingHalfWritten() async throws {
         let cluster = try await PostgresServer.start()
         defer { cluster.stop() }
-        let url = try cluster.database()
+        let url = try await cluster.database()
         let store = try await PostgresStore.open(try PostgresConfiguration.test(url))
         // Long-polls rely on the store's notifications alone: their own re-check is out of reach.
         var configuration = ServerConfiguration(bcryptCost: 4)

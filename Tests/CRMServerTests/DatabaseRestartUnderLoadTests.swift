@@ -29,7 +29,7 @@ struct DatabaseRestartUnderLoadTests {
     @Test func pushesRunningWhenTheDatabaseStopsAreAllOrNothingAndTheirRetriesApplyOnce() async throws {
         let cluster = try await PostgresServer.start()
         defer { cluster.stop() }
-        let store = try await PostgresStore.open(try PostgresConfiguration.test(try cluster.database()))
+        let store = try await PostgresStore.open(try PostgresConfiguration.test(try await cluster.database()))
         defer { store.close() }
         let server = try await TestServer.make(store: store)
         try await server.run { api in

@@ -217,15 +217,15 @@ struct InstallationCopyTests {
         let source = try await Self.makeSource(in: directory)
         let url = try await PostgresServer.shared().database(prefix: "crm_copy")
 
-        let run = try ProcessRunner.run(
+        let run = try await ProcessRunner.run(
             "crm-server", ["copy", "--from", "sqlite:" + source.path, "--to", url], in: directory.url)
         #expect(run.status == 0, "\(run.error)")
         #expect(run.output.contains("verified"), "\(run.output)")
         #expect(run.output.contains("records"), "\(run.output)")
-        let verify = try ProcessRunner.run(
+        let verify = try await ProcessRunner.run(
             "crm-server", ["copy", "--from", "sqlite:" + source.path, "--to", url, "--verify-only"], in: directory.url)
         #expect(verify.status == 0 && verify.output.contains("verified"), "\(verify.error)")
-        let again = try ProcessRunner.run(
+        let again = try await ProcessRunner.run(
             "crm-server", ["copy", "--from", "sqlite:" + source.path, "--to", url], in: directory.url)
         #expect(again.status != 0)
         #expect(again.error.contains("not empty"), "\(again.error)")
@@ -260,13 +260,13 @@ struct InstallationCopyTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.path("demo.sqlite")
-        let demo = try ProcessRunner.run(
+        let demo = try await ProcessRunner.run(
             "crm-server",
             ["demo-data", "--database", "sqlite:" + path, "--records", "12000", "--password-stdin", "--bcrypt-cost", "4"],
             stdin: "demo password\n", in: directory.url)
         #expect(demo.status == 0, "\(demo.error)")
         let url = try await PostgresServer.shared().database(prefix: "crm_copy")
-        let run = try ProcessRunner.run("crm-server", ["copy", "--from", "sqlite:" + path, "--to", url], in: directory.url)
+        let run = try await ProcessRunner.run("crm-server", ["copy", "--from", "sqlite:" + path, "--to", url], in: directory.url)
         #expect(run.status == 0, "\(run.error)")
         #expect(run.output.contains("verified"), "\(run.output)")
 

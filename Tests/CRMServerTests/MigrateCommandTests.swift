@@ -10,11 +10,11 @@ import Testing
 struct MigrateCommandTests {
     @Test func migrateCreatesAFreshSchemaSayingWhatItAppliedAndASecondRunAppliesNothing() async throws {
         let server = try await PostgresServer.shared()
-        let url = try server.database(prefix: "crm_migrate")
+        let url = try await server.database(prefix: "crm_migrate")
         defer { server.drop(url) }
         let name = String(url.split(separator: "/").last!)
 
-        let first = try ProcessRunner.run("crm-server", ["migrate", "--database", url])
+        let first = try await ProcessRunner.run("crm-server", ["migrate", "--database", url])
         #expect(first.status == 0, "\(first.error)")
         #expect(first.output.contains("applied v0") == false)
         #expect(first.output.contains("applied v1"), "\(first.output)")
@@ -25,7 +25,7 @@ struct MigrateCommandTests {
         let store = try await PostgresStore.open(try PostgresConfiguration.test(url), migrate: false)
         store.close()
 
-        let second = try ProcessRunner.run("crm-server", ["migrate", "--database", url])
+        let second = try await ProcessRunner.run("crm-server", ["migrate", "--database", url])
         #expect(second.status == 0, "\(second.error)")
         #expect(!second.output.contains("applied "), "\(second.output)")
         #expect(second.output.contains("already up to date"), "\(second.output)")
@@ -34,13 +34,13 @@ struct MigrateCommandTests {
 
     @Test func aSchemaNewerThanTheServerIsRefusedByMigrateAndServe() async throws {
         let server = try await PostgresServer.shared()
-        let url = try server.database(prefix: "crm_newer")
+        let url = try await server.database(prefix: "crm_newer")
         defer { server.drop(url) }
         let name = String(url.split(separator: "/").last!)
-        #expect(try ProcessRunner.run("crm-server", ["migrate", "--database", url]).status == 0)
+        #expect(try await ProcessRunner.run("crm-server", ["migrate", "--database", url]).status == 0)
         try server.psql("INSERT INTO schema_migrations (name) VALUES ('v999-from-a-newer-server')", database: name)
 
-        let migrate = try ProcessRunner.run("crm-server", ["migrate", "--database", url])
+        let migrate = try await ProcessRunner.run("crm-server", ["migrate", "--database", url])
         #expect(migrate.status != 0)
         #expect(migrate.error.contains("newer than this server") && migrate.error.contains("v999-from-a-newer-server"),
             "\(migrate.error)")

@@ -27,7 +27,7 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
             return try await body(try cast(try SQLiteStore(path: directory.path("crm.sqlite"))))
         case .postgres:
             let server = try await PostgresServer.shared()
-            let url = try server.database()
+            let url = try await server.database()
             defer { server.drop(url) }
             let store = try await PostgresStore.open(try PostgresConfiguration.test(url))
             defer { store.close() }

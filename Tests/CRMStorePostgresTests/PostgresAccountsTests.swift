@@ -11,7 +11,7 @@ import Testing
     /// Runs `body` with two stores open on one new database, and the database's name for `psql`.
     func withTwoServers(_ body: (PostgresStore, PostgresStore, String) async throws -> Void) async throws {
         let server = try await PostgresServer.shared()
-        let url = try server.database()
+        let url = try await server.database()
         defer { server.drop(url) }
         var configuration = try PostgresConfiguration.test(url)
         configuration.maxConnections = 4

@@ -9,7 +9,7 @@ import Testing
 @Suite struct PostgresBroadcastTests {
     @Test func aBroadcastFromOneStoreIsHeardByAnotherWithItsUsers() async throws {
         let server = try await PostgresServer.shared()
-        let url = try server.database()
+        let url = try await server.database()
         defer { server.drop(url) }
         let writer = try await PostgresStore.open(try PostgresConfiguration.test(url))
         let listener = try await PostgresStore.open(try PostgresConfiguration.test(url))

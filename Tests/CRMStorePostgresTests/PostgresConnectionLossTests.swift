@@ -13,7 +13,7 @@ import Testing
 @Suite struct PostgresConnectionLossTests {
     @Test func aConnectionRefusedForTooManyClientsIsUnavailableWithWhatToDo() async throws {
         let server = try await PostgresServer.shared()
-        let url = try server.database()
+        let url = try await server.database()
         defer { server.drop(url) }
         // A role allowed no connection at all gets what a full server answers: SQLSTATE 53300.
         let role = "crm_full_\(UInt32.random(in: 0...UInt32.max))"
@@ -38,7 +38,7 @@ import Testing
 
     @Test func aQueryWhoseConnectionAnAdministratorEndsIsUnavailableAndThePoolRecovers() async throws {
         let server = try await PostgresServer.shared()
-        let url = try server.database()
+        let url = try await server.database()
         defer { server.drop(url) }
         let store = try await PostgresStore.open(try PostgresConfiguration.test(url))
         defer { store.close() }
@@ -70,7 +70,7 @@ import Testing
 
     @Test func theListenerComesBackAfterItsConnectionIsEndedAndTellsEveryoneToLookAgain() async throws {
         let server = try await PostgresServer.shared()
-        let url = try server.database()
+        let url = try await server.database()
         defer { server.drop(url) }
         let writer = try await PostgresStore.open(try PostgresConfiguration.test(url))
         let listener = try await PostgresStore.open(try PostgresConfiguration.test(url))
@@ -99,7 +99,7 @@ import Testing
 
     @Test func aPushNotifiesAtItsCommitAndARolledBackPushNotifiesNothing() async throws {
         let server = try await PostgresServer.shared()
-        let url = try server.database()
+        let url = try await server.database()
         defer { server.drop(url) }
         let writer = try await PostgresStore.open(try PostgresConfiguration.test(url))
         let listener = try await PostgresStore.open(try PostgresConfiguration.test(url))

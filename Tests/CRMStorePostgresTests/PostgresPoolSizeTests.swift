@@ -9,7 +9,7 @@ import Testing
 @Suite struct PostgresPoolSizeTests {
     @Test func aStoreWithAPoolOfThreeOpensAtMostThreeConnectionsUnderConcurrentLoad() async throws {
         let server = try await PostgresServer.shared()
-        let url = try server.database()
+        let url = try await server.database()
         defer { server.drop(url) }
         let name = String(url.split(separator: "/").last!)
         var configuration = try PostgresConfiguration.test(url)

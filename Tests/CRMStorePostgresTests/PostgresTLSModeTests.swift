@@ -32,19 +32,19 @@ struct PostgresTLSModeTests {
         defer { cluster.stop() }
         let root = try #require(cluster.certificate)
 
-        let required = try cluster.database()
+        let required = try await cluster.database()
         let store = try await Self.open(required + "?sslmode=require").get()
         #expect(try await store.users().isEmpty)
         #expect(try Self.encryptedSessions(cluster, required) > 0)
         store.close()
 
-        let preferred = try cluster.database()
+        let preferred = try await cluster.database()
         let preferring = try await Self.open(preferred + "?sslmode=prefer").get()
         #expect(try await preferring.users().isEmpty)
         #expect(try Self.encryptedSessions(cluster, preferred) > 0)
         preferring.close()
 
-        let verified = try cluster.database()
+        let verified = try await cluster.database()
         if case .success = await Self.open(verified + "?sslmode=verify-ca") {
             Issue.record("verify-ca took a certificate no trusted authority signed")
         }
@@ -61,7 +61,7 @@ struct PostgresTLSModeTests {
         let cluster = try await PostgresServer.start(tls: true, certificateName: "DNS:elsewhere.example")
         defer { cluster.stop() }
         let root = try #require(cluster.certificate)
-        let url = try cluster.database()
+        let url = try await cluster.database()
         try await Self.open(url + "?sslmode=verify-ca&sslrootcert=" + root).get().close()
         if case .success(let store) = await Self.open(url + "?sslmode=verify-full&sslrootcert=" + root) {
             store.close()
@@ -71,7 +71,7 @@ struct PostgresTLSModeTests {
 
     @Test func preferConnectsInPlainToAServerWithoutTLS() async throws {
         let cluster = try await PostgresServer.shared()
-        let url = try cluster.database()
+        let url = try await cluster.database()
         defer { cluster.drop(url) }
         let store = try await Self.open(url + "?sslmode=prefer").get()
         #expect(try await store.users().isEmpty)

@@ -11,7 +11,7 @@ struct PostgresTLSTests {
     @Test func requiredTLSConnectsWhenTheServersCertificateIsTrustedAndIsRefusedOtherwise() async throws {
         let cluster = try await PostgresServer.start(tls: true)
         defer { cluster.stop() }
-        let url = try cluster.database()
+        let url = try await cluster.database()
         let name = String(url.split(separator: "/").last!)
         let root = try #require(cluster.certificate)
 
@@ -32,7 +32,7 @@ struct PostgresTLSTests {
 
     @Test func requiredTLSIsRefusedByAServerWithout() async throws {
         let cluster = try await PostgresServer.shared()
-        let url = try cluster.database()
+        let url = try await cluster.database()
         defer { cluster.drop(url) }
         var config = try PostgresConfiguration(url: url + "?sslmode=require")
         config.leaseTimeout = .seconds(3)
