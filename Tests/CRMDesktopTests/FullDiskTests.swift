@@ -22,6 +22,15 @@ struct FullDiskTests {
         try ProcessRunner.run(path, arguments).status
     }
 
+    /// Rita's desktop set up (no first sync) in `path`, on the small disk.
+    static func ritasDesktop(in path: String, _ api: TestAPI) async throws -> Desktop {
+        let home = DesktopHome(path: path)
+        let (settings, replica) = try await DesktopSetup(home: home).connect(
+            server: api.baseURL.absoluteString, user: "rita", password: TestServer.password, deviceName: "small")
+        return Desktop(
+            home: home, settings: settings, replica: replica, connection: try ServerConnection(home: home, settings: settings))
+    }
+
     static func mount(_ path: String, size: String) throws -> Bool {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return try command("/bin/mount", ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", path]) == 0
@@ -42,12 +51,8 @@ struct FullDiskTests {
             #expect(try Self.mount(mountPoint, size: "2m"))
             defer { _ = try? Self.command("/bin/umount", [mountPoint]) }
 
-            let home = DesktopHome(path: mountPoint + "/home")
-            let (settings, replica) = try await DesktopSetup(home: home).connect(
-                server: api.baseURL.absoluteString, user: "rita", password: TestServer.password, deviceName: "small")
-            let desktop = Desktop(
-                home: home, settings: settings, replica: replica,
-                connection: try ServerConnection(home: home, settings: settings))
+            let desktop = try await Self.ritasDesktop(in: mountPoint + "/home", api)
+            let home = desktop.home
             try await Self.syncPackageOnly(desktop)
             try desktop.editor().create(type: "Account", fields: ["name": "Kept Through A Full Disk"])
             // Leave about 300 KB: the notes (about 1.2 MB) do not fit.
@@ -83,12 +88,8 @@ struct FullDiskTests {
             let mountPoint = directory.path("small")
             #expect(try Self.mount(mountPoint, size: "2m"))
             defer { _ = try? Self.command("/bin/umount", [mountPoint]) }
-            let home = DesktopHome(path: mountPoint + "/home")
-            let (settings, replica) = try await DesktopSetup(home: home).connect(
-                server: api.baseURL.absoluteString, user: "rita", password: TestServer.password, deviceName: "small")
-            let desktop = Desktop(
-                home: home, settings: settings, replica: replica,
-                connection: try ServerConnection(home: home, settings: settings))
+            let desktop = try await Self.ritasDesktop(in: mountPoint + "/home", api)
+            let home = desktop.home
             #expect(try await desktop.engine().run().outcome == .success)
             let names = (0..<20).map { "Queued On A Full Disk \($0)" }
             for name in names { try desktop.editor().create(type: "Account", fields: ["name": .string(name)]) }
@@ -101,7 +102,7 @@ struct FullDiskTests {
             _ = try await ProcessRunner.run("/bin/dd", ["if=/dev/zero", "of=" + filler, "bs=4096"])
             #expect(try Self.freeBytes(mountPoint) < 4096)
 
-            let failed = try await Processes.detached("crm-desktop", ["--home", home.path, "sync"])
+            let failed = try await Processes.run("crm-desktop", ["--home", home.path, "sync"])
             #expect(failed.status == 1)
             #expect(failed.error.contains("the disk holding \(home.replicaPath) is full"), "\(failed.error)")
             #expect(try Self.integrity(home.replicaPath) == "ok")
@@ -113,7 +114,7 @@ struct FullDiskTests {
             #expect(before.count <= names.count, "nothing is sent twice")
 
             try FileManager.default.removeItem(atPath: filler)
-            let resumed = try await Processes.detached("crm-desktop", ["--home", home.path, "sync"])
+            let resumed = try await Processes.run("crm-desktop", ["--home", home.path, "sync"])
             #expect(resumed.status == 0, "\(resumed.error)")
             #expect(try desktop.replica.outbox().isEmpty)
             let after = try await api.send(.get, "/api/v1/records/Account?limit=1000", token: rita)

@@ -10,19 +10,6 @@ import Foundation
 /// Real `crm-server` and `crm-desktop` processes on loopback, run as a user runs them.
 typealias Processes = ProcessRunner
 
-extension ProcessRunner {
-    /// `run` on a thread of its own: waiting for a child does not hold one of the few threads of Swift's
-    /// concurrency pool, which the in-process test servers (of this and of tests running in parallel) need to
-    /// answer the child.
-    static func detached(_ executable: String, _ arguments: [String], stdin: String? = nil) async throws -> Run {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(with: Result { try run(executable, arguments, stdin: stdin) })
-            }
-        }
-    }
-}
-
 /// A `crm-server serve` process on a free loopback port with demo data, on the store `CRM_TEST_STORE` names (a
 /// SQLite file, or a database on the test PostgreSQL cluster: `TestDatabase`).
 final class ServerProcess: @unchecked Sendable {

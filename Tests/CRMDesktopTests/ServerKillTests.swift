@@ -76,7 +76,7 @@ struct ServerKillTests {
                 #expect(outbox == 0 || outbox == Self.createsPerRound + 1, "a push half answered: \(outbox) left")
                 if present == 0 { beforeCommit += 1 } else if outbox > 0 { answersLost += 1 } else { afterAnswer += 1 }
             }
-            let again = try await Processes.detached("crm-desktop", ["--home", home, "sync"])
+            let again = try await Processes.run("crm-desktop", ["--home", home, "sync"])
             #expect(again.status == 0, "the sync after the restart: \(again.output) \(again.error)")
         }
         print(
