@@ -65,6 +65,9 @@ struct KillTests {
         var created: [String] = []
         landed = 0
         attempts = 0
+        // The other desktop's sync of the same changes sets the window; a kill that came too late narrows it
+        // (this desktop may sync faster, or the machine's load changed), one that landed widens it again.
+        var share = 1.0
         while landed < Self.kills, attempts < Self.kills * 4 {
             attempts += 1
             for index in 0..<5 {
@@ -79,7 +82,13 @@ struct KillTests {
                 let run = try await sync(other)
                 #expect(run.status != 1, "\(run.error)")
             }
-            if try await killSync(home: killed, after: random.next(upTo: UInt64(incremental * 1200) + 1)) { landed += 1 }
+            let moment = random.next(upTo: UInt64(incremental * 1000 * share) + 5)
+            if try await killSync(home: killed, after: moment) {
+                landed += 1
+                share = min(share * 1.2, 1.2)
+            } else {
+                share = max(share * 0.6, 0.05)
+            }
         }
         print("KillTests: incremental syncs: \(landed) of \(attempts) kills landed mid-sync")
         #expect(landed >= Self.kills, "too few kills landed inside an incremental sync (seed \(seed))")
