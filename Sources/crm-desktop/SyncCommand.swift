@@ -19,11 +19,17 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(help: "The receipt as text (table) or json.") var format: OutputFormat = .table
     @Flag(help: "Let the PIM sync go on past its safety stops (an emptied collection, many deletes at once).")
     var force = false
+    @Flag(
+        help: ArgumentHelp(
+            "Send the unsent edits and bring nothing (for a slow connection); the receipt says what waits for a "
+                + "full sync."))
+    var pushOnly = false
 
     func validate() throws {
         if let watch, watch < 1 { throw ValidationError("--watch takes a number of seconds, at least 1") }
         if format == .csv { throw ValidationError("--format takes table or json here") }
         if force, watch != nil { throw ValidationError("--force goes with one sync, not with --watch") }
+        if pushOnly, watch != nil { throw ValidationError("--push-only goes with one sync, not with --watch") }
     }
 
     func run() async throws {
@@ -34,10 +40,10 @@ struct SyncCommand: AsyncParsableCommand {
         do {
             let receipt: SyncReceipt
             if let line {
-                receipt = try await desktop.engine(force: force).run(progress: { progress in line.update(progress) })
+                receipt = try await engine(desktop).run(progress: { progress in line.update(progress) })
                 line.finish()
             } else {
-                receipt = try await desktop.engine(force: force).run()
+                receipt = try await engine(desktop).run()
             }
             try show(receipt)
             if receipt.outcome == .partial { throw ExitCode(2) }
@@ -50,6 +56,10 @@ struct SyncCommand: AsyncParsableCommand {
             }
             throw Self.explained(error, desktop: desktop)
         }
+    }
+
+    private func engine(_ desktop: Desktop) -> SyncEngine {
+        desktop.engine(.init(pushOnly: pushOnly), force: force)
     }
 
     private func show(_ receipt: SyncReceipt) throws {

@@ -27,10 +27,15 @@ public struct SyncEngine: Sendable {
         public var pageSize: Int
         /// Ops per push (the server caps it; one record's ops never split over two pushes).
         public var pushBatch: Int
+        /// Send the outbox and pull nothing (`sync --push-only`, for a slow connection): no pages, no attachment
+        /// downloads, no PIM writes; a pending filter change waits for a full sync. The receipt says whether the
+        /// server holds changes for the next full sync.
+        public var pushOnly: Bool
 
-        public init(pageSize: Int = 2500, pushBatch: Int = 500) {
+        public init(pageSize: Int = 2500, pushBatch: Int = 500, pushOnly: Bool = false) {
             self.pageSize = pageSize
             self.pushBatch = pushBatch
+            self.pushOnly = pushOnly
         }
     }
 
@@ -61,19 +66,11 @@ public struct SyncEngine: Sendable {
         var state = SyncState(startedAt: Date())
         do {
             if let pim { try await runPIM(&state) { try await pim.inbound() } }
-            // The preview is shown before a first sync or asked for by `confirm`; otherwise it is not counted.
-            try await begin(&state, preview: confirm != nil || replica.cursor() == nil)
-            if let confirm, try await !confirm(state.preview) {
-                try await end(&state)
-                throw DesktopError(.declined, "nothing was synced: the filter's records were not wanted")
+            if configuration.pushOnly {
+                try await pushOnly(&state, progress: progress)
+            } else {
+                try await sendAndBring(&state, progress: progress, confirm: confirm)
             }
-            try await refreshProfile()
-            if let mail { scanMail(&state, mail) }
-            try await pushOutbox(&state, progress: progress)
-            try await pullAll(&state, progress: progress)
-            await downloadAttachments(&state)
-            try await end(&state)
-            if let pim { try await runPIM(&state) { try await pim.outbound() } }
             let waiting = state.counts.conflicts + state.counts.rejected + (state.pim?.problems ?? 0)
                 + (state.pim?.stopped.count ?? 0) + (state.mail?.failed ?? 0) + state.files.failed.count
             let receipt = state.receipt(outcome: waiting > 0 ? .partial : .success)
@@ -82,6 +79,26 @@ public struct SyncEngine: Sendable {
         } catch {
             try await fail(&state, error)
         }
+    }
+
+    /// The steps of a whole sync between the PIM's inbound pass and the receipt.
+    private func sendAndBring(
+        _ state: inout SyncState, progress: (@Sendable (SyncProgress) -> Void)?,
+        confirm: (@Sendable ([String: Int]) async throws -> Bool)?
+    ) async throws {
+        // The preview is shown before a first sync or asked for by `confirm`; otherwise it is not counted.
+        try await begin(&state, preview: confirm != nil || replica.cursor() == nil)
+        if let confirm, try await !confirm(state.preview) {
+            try await end(&state)
+            throw DesktopError(.declined, "nothing was synced: the filter's records were not wanted")
+        }
+        try await refreshProfile()
+        if let mail { scanMail(&state, mail) }
+        try await pushOutbox(&state, progress: progress)
+        try await pullAll(&state, progress: progress)
+        await downloadAttachments(&state)
+        try await end(&state)
+        if let pim { try await runPIM(&state) { try await pim.outbound() } }
     }
 
     /// Keeps a failed receipt, ends the server session with the error, and turns "revoked" into a wiped
@@ -119,9 +136,13 @@ public struct SyncEngine: Sendable {
         }
     }
 
-    /// Opens a session; installs a newer package (migrating the outbox) before anything is pushed.
-    func begin(_ state: inout SyncState, preview: Bool = true) async throws {
-        let filter = try replica.filter()
+    /// Opens a session; installs a newer package (migrating the outbox) before anything is pushed. With
+    /// `sendFilter` false a filter chosen here and not yet sent stays pending (a session that pulls nothing must
+    /// not move the server's idea of what the device holds).
+    func begin(_ state: inout SyncState, preview: Bool = true, sendFilter: Bool = true) async throws {
+        var filter = try replica.filter()
+        let keepPending = filter.pending && !sendFilter
+        if keepPending { filter.pending = false }
         let request = SyncBeginRequest(
             device: connection.settings.device, packageVersion: try replica.packageVersion(),
             filter: filter.pending ? filter.name : nil, parameters: filter.pending ? filter.parameters : nil,
@@ -136,7 +157,7 @@ public struct SyncEngine: Sendable {
                 logger.warning("\(failed.count) unsent changes no longer fit package \(update.version)")
             }
         }
-        try replica.confirmFilter(name: answer.filter, parameters: answer.parameters)
+        if !keepPending { try replica.confirmFilter(name: answer.filter, parameters: answer.parameters) }
     }
 
     /// Pushes the outbox in batches and applies each answer in one transaction.
@@ -215,6 +236,8 @@ struct SyncState: Sendable {
     var files = FileTransfers()
     /// A pulled record names an attachment, whose file may have to be fetched.
     var pulledAttachments = false
+    /// After a push-only sync: what waits for a full one.
+    var leftForFullSync: String?
 
     func receipt(outcome: SyncReceipt.Outcome, message: String? = nil) -> SyncReceipt {
         var text = message
@@ -231,6 +254,6 @@ struct SyncState: Sendable {
         return SyncReceipt(
             startedAt: startedAt, endedAt: Date(), outcome: outcome, counts: counts, session: session,
             message: text, installedPackage: installedPackage, pim: pim, mailShared: mail?.shared,
-            mailUnreadable: mail?.failed, files: files.isEmpty ? nil : files)
+            mailUnreadable: mail?.failed, files: files.isEmpty ? nil : files, leftForFullSync: leftForFullSync)
     }
 }

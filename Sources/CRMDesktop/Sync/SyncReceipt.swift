@@ -29,12 +29,15 @@ public struct SyncReceipt: Codable, Sendable, Equatable {
     public var mailUnreadable: Int?
     /// Attachment files sent to and brought from the server.
     public var files: FileTransfers?
+    /// A push-only sync (`sync --push-only`): what it left for a full sync, in words.
+    public var leftForFullSync: String?
 
     public init(
         startedAt: Date, endedAt: Date, outcome: Outcome, counts: SyncCounts, session: String? = nil,
         message: String? = nil, installedPackage: Int? = nil, pim: PIMReport? = nil, mailShared: Int? = nil,
-        mailUnreadable: Int? = nil, files: FileTransfers? = nil
+        mailUnreadable: Int? = nil, files: FileTransfers? = nil, leftForFullSync: String? = nil
     ) {
+        self.leftForFullSync = leftForFullSync
         self.mailShared = mailShared
         self.mailUnreadable = mailUnreadable
         self.files = files
@@ -48,7 +51,8 @@ public struct SyncReceipt: Codable, Sendable, Equatable {
         self.pim = pim
     }
 
-    /// The one-line receipt: `pulled 120, pushed 3 (applied 2, merged 1, conflicts 0, rejected 0) in 0.8 s`.
+    /// The one-line receipt: `pulled 120, pushed 3 (applied 2, merged 1, conflicts 0, rejected 0) in 0.8 s`,
+    /// then what the PIM, mail and file transfers did and, after a push-only sync, what waits for a full one.
     public var line: String {
         let seconds = String(format: "%.1f", endedAt.timeIntervalSince(startedAt))
         var text = "\(outcome.rawValue): pulled \(counts.pulled), pushed \(counts.pushed) (applied \(counts.applied), "
@@ -56,6 +60,7 @@ public struct SyncReceipt: Codable, Sendable, Equatable {
         if let pim { text += "; " + pim.line }
         if let mailShared { text += "; mail: shared \(mailShared)" + (mailUnreadable.map { $0 > 0 ? ", \($0) not readable" : "" } ?? "") }
         if let files, !files.isEmpty { text += "; " + files.line }
+        if let leftForFullSync { text += "; push only: " + leftForFullSync }
         if let message { text += " - \(message)" }
         return text
     }
