@@ -18,6 +18,7 @@ struct CRMDesktopCommand: AsyncParsableCommand {
             ShowCommand.self, NewCommand.self, EditCommand.self, DeleteCommand.self, LinkCommand.self,
             UnlinkCommand.self, ConflictsCommand.self, FiltersCommand.self, LogCommand.self, ScheduleCommand.self,
             RetryCommand.self, DiscardCommand.self, RebuildCommand.self, PIMCommand.self, ShareCommand.self, MailCommand.self,
+            AttachCommand.self, OpenAttachmentCommand.self,
         ])
 
     @OptionGroup var global: GlobalOptions

@@ -141,9 +141,14 @@ struct KillTests {
     /// may have finished by then).
     private func killSync(home: String, after milliseconds: UInt64) async throws -> Bool {
         let process = try Processes.start("crm-desktop", ["--home", home, "sync"])
-        try await Task.sleep(for: .milliseconds(milliseconds))
-        kill(process.processIdentifier, SIGKILL)
-        try await ProcessRunner.offPool { process.waitUntilExit() }
+        // Timed on a thread of its own: a sleep on the concurrency pool, which parallel tests keep busy, may
+        // wake long after the sync ended.
+        let pid = process.processIdentifier
+        try await ProcessRunner.offPool {
+            usleep(useconds_t(milliseconds * 1000))
+            kill(pid, SIGKILL)
+            process.waitUntilExit()
+        }
         return process.terminationReason == .uncaughtSignal
     }
 

@@ -56,7 +56,8 @@ struct ServerKillTests {
             // From 40% to 120% of a clean sync's length: most kills fall while the ops go in or the answer comes.
             let moment = UInt64(clean * 400) + random.next(upTo: UInt64(clean * 800) + 1)
             let running = Self.background { try Self.sync(home) }
-            try await Task.sleep(for: .milliseconds(moment))
+            // Timed on a thread of its own (the concurrency pool may be busy with parallel tests).
+            try await ProcessRunner.offPool { usleep(useconds_t(moment * 1000)) }
             server.crash()
             let run = try await running.value
             try await server.restart()

@@ -245,13 +245,18 @@ import Glibc
     @Test func limitsOfThePackageRefuseUploadsBeforeReadingThem() async throws {
         let server = try await TestServer.make()
         try await Self.publishVariant(server) { yaml in
+            // Every attachments field takes PDFs and images only, and a sales rep's role sees none of them.
             yaml.replacingOccurrences(
+                of: "fileTypes: [image/*, text/*, application/pdf, application/zip, application/json, message/rfc822]",
+                with: "fileTypes: [application/pdf, image/*]"
+            ).replacingOccurrences(
                 of: "{kind: attachments, label: Attachments, maxFileSize: 5242880}",
                 with: "{kind: attachments, label: Attachments, maxFileSize: 5242880, "
                     + "fileTypes: [application/pdf, image/*]}"
             ).replacingOccurrences(
                 of: "    readOnlyFields:\n      Opportunity: [probability]",
-                with: "    hiddenFields:\n      Activity: [attachments]\n"
+                with: "    hiddenFields:\n" + ["Account", "Contact", "Opportunity", "ServiceRequest", "Activity", "Note"]
+                    .map { "      \($0): [attachments]\n" }.joined()
                     + "    readOnlyFields:\n      Opportunity: [probability]"
             )
         }

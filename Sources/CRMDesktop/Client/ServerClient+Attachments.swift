@@ -52,10 +52,12 @@ extension ServerClient {
     /// Uploads `file` as the content named `sha256` (`PUT /api/v1/attachments/{sha256}`): nothing is sent when the
     /// server stores it already, an upload cut before resumes from what the server holds, and the file is
     /// streamed from disk in 256 KiB pieces. The server checks the hash and refuses content that does not match.
-    public func uploadAttachment(file: URL, sha256: String, mediaType: String, token: String) async throws {
+    /// Returns whether anything was sent (false: the server had the content, from anyone).
+    @discardableResult
+    public func uploadAttachment(file: URL, sha256: String, mediaType: String, token: String) async throws -> Bool {
         let size = try Self.fileSize(file)
         let state = try await attachmentState(sha256: sha256, token: token)
-        if state.stored { return }
+        if state.stored { return false }
         var offset = state.offset <= size ? state.offset : 0
         let path = Self.attachmentPath(sha256)
         for _ in 0..<3 {
@@ -69,7 +71,7 @@ extension ServerClient {
                 request, route: "PUT \(path)", timeout: Self.transferTimeout)
             let answer = ServerAnswer(route: "PUT \(path)", status: status, body: body)
             switch status {
-            case 200, 201: return
+            case 200, 201: return true
             case 409 where heldOffset != nil:
                 // The server holds another part of this upload than it said (a concurrent upload): go on from there.
                 offset = heldOffset ?? 0

@@ -16,9 +16,10 @@ public enum FieldText {
         }
     }
 
-    /// Attachments as a person reads them: `offer.pdf (2.1 KB, application/pdf)`, comma-separated.
+    /// Attachments as a person reads them: `offer.pdf (2.1 KB, application/pdf, id 3fa2b1c4)`, comma-separated;
+    /// the id (the start of the content's SHA-256) is what `crm-desktop open-attachment` takes.
     public static func attachments(_ refs: [AttachmentRef]) -> String {
-        refs.map { "\($0.name) (\(size($0.size)), \($0.mediaType))" }.joined(separator: ", ")
+        refs.map { "\($0.name) (\(size($0.size)), \($0.mediaType), id \($0.sha256.prefix(8)))" }.joined(separator: ", ")
     }
 
     /// Bytes in the unit a person expects: `512 B`, `2.1 KB`, `5.0 MB`.

@@ -26,7 +26,7 @@ extension SyncEngine {
     }
 
     /// Uploads the attachment content the ops of `batch` list, before the ops go (the server refuses a record
-    /// that names content it does not have). Content already on the server is not sent again.
+    /// that names content it does not have). Content already on the server is not sent again, nor counted.
     func uploadAttachments(of batch: [OutboxOp], _ state: inout SyncState) async throws {
         let cache = AttachmentCache(home: home)
         var sent = Set<String>()
@@ -34,20 +34,27 @@ extension SyncEngine {
             for value in (op.op.fields ?? [:]).values {
                 for ref in AttachmentRef.list(value) where !sent.contains(ref.sha256) && cache.has(ref.sha256) {
                     let file = URL(fileURLWithPath: cache.path(ref.sha256))
-                    try await connection.call { client, token in
+                    let uploaded = try await connection.call { client, token in
                         try await client.uploadAttachment(file: file, sha256: ref.sha256, mediaType: ref.mediaType, token: token)
                     }
                     sent.insert(ref.sha256)
-                    state.files.uploaded += 1
+                    if uploaded { state.files.uploaded += 1 }
                 }
             }
         }
     }
 
-    /// Brings the content of every attachment the replica's records list that this desktop does not have yet.
+    /// Brings the content of every attachment the replica's records list that this desktop does not have yet,
+    /// unless the filter brings files on open.
     /// It looks only when this sync brought records, or when an earlier download failed (so a sync that brings
     /// nothing costs nothing here). A file that cannot be brought is reported and tried again by the next sync.
     func downloadAttachments(_ state: inout SyncState) async {
+        // A filter that brings files on open leaves them to `open-attachment`.
+        if let filter = try? replica.filter(), let package = try? replica.package(),
+            let preset = package.filters?.first(where: { $0.name == filter.name }), !preset.downloadsAttachmentsEagerly
+        {
+            return
+        }
         let retry = (try? replica.attachmentsMissing()) ?? true
         // Listing the replica's attachments reads every record: only when a pulled record names one.
         guard state.pulledAttachments || retry else { return }

@@ -8,11 +8,15 @@ public struct SyncFilter: Codable, Sendable, Equatable {
     public var parameters: [FilterParameter]?
     /// Per type, which records come down; a type not named here is not synced.
     public var types: [String: TypeFilter]
+    /// When the content of the records' attachments comes down: with the sync (the default), or when the user
+    /// opens one (a filter that brings a whole team's records need not bring every file).
+    public var attachments: AttachmentDownload?
 
     public init(
         name: String, label: String, default: Bool? = nil, parameters: [FilterParameter]? = nil,
-        types: [String: TypeFilter]
+        types: [String: TypeFilter], attachments: AttachmentDownload? = nil
     ) {
+        self.attachments = attachments
         self.name = name
         self.label = label
         self.default = `default`
@@ -21,6 +25,15 @@ public struct SyncFilter: Codable, Sendable, Equatable {
     }
 
     public var isDefault: Bool { self.default ?? false }
+
+    /// Whether a sync brings the attachments' content of the records it brings.
+    public var downloadsAttachmentsEagerly: Bool { (attachments ?? .eager) == .eager }
+}
+
+/// When a device brings attachment content: `eager` with each sync, `on-open` when the user opens the file.
+public enum AttachmentDownload: String, Codable, Sendable, Equatable {
+    case eager
+    case onOpen = "on-open"
 }
 
 /// A parameter the user sets when choosing a filter ("days back").

@@ -33,4 +33,26 @@ public struct AttachmentCache: Sendable {
     }
 
     public func read(_ sha256: String) -> Data? { FileManager.default.contents(atPath: path(sha256)) }
+
+    /// Keeps a copy of the file at `source` under its hash, atomically, owner-only (streamed by the file
+    /// system, not read into memory).
+    func storeCopy(of source: String, sha256: String) throws {
+        guard !has(sha256) else { return }
+        try FileManager.default.createDirectory(
+            atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let temporary = path(sha256) + ".tmp-\(getpid())"
+        unlink(temporary)
+        do {
+            try FileManager.default.copyItem(atPath: source, toPath: temporary)
+        } catch {
+            unlink(temporary)
+            throw DesktopError(.invalidInput, "cannot copy \(source) into \(folder): \(error.localizedDescription)")
+        }
+        chmod(temporary, 0o600)
+        guard rename(temporary, path(sha256)) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw DesktopError(.invalidInput, "cannot keep the attachment \(sha256): \(reason)")
+        }
+    }
 }
