@@ -15,6 +15,8 @@ public struct DesktopStatus: Sendable {
     public var failed: [OutboxOp]
     public var openConflicts: [LocalRecord]
     public var exclusions: Int
+    /// Types the package has watch and scheduled syncs check less often, with their last check.
+    public var frequency: SyncFrequency
 }
 
 extension Desktop {
@@ -27,6 +29,7 @@ extension Desktop {
             packageVersion: try replica.packageVersion(), filter: try replica.filter(),
             lastSync: try replica.receipts(limit: 1).first, records: counts,
             pending: outbox.filter { $0.state == .pending }, failed: outbox.filter { $0.state == .failed },
-            openConflicts: try openConflicts(), exclusions: try replica.exclusions().count)
+            openConflicts: try openConflicts(), exclusions: try replica.exclusions().count,
+            frequency: try replica.syncFrequency())
     }
 }

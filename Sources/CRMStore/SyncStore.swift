@@ -75,10 +75,17 @@ public struct DeviceSyncState: Codable, Sendable, Equatable {
     /// Kept by the store beside the pending page's delta, not in the saved state, so it has one home.
     public var pendingGeneration: Int64?
     public var nextGeneration: Int64
+    /// Types whose changes the feed passed over since the device last checked them (their `syncEvery` had not
+    /// come round): the session in which one is due again re-evaluates it.
+    public var deferredTypes: [String]?
+    /// The last re-evaluation that walks every type (nil: every one does), and the types those asked for
+    /// after it walk (types due again after a deferral).
+    public var allTypesRescan: Int?
+    public var rescanTypes: [String]?
 
     private enum CodingKeys: String, CodingKey {
         case device, user, filter, parameters, timeZone, fingerprint, rescanRequested, packageVersion, fullRescan
-        case ackedGeneration, nextGeneration
+        case ackedGeneration, nextGeneration, deferredTypes, allTypesRescan, rescanTypes
     }
 
     public init(

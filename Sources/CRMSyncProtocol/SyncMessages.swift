@@ -18,11 +18,16 @@ public struct SyncBeginRequest: Codable, Sendable {
     /// holds (a count that follows the records held, where an incremental sync must follow the changes). Nil
     /// asks for it, as older devices do.
     public var preview: Bool?
+    /// Types the device does not check in this session, because their `syncEvery` has not come round since it
+    /// last did: their changes wait, and the first session that checks a type again brings what it missed.
+    public var deferTypes: [String]?
 
     public init(
         protocolVersion: Int = ProtocolVersion.current, device: String, packageVersion: Int? = nil,
-        filter: String? = nil, parameters: [String: String]? = nil, timeZone: String, preview: Bool? = nil
+        filter: String? = nil, parameters: [String: String]? = nil, timeZone: String, preview: Bool? = nil,
+        deferTypes: [String]? = nil
     ) {
+        self.deferTypes = deferTypes
         self.protocolVersion = protocolVersion
         self.device = device
         self.packageVersion = packageVersion

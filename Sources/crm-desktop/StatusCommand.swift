@@ -60,6 +60,15 @@ struct StatusReport: Encodable {
     var exclusions: Int
     var pim: PIMState
     var mail: MailStatus
+    /// Types checked less often by watch and scheduled syncs.
+    var checkedLessOften: [TypeFrequency]
+
+    struct TypeFrequency: Encodable {
+        var type: String
+        var every: String
+        var checkedAt: Date?
+        var dueAt: Date?
+    }
 
     init(_ status: DesktopStatus, deviceName: String, pim: PIMState, mail: MailStatus) {
         self.mail = mail
@@ -79,6 +88,11 @@ struct StatusReport: Encodable {
         }
         openConflicts = status.openConflicts.count
         exclusions = status.exclusions
+        checkedLessOften = status.frequency.entries.map { entry in
+            TypeFrequency(
+                type: entry.type, every: entry.text, checkedAt: entry.checkedAt,
+                dueAt: entry.checkedAt == nil ? nil : entry.dueAt)
+        }
         self.pim = pim
     }
 
@@ -104,6 +118,11 @@ struct StatusReport: Encodable {
         }
         lines.append("Conflicts:  \(openConflicts) open" + (openConflicts > 0 ? " (`crm-desktop conflicts`)" : ""))
         lines.append("Excluded:   \(exclusions)" + (exclusions > 0 ? " (`crm-desktop filters` lists them)" : ""))
+        for entry in checkedLessOften {
+            let checked = entry.checkedAt.map { "checked \(Timestamp.string(from: $0))" } ?? "not checked yet"
+            let due = entry.dueAt.map { $0 <= Date() ? ", due now" : ", next \(Timestamp.string(from: $0))" } ?? ""
+            lines.append("Every \(entry.every): \(entry.type) (watch and scheduled syncs; \(checked)\(due))")
+        }
         lines += pim.lines(brief: true)
         lines += mail.lines(brief: true)
         return lines.joined(separator: "\n") + "\n"

@@ -31,11 +31,15 @@ public struct SyncEngine: Sendable {
         /// downloads, no PIM writes; a pending filter change waits for a full sync. The receipt says whether the
         /// server holds changes for the next full sync.
         public var pushOnly: Bool
+        /// Pass over the types whose `syncEvery` has not come round (`sync --watch`, the scheduled service); a
+        /// sync the user asks for checks every type.
+        public var honourFrequency: Bool
 
-        public init(pageSize: Int = 2500, pushBatch: Int = 500, pushOnly: Bool = false) {
+        public init(pageSize: Int = 2500, pushBatch: Int = 500, pushOnly: Bool = false, honourFrequency: Bool = false) {
             self.pageSize = pageSize
             self.pushBatch = pushBatch
             self.pushOnly = pushOnly
+            self.honourFrequency = honourFrequency
         }
     }
 
@@ -98,6 +102,9 @@ public struct SyncEngine: Sendable {
         try await pullAll(&state, progress: progress)
         await downloadAttachments(&state)
         try await end(&state)
+        let frequency = try replica.syncFrequency()
+        try replica.setChecked(
+            frequency.entries.map(\.type).filter { !(state.deferred ?? []).contains($0) }, at: state.startedAt)
         if let pim { try await runPIM(&state) { try await pim.outbound() } }
     }
 
@@ -143,10 +150,16 @@ public struct SyncEngine: Sendable {
         var filter = try replica.filter()
         let keepPending = filter.pending && !sendFilter
         if keepPending { filter.pending = false }
+        // Never on a first sync: every type comes then.
+        if configuration.honourFrequency, try replica.cursor() != nil {
+            let deferred = try replica.syncFrequency().deferred(at: state.startedAt)
+            state.deferred = deferred.isEmpty ? nil : deferred
+        }
         let request = SyncBeginRequest(
             device: connection.settings.device, packageVersion: try replica.packageVersion(),
             filter: filter.pending ? filter.name : nil, parameters: filter.pending ? filter.parameters : nil,
-            timeZone: connection.settings.timeZone ?? TimeZone.current.identifier, preview: preview ? nil : false)
+            timeZone: connection.settings.timeZone ?? TimeZone.current.identifier, preview: preview ? nil : false,
+            deferTypes: state.deferred)
         let answer = try await connection.call { client, token in try await client.begin(request, token: token) }
         state.session = answer.session
         state.preview = answer.preview
@@ -238,6 +251,8 @@ struct SyncState: Sendable {
     var pulledAttachments = false
     /// After a push-only sync: what waits for a full one.
     var leftForFullSync: String?
+    /// Types this sync passed over (their `syncEvery` had not come round).
+    var deferred: [String]?
 
     func receipt(outcome: SyncReceipt.Outcome, message: String? = nil) -> SyncReceipt {
         var text = message
@@ -254,6 +269,7 @@ struct SyncState: Sendable {
         return SyncReceipt(
             startedAt: startedAt, endedAt: Date(), outcome: outcome, counts: counts, session: session,
             message: text, installedPackage: installedPackage, pim: pim, mailShared: mail?.shared,
-            mailUnreadable: mail?.failed, files: files.isEmpty ? nil : files, leftForFullSync: leftForFullSync)
+            mailUnreadable: mail?.failed, files: files.isEmpty ? nil : files, leftForFullSync: leftForFullSync,
+            deferred: deferred)
     }
 }

@@ -31,12 +31,15 @@ public struct SyncReceipt: Codable, Sendable, Equatable {
     public var files: FileTransfers?
     /// A push-only sync (`sync --push-only`): what it left for a full sync, in words.
     public var leftForFullSync: String?
+    /// Types this sync passed over, their `syncEvery` not come round (a later sync brings their changes).
+    public var deferred: [String]?
 
     public init(
         startedAt: Date, endedAt: Date, outcome: Outcome, counts: SyncCounts, session: String? = nil,
         message: String? = nil, installedPackage: Int? = nil, pim: PIMReport? = nil, mailShared: Int? = nil,
-        mailUnreadable: Int? = nil, files: FileTransfers? = nil, leftForFullSync: String? = nil
+        mailUnreadable: Int? = nil, files: FileTransfers? = nil, leftForFullSync: String? = nil, deferred: [String]? = nil
     ) {
+        self.deferred = deferred
         self.leftForFullSync = leftForFullSync
         self.mailShared = mailShared
         self.mailUnreadable = mailUnreadable
@@ -61,6 +64,7 @@ public struct SyncReceipt: Codable, Sendable, Equatable {
         if let mailShared { text += "; mail: shared \(mailShared)" + (mailUnreadable.map { $0 > 0 ? ", \($0) not readable" : "" } ?? "") }
         if let files, !files.isEmpty { text += "; " + files.line }
         if let leftForFullSync { text += "; push only: " + leftForFullSync }
+        if let deferred, !deferred.isEmpty { text += "; not checked yet: " + deferred.joined(separator: ", ") }
         if let message { text += " - \(message)" }
         return text
     }

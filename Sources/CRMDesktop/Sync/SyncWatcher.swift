@@ -38,11 +38,16 @@ public struct SyncWatcher: Service {
     }
 
     private func loop() async throws {
-        let engine = desktop.engine()
+        // Types with a `syncEvery` are checked when due, not with every sync.
+        let engine = desktop.engine(.init(honourFrequency: true))
         while !Task.isCancelled {
-            let deadline = ContinuousClock.now + interval
+            var deadline = ContinuousClock.now + interval
             do {
                 onReceipt(try await engine.run())
+                // A type passed over is due before the interval ends: the next sync comes then.
+                if let due = try desktop.replica.syncFrequency().nextDue(after: Date()) {
+                    deadline = min(deadline, ContinuousClock.now + .seconds(max(1, due.timeIntervalSinceNow)))
+                }
                 try await waitForChanges(until: deadline)
             } catch is CancellationError {
                 return

@@ -9,11 +9,17 @@ public struct ObjectType: Codable, Sendable, Equatable {
     /// Fields whose value is unique across all records, whoever owns them (a Message-ID, an iCalendar UID).
     public var globalKeys: [String]?
     public var conflicts: ConflictPolicy?
+    /// How often desktops check this type for changes when they sync on their own (`sync --watch`, the
+    /// scheduled service): `30m`, `12h`, `7d`. Nil: with every sync. For types that change rarely, so that
+    /// frequent syncs cost what changes often.
+    public var syncEvery: String?
 
     public init(
         label: String, plural: String? = nil, fields: [String: FieldDefinition], rules: [ValidationRule]? = nil,
-        duplicates: [[String]]? = nil, globalKeys: [String]? = nil, conflicts: ConflictPolicy? = nil
+        duplicates: [[String]]? = nil, globalKeys: [String]? = nil, conflicts: ConflictPolicy? = nil,
+        syncEvery: String? = nil
     ) {
+        self.syncEvery = syncEvery
         self.label = label
         self.plural = plural
         self.fields = fields
@@ -36,6 +42,20 @@ public struct ObjectType: Codable, Sendable, Equatable {
             }
         }
         return result
+    }
+
+    /// `syncEvery` in seconds (nil: with every sync, or not a valid interval, which the package checker refuses).
+    public var syncInterval: Double? { syncEvery.flatMap(Self.interval) }
+
+    /// Seconds in `30m`, `12h`, `7d` (a whole number and a unit: m, h or d); nil for anything else.
+    public static func interval(_ text: String) -> Double? {
+        guard let unit = text.last, let count = Int(text.dropLast()), count > 0 else { return nil }
+        switch unit {
+        case "m": return Double(count) * 60
+        case "h": return Double(count) * 3600
+        case "d": return Double(count) * 86_400
+        default: return nil
+        }
     }
 
     /// The conflict rule for one field: the field's own, else the type's default, else `server-wins`.

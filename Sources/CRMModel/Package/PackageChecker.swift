@@ -68,6 +68,9 @@ struct PackageChecker {
         for field in (type.conflicts?.fields ?? [:]).keys.sorted() where type.fields[field] == nil {
             throw fail(path + ["conflicts", "fields", field], "unknown field '\(field)'")
         }
+        if let every = type.syncEvery, ObjectType.interval(every) == nil {
+            throw fail(path + ["syncEvery"], "'\(every)' is not an interval: a whole number and m, h or d (30m, 12h, 7d)")
+        }
     }
 
     private func checkField(_ name: String, _ field: FieldDefinition, type: ObjectType, path: [String])

@@ -13,8 +13,15 @@ public struct ResolvedFilter: Codable, Sendable, Equatable {
     public var today: String
     /// The device's IANA time zone.
     public var timeZone: String
+    /// Types the device does not check in this session (their `syncEvery` has not come round): the feed
+    /// passes over their changes, and the session in which they are due again re-evaluates them.
+    public var deferredTypes: [String]?
 
-    public init(name: String, types: [String: ResolvedTypeFilter], today: String, timeZone: String) {
+    public init(
+        name: String, types: [String: ResolvedTypeFilter], today: String, timeZone: String,
+        deferredTypes: [String]? = nil
+    ) {
+        self.deferredTypes = deferredTypes
         self.name = name
         self.types = types
         self.today = today

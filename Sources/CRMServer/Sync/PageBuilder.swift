@@ -47,7 +47,7 @@ struct PageBuilder: Sendable {
     // MARK: - Re-evaluation
 
     private func rescanStep(_ cursor: inout SyncCursor, _ page: inout PullPage) async throws {
-        let types = context.syncedTypes
+        let types = context.rescannedTypes(cursor.types)
         guard let type = cursor.type ?? types.first else {
             cursor.phase = .references
             return
@@ -100,7 +100,7 @@ struct PageBuilder: Sendable {
             cursor.afterID = candidates[walked - 1].id
         } else if exhausted {
             cursor.afterID = nil
-            cursor.type = try await nextType(after: type)
+            cursor.type = try await nextType(after: type, restrictedTo: cursor.types)
             if cursor.type == nil { cursor.phase = .references }
         } else {
             cursor.type = type
@@ -108,8 +108,13 @@ struct PageBuilder: Sendable {
         }
     }
 
-    /// The next type to walk: the synced types, then any other type the device still holds records of.
-    private func nextType(after type: String) async throws -> String? {
+    /// The next type to walk: the synced types, then any other type the device still holds records of; or,
+    /// in a re-evaluation of some types only, the next of those.
+    private func nextType(after type: String, restrictedTo named: [String]?) async throws -> String? {
+        if named != nil {
+            let order = context.rescannedTypes(named)
+            return order.firstIndex(of: type).flatMap { $0 + 1 < order.count ? order[$0 + 1] : nil }
+        }
         let held = try await store.scopeCounts(device: context.device).keys
         let all = Set(context.syncedTypes).union(held)
         let synced = context.syncedTypes
@@ -153,6 +158,8 @@ struct PageBuilder: Sendable {
         var walked = 0
         for stored in changes {
             walked += 1
+            // A type this session does not check: the re-evaluation when it is due again catches up.
+            if context.defers(stored.type) { continue }
             let candidate = try context.candidate(stored)
             let record = candidate.record
             let entry = held[record.id]

@@ -38,6 +38,15 @@ struct ScopeContext: Sendable {
         filter.types.keys.filter { caller.package.types[$0] != nil }.sorted() + [ConflictRecord.typeName]
     }
 
+    /// The types a rescan walks when the cursor names some (types due again after a deferral), in order.
+    func rescannedTypes(_ named: [String]?) -> [String] {
+        guard let named else { return syncedTypes }
+        return syncedTypes.filter { named.contains($0) }
+    }
+
+    /// Whether the session passes over changes of `type` (its `syncEvery` has not come round for the device).
+    func defers(_ type: String) -> Bool { filter.deferredTypes?.contains(type) ?? false }
+
     /// The visibility to query a type with: conflicts reach only their two authors.
     func visibility(for type: String) -> VisibilityScope {
         type == ConflictRecord.typeName ? .users([user]) : caller.scope

@@ -23,6 +23,8 @@ struct SyncCursor: Codable, Sendable, Equatable {
     var afterID: String?
     /// In `rescan`: send every record in scope again, whatever version the device holds.
     var full: Bool?
+    /// In `rescan`: walk only these types (nil: every synced type), those due again after a deferral.
+    var types: [String]?
     /// When the cursor was issued, in milliseconds since 1970: older than the retention horizon means reset.
     var issued: Int64
 

@@ -99,6 +99,10 @@ extension SyncService {
         // A re-evaluation asked for since this cursor's began (another session's filter, a new day) starts
         // over, whatever phase the cursor is in.
         if cursor.rescansServed < state.rescanRequested {
+            // Only types due again after a deferral, unless a re-evaluation of every type is among those not
+            // served yet.
+            let walksAll = state.allTypesRescan.map { cursor.rescansServed < $0 } ?? true
+            cursor.types = walksAll ? nil : state.rescanTypes
             cursor.phase = .rescan
             cursor.type = nil
             cursor.afterID = nil

@@ -50,7 +50,7 @@ public struct SyncService: Sendable {
                 "the role '\(caller.user.role)' has no filter '\(request.filter ?? "")' (it has: \(known))", field: "filter")
         }
         let parameters = request.parameters ?? (name == state.filter ? state.parameters : [:])
-        let resolved: ResolvedFilter
+        var resolved: ResolvedFilter
         do {
             resolved = try preset.resolve(
                 parameters: parameters, today: DayArithmetic.day(of: now, zone: zone), timeZone: request.timeZone,
@@ -90,6 +90,7 @@ public struct SyncService: Sendable {
             state.rescanRequested += 1
             if let sent = state.packageVersion, sent != caller.package.version { state.fullRescan = state.rescanRequested }
         }
+        resolved.deferredTypes = Self.defer(request.deferTypes, in: resolved, state: &state, rescan: rescan)
         state.packageVersion = caller.package.version
         let session = SyncSessionRow(
             id: RecordID.make(at: now), user: caller.user.name, device: device.id, startedAt: now,
@@ -110,6 +111,33 @@ public struct SyncService: Sendable {
         return SyncBeginResponse(
             session: session.id, expiresAt: session.expiresAt, package: update, filter: name,
             parameters: state.parameters, preview: preview, rescan: rescan)
+    }
+
+    /// Settles the types a session passes over (`deferTypes`, among the filter's) and returns them: a type
+    /// deferred before and due now gets a re-evaluation of that type alone, unless every type is re-evaluated
+    /// anyway (`rescan`), which also catches up whatever was passed over.
+    static func `defer`(_ asked: [String]?, in filter: ResolvedFilter, state: inout DeviceSyncState, rescan: Bool)
+        -> [String]?
+    {
+        let deferring = Set(asked ?? []).intersection(filter.types.keys)
+        var passedOver = Set(state.deferredTypes ?? [])
+        if rescan {
+            state.allTypesRescan = state.rescanRequested
+            state.rescanTypes = nil
+            passedOver = []
+        } else {
+            let due = passedOver.subtracting(deferring)
+            if !due.isEmpty {
+                // Re-evaluations asked for before this one (and perhaps not served yet) walk every type.
+                if state.allTypesRescan == nil { state.allTypesRescan = state.rescanRequested }
+                state.rescanRequested += 1
+                state.rescanTypes = Set(state.rescanTypes ?? []).union(due).sorted()
+                passedOver.subtract(due)
+            }
+        }
+        passedOver.formUnion(deferring)
+        state.deferredTypes = passedOver.isEmpty ? nil : passedOver.sorted()
+        return deferring.isEmpty ? nil : deferring.sorted()
     }
 
     /// Ends a session, writing the device's counts and errors into the sync log.
@@ -246,6 +274,7 @@ public struct SyncService: Sendable {
         // without windows does not re-evaluate every morning.
         var scope = filter
         scope.today = ""
+        scope.deferredTypes = nil
         if !filter.types.values.contains(where: { $0.window != nil }) { scope.timeZone = "" }
         var text = (try? String(decoding: encode(scope), as: UTF8.self)) ?? ""
         text += "|package \(caller.package.version)"
