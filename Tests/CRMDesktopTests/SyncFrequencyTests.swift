@@ -103,6 +103,38 @@ struct SyncFrequencyTests {
         }
     }
 
+    /// The watch passes over accounts between its syncs too: an account made elsewhere wakes nothing, a contact
+    /// does, and the sync it wakes leaves accounts for when they are due.
+    @Test func theWatchSleepsThroughChangesOfATypeNotDueAndWakesForTheOthers() async throws {
+        let server = try await TestServer.make()
+        try await Self.publishHourlyAccounts(server)
+        try await server.run { api in
+            let rita = try await api.login("rita")
+            let fixture = try await DesktopFixture.make(api, user: "rita")
+            try await fixture.sync()
+            let desktop = try Desktop.open(home: fixture.home)
+            let receipts = ReceiptBox()
+            var watcher = SyncWatcher(
+                desktop: desktop, interval: .seconds(300), onReceipt: { receipts.add($0) }, onError: { _ in })
+            watcher.pollTimeout = 2
+            let task = Task { try await watcher.run() }
+            defer { task.cancel() }
+            let watching = SyncWatcherTests()
+            #expect(try await watching.eventually { receipts.count >= 1 })
+            #expect(receipts.all.first?.deferred == ["Account"])
+
+            let account = try await api.create("Account", ["name": "Not Yet"], token: rita)
+            try await Task.sleep(for: .seconds(3))
+            #expect(receipts.count == 1, "an account change woke the watch: \(receipts.all.map(\.line))")
+            let contact = try await api.create("Contact", ["lastName": "Wakes The Watch"], token: rita)
+            #expect(try await watching.eventually { try fixture.record(contact.id) != nil })
+            #expect(receipts.count == 2)
+            #expect(try fixture.record(account.id) == nil)
+            task.cancel()
+            _ = await task.result
+        }
+    }
+
     @Test func statusShowsEachTypesIntervalAndTheCheckerRefusesABadOne() async throws {
         let server = try await TestServer.make()
         try await Self.publishHourlyAccounts(server)

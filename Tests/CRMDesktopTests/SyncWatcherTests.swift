@@ -83,4 +83,5 @@ final class ReceiptBox: @unchecked Sendable {
 
     func add(_ receipt: SyncReceipt) { lock.withLock { receipts.append(receipt) } }
     var count: Int { lock.withLock { receipts.count } }
+    var all: [SyncReceipt] { lock.withLock { receipts } }
 }

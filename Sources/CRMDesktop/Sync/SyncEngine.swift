@@ -150,11 +150,7 @@ public struct SyncEngine: Sendable {
         var filter = try replica.filter()
         let keepPending = filter.pending && !sendFilter
         if keepPending { filter.pending = false }
-        // Never on a first sync: every type comes then.
-        if configuration.honourFrequency, try replica.cursor() != nil {
-            let deferred = try replica.syncFrequency().deferred(at: state.startedAt)
-            state.deferred = deferred.isEmpty ? nil : deferred
-        }
+        if configuration.honourFrequency { state.deferred = try replica.typesToDefer(at: state.startedAt) }
         let request = SyncBeginRequest(
             device: connection.settings.device, packageVersion: try replica.packageVersion(),
             filter: filter.pending ? filter.name : nil, parameters: filter.pending ? filter.parameters : nil,

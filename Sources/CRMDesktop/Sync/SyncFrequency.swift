@@ -66,6 +66,14 @@ extension Replica {
         }
     }
 
+    /// The types a sync that honours the package's intervals passes over at `now` (nil: none; never before
+    /// the first sync has completed, which brings every type).
+    public func typesToDefer(at now: Date) throws -> [String]? {
+        guard try cursor() != nil else { return nil }
+        let deferred = try syncFrequency().deferred(at: now)
+        return deferred.isEmpty ? nil : deferred
+    }
+
     /// The package's per-type intervals with this replica's last checks (empty before the first package).
     public func syncFrequency() throws -> SyncFrequency {
         guard let package = try package() else { return SyncFrequency() }

@@ -89,11 +89,15 @@ public struct SyncWatcher: Service {
         guard let cursor = try desktop.replica.cursor() else { return }
         let settings = desktop.settings
         let packageVersion = try desktop.replica.packageVersion()
+        // The types the watch's syncs pass over are passed over here too: naming none would make them due, and
+        // their changes would wake the wait at once.
+        let deferred = try desktop.replica.typesToDefer(at: Date())
         let begin = try await desktop.connection.call { client, token in
             try await client.begin(
                 SyncBeginRequest(
                     device: settings.device, packageVersion: packageVersion,
-                    timeZone: settings.timeZone ?? TimeZone.current.identifier, preview: false), token: token)
+                    timeZone: settings.timeZone ?? TimeZone.current.identifier, preview: false, deferTypes: deferred),
+                token: token)
         }
         let session = begin.session
         let outcome: Result<Void, any Error>
