@@ -58,11 +58,11 @@ public struct CSVImport: Sendable {
             duplicates: options.duplicates, now: now)
         var report = CSVImportReport(dryRun: options.dryRun)
         var batch: [CSVRow] = []
-        while let (line, cells) = try reader.next() {
+        while let next = try reader.next() {
             report.rows += 1
-            switch CSVRow.read(line: line, cells: cells, columns: columns, type: type) {
+            switch CSVRow.read(line: next.line, cells: next.cells, columns: columns, type: type) {
             case .success(let row): batch.append(row)
-            case .failure(let rejection): report.add(.rejected(rejection.issues), line: line)
+            case .failure(let rejection): report.add(.rejected(rejection.issues), line: next.line)
             }
             if batch.count >= options.batchSize {
                 try await write(batch, writer, dryRun: options.dryRun, into: &report)

@@ -13,20 +13,18 @@ final class CSVRowReader {
     private var nextLine = 1
 
     init(stream: InputStream) throws(CSVImportError) {
+        let reader: CSVReader
         do {
             reader = try CSVReader(stream: stream, hasHeaderRow: false)
         } catch {
             throw CSVImportError(.unreadable, "the file cannot be read (\(error))")
         }
-        var header: [String]?
-        let first = try Self.read(reader, line: 1)
-        if let first, !(first.count == 1 && first[0].isEmpty) {
-            header = first
-            nextLine += Self.lineBreaks(in: first)
+        guard let first = try Self.read(reader, line: 1), !(first.count == 1 && first[0].isEmpty) else {
+            throw CSVImportError(.empty, "the file is empty: the first line names the columns")
         }
-        guard let header else { throw CSVImportError(.empty, "the file is empty: the first line names the columns") }
-        self.header = header
-        nextLine += 1
+        self.reader = reader
+        self.header = first
+        self.nextLine = 2 + Self.lineBreaks(in: first)
     }
 
     /// The next row that is not blank, with the line it starts on; nil at the end of the file.
