@@ -70,6 +70,9 @@ public struct CSVImport: Sendable {
             }
         }
         if !batch.isEmpty { try await write(batch, writer, dryRun: options.dryRun, into: &report) }
+        // Rows refused while reading are counted before the rows of their batch: put the lists in file order.
+        report.rejected.sort { $0.line < $1.line }
+        report.matched.sort { $0.line < $1.line }
         return report
     }
 

@@ -40,7 +40,14 @@ final class CSVRowReader {
 
     private static func read(_ reader: CSVReader, line: Int) throws(CSVImportError) -> [String]? {
         let row = reader.next()
-        if reader.error != nil { throw CSVImportError.notUTF8(line: line) }
+        switch reader.error {
+        case nil: break
+        // What CSV.swift reports at the end of a file stream (whose `hasBytesAvailable` stays true on Linux):
+        // the row it read is whole, and the next read gives nothing.
+        case CSVError.cannotReadFile?: break
+        case CSVError.unicodeDecoding?: throw CSVImportError.notUTF8(line: line)
+        case let error?: throw CSVImportError(.unreadable, "the file cannot be read (\(error))", line: line)
+        }
         // A UTF-16 file read as UTF-8 is mostly NUL bytes; no CSV text holds them.
         if let row, row.contains(where: { $0.utf8.contains(0) }) { throw CSVImportError.notUTF8(line: line) }
         return row
