@@ -47,4 +47,22 @@ import Testing
             #expect(given.rejected.map(\.field) == ["owner"], "\(given)")
         }
     }
+
+    @Test func aGlobalKeyHeldByAHiddenRecordIsJoinedOnlyWhenLinking() async throws {
+        try await CSVTestBench.with { bench in
+            let email = try await bench.create(
+                "Activity", ["subject": "Offer", "display": "email", "messageId": "<offer-1@example.com>"], as: "rita")
+            let file = "subject,display,messageId\nMy copy,email,<OFFER-1@example.com>\n"
+            let update = try await bench.importCSV(file, type: "Activity", as: "peter", options: .init(duplicates: .update))
+            #expect(update.rejected.map(\.field) == ["messageId"], "\(update)")
+            let skip = try await bench.importCSV(file, type: "Activity", as: "peter")
+            #expect(skip.skipped == 1 && skip.matched.first?.existing == email.id, "\(skip)")
+            #expect(try await bench.records("Activity")[email.id]?.team == [])
+            let link = try await bench.importCSV(file, type: "Activity", as: "peter", options: .init(duplicates: .link))
+            #expect(link.linked == 1 && link.matched.first?.existing == email.id, "\(link)")
+            let joined = try #require(try await bench.records("Activity")[email.id])
+            #expect(joined.team == ["peter"] && joined.fields["subject"] == "Offer")
+            #expect(try await bench.records("Activity").count == 1)
+        }
+    }
 }
