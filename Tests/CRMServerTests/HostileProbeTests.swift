@@ -27,6 +27,8 @@ import Testing
         "GET /api/v1/records/{type}/{id}": "read a hidden record",
         "PATCH /api/v1/records/{type}/{id}": "update a hidden record; link an own record to a hidden one",
         "DELETE /api/v1/records/{type}/{id}": "delete a hidden record",
+        "POST /api/v1/records/{type}/import": "import rows naming hidden records by id (HostileProbe+CSV)",
+        "GET /api/v1/records/{type}/export": "exports hold only visible records (HostileProbe+CSV)",
         "GET /api/v1/devices": "lists hold only own devices; another user's list is refused",
         "POST /api/v1/devices": "registers an own device, names no id",
         "DELETE /api/v1/devices/{id}": "revoke another user's device",
@@ -72,6 +74,7 @@ import Testing
                 try await probe.conflicts(as: user)
                 try await probe.attachments(as: user)
                 try await probe.lists(as: user)
+                try await probe.csv(as: user)
             }
             // Nothing probed changed: every record and conflict is as it was before the probes.
             let after = try await HostileWorld.everything(server.store)

@@ -146,6 +146,14 @@ struct OpenAPIDocumentTests {
             #expect(deleted.json["deleted"] as? [String] == [record.id])
             try await call(.notFound, read, address, token: token)
 
+            let importCSV = "POST /api/v1/records/{type}/import", exportCSV = "GET /api/v1/records/{type}/export"
+            let csv: HTTPFields = [.contentType: "text/csv"]
+            try await call(.ok, importCSV, accounts + "/import?dryRun=true", token: token, body: "name\nInitech\n", headers: csv)
+            try await call(.badRequest, importCSV, accounts + "/import", token: token, body: "planet\nMars\n", headers: csv)
+            try await call(.notFound, importCSV, "/api/v1/records/Nothing/import", token: token, body: "name\nA\n", headers: csv)
+            try await call(.ok, exportCSV, accounts + "/export", token: token)
+            try await call(.notFound, exportCSV, "/api/v1/records/Nothing/export", token: token)
+
             let devices = "GET /api/v1/devices", register = "POST /api/v1/devices"
             let revoke = "DELETE /api/v1/devices/{id}"
             let registered = try await call(

@@ -29,6 +29,8 @@ public enum CRMApplication {
         let authenticated = api.group().add(middleware: AuthMiddleware(auth: auth))
         system.addAuthenticated(to: authenticated)
         RecordRoutes(records: records, configuration: configuration).add(to: authenticated)
+        CSVRoutes(imports: CSVImport(store: store, signal: signal), exports: CSVExport(store: store))
+            .add(to: authenticated)
         DeviceRoutes(devices: DeviceService(store: store), configuration: configuration).add(to: authenticated)
         SyncRoutes(sync: sync, configuration: configuration).add(to: authenticated)
         ConflictRoutes(conflicts: ConflictService(store: store, signal: signal), configuration: configuration)

@@ -51,6 +51,8 @@ enum ErrorRendering {
             case .unavailable: return CRMError(.unavailable, "the database cannot be reached; try again in a moment")
             case .database: return CRMError(.internalError, "internal error; the server log has the details")
             }
+        case let error as CSVImportError:
+            return CRMError(.malformed, error.description, field: error.column)
         case let error as PackageLoadError:
             return CRMError(.validation([]), error.description, field: error.key.isEmpty ? nil : error.key)
         case let error as HTTPError:
