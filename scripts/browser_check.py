@@ -113,19 +113,31 @@ class Browser:
             raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
         return result["result"].get("value")
 
+    def mark(self):
+        """Marks the current document, so that `wait_for` knows when another one has replaced it."""
+        self.evaluate("window.crmOldPage = true")
+
     def wait_for(self, path_prefix, timeout=30):
-        """Waits until the page at a path starting with `path_prefix` has loaded."""
-        deadline = time.time() + timeout
+        """Waits until a new document (see `mark`) at a path starting with `path_prefix` has loaded."""
+        deadline, state = time.time() + timeout, None
         while time.time() < deadline:
-            state = self.evaluate("[location.pathname + location.search, document.readyState]")
-            if state and state[0].startswith(path_prefix) and state[1] == "complete":
+            state = self.evaluate(
+                "[location.pathname + location.search, document.readyState, window.crmOldPage === true]")
+            if state and state[0].startswith(path_prefix) and state[1] == "complete" and not state[2]:
                 return state[0]
             time.sleep(0.1)
         raise RuntimeError(f"the page {path_prefix} did not load; at {state}")
 
     def open(self, path):
+        self.mark()
         self.tools.call("Page.navigate", url=self.base + path)
         return self.wait_for(path.split("?")[0])
+
+    def submit(self, path_prefix):
+        """Presses Enter in the focused input, which sends its form, and waits for the answer's page."""
+        self.mark()
+        self.press_enter()
+        return self.wait_for(path_prefix)
 
     def type_into(self, element_id, text):
         """Focuses the input and types, as a keyboard does (select-all first, so the text replaces what is there)."""
@@ -193,15 +205,13 @@ def main():
         browser.open("/login")
         browser.type_into("username", "rita")
         browser.type_into("password", "correct horse battery")
-        browser.press_enter()
-        browser.wait_for("/home")
+        browser.submit("/home")
         shots["home"] = browser.screenshot(os.path.join(output, "home.png"))
 
         browser.open("/records/Account/new")
         browser.type_into("field-name", "Browser Account Ltd")
         browser.type_into("field-city", "Ghent")
-        browser.press_enter()
-        account_path = browser.wait_for("/records/Account/")
+        account_path = browser.submit("/records/Account/")
         assert "Browser Account Ltd" in browser.evaluate("document.body.innerText"), "the account page lacks its name"
         account_id = account_path.rsplit("/", 1)[1]
         results["account"] = account_id
@@ -211,16 +221,14 @@ def main():
         browser.type_into("field-lastName", "Browserson")
         browser.evaluate(f"document.getElementById('field-accountId').value = {json.dumps(account_id)}")
         browser.evaluate("document.getElementById('field-lastName').focus()")
-        browser.press_enter()
-        contact_path = browser.wait_for("/records/Contact/")
+        contact_path = browser.submit("/records/Contact/")
         text = browser.evaluate("document.body.innerText")
-        assert "Browserson" in text and "Browser Account Ltd" in text, "the contact page lacks its name or account"
+        assert "Browserson" in text and "Browser Account Ltd" in text, f"the contact page lacks its name or account: {contact_path} {text[:600]!r}"
         shots["contact"] = browser.screenshot(os.path.join(output, "contact.png"))
 
         browser.open(contact_path + "/edit")
         browser.type_into("field-email", "not-an-address")
-        browser.press_enter()
-        browser.wait_for(contact_path)
+        browser.submit(contact_path)
         error = browser.evaluate("(document.getElementById('field-email-error') || {}).textContent || ''")
         assert "not an email address" in error, f"no error beside the email field: {error!r}"
         kept = browser.evaluate("document.getElementById('field-email').value")
