@@ -69,7 +69,7 @@ import Testing
         }
     }
 
-    @Test func aBrokenPackageShowsItsErrorWithTheLineAndAGoodOneIsPublished() async throws {
+    @Test func aBrokenPackageShowsItsErrorWithTheLineAndAnUploadedOneIsPublished() async throws {
         let server = try await TestServer.make()
         try await server.run(web: true) { api in
             var admin = try await WebBrowserSession.login(api, "ada")
@@ -86,7 +86,10 @@ import Testing
             var yaml = try DefaultPackage.yaml()
             let version = try #require(yaml.range(of: #"(?m)^version: *[0-9]+"#, options: .regularExpression))
             yaml.replaceSubrange(version, with: "version: 2")
-            let published = try await admin.post("/admin/packages", ["yaml": yaml, "roles": "sales-rep, admin"])
+            // Uploaded as a file, as the form's file input sends it.
+            _ = try await admin.get("/admin/packages")
+            let published = try await admin.postMultipart(
+                "/admin/packages", [("yaml", ""), ("roles", "sales-rep, admin")], files: [("file", "v2.yaml", yaml)])
             #expect(published.status == .seeOther)
             #expect(try await server.store.latestPackageVersion() == 2)
             #expect(try await server.store.packageVersion(forRole: "sales-rep") == 2)

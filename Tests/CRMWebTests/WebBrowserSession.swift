@@ -48,6 +48,24 @@ struct WebBrowserSession: Sendable {
         try await send(.post, path, body: Self.encode(pairs))
     }
 
+    /// Sends a `multipart/form-data` form, as a browser does for a form with a file: `files` are (field, file
+    /// name, content); the CSRF token of the last page is added.
+    mutating func postMultipart(_ path: String, _ fields: [(String, String)], files: [(String, String, String)])
+        async throws -> Page
+    {
+        let boundary = "----crm-test-\(UUID().uuidString)"
+        var body = ""
+        for (name, value) in fields + (csrf.map { [("csrf", $0)] } ?? []) {
+            body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n"
+        }
+        for (name, file, content) in files {
+            body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(file)\"\r\n"
+                + "Content-Type: application/yaml\r\n\r\n\(content)\r\n"
+        }
+        body += "--\(boundary)--\r\n"
+        return try await send(.post, path, body: body, contentType: "multipart/form-data; boundary=\(boundary)")
+    }
+
     static func encode(_ pairs: [(String, String)]) -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
@@ -56,10 +74,13 @@ struct WebBrowserSession: Sendable {
         }.joined(separator: "&")
     }
 
-    private mutating func send(_ method: HTTPRequest.Method, _ path: String, body: String?) async throws -> Page {
+    private mutating func send(
+        _ method: HTTPRequest.Method, _ path: String, body: String?,
+        contentType: String = "application/x-www-form-urlencoded"
+    ) async throws -> Page {
         var headers: HTTPFields = [:]
         if let cookie { headers[.cookie] = cookie }
-        if body != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
+        if body != nil { headers[.contentType] = contentType }
         let response = try await api.client.executeRequest(
             uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
         if let set = response.headers[.setCookie], let pair = set.split(separator: ";").first {

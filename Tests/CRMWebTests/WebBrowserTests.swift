@@ -18,12 +18,15 @@ import Testing
     func aUserLogsInCreatesAnAccountAndAContactAndSeesAValidationErrorInChromium() async throws {
         let chromium = try #require(Self.chromium)
         let server = try await TestServer.make()
+        // CRM_BROWSER_SHOTS=FOLDER keeps the screenshots there, to look at them.
+        let keep = ProcessInfo.processInfo.environment["CRM_BROWSER_SHOTS"].map { URL(fileURLWithPath: $0) }
         let output = try TemporaryDirectory()
         defer { output.remove() }
+        let folder = keep ?? output.url
         try await server.run(web: true) { api in
             let run = try await ProcessRunner.run(
                 "/usr/bin/env",
-                ["timeout", "--kill-after=5", "240", "python3", Self.script, api.baseURL.absoluteString, output.url.path,
+                ["timeout", "--kill-after=5", "240", "python3", Self.script, api.baseURL.absoluteString, folder.path,
                  chromium])
             #expect(run.status == 0, "\(run.output)\(run.error)")
             let results = try #require(
@@ -35,7 +38,7 @@ import Testing
                 let shot = try #require(results[name] as? [String: Any], "no \(name) screenshot")
                 let colours = try #require(shot["colours"] as? Int)
                 #expect(colours >= 3, "the \(name) screenshot is blank")
-                let data = try Data(contentsOf: URL(fileURLWithPath: output.path("\(name).png")))
+                let data = try Data(contentsOf: folder.appendingPathComponent("\(name).png"))
                 #expect(data.count == shot["bytes"] as? Int)
                 sizes.insert(data.count)
             }

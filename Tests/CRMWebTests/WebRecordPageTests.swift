@@ -30,6 +30,8 @@ import Testing
             #expect(list.status == .ok)
             #expect(list.html.contains("Acme &lt;Tools&gt; &amp; Co"))
             #expect(list.html.contains(#"aria-sort="#))
+            #expect(list.html.contains("<td>rita</td>"), "the form's owner column")
+            #expect(list.html.contains(#"<option value="name">Account name</option>"#), "search offers the first column first")
             // The record is the API's record: same owner, same fields.
             let token = try await api.login("rita")
             let id = String(location.dropFirst("/records/Account/".count))

@@ -5,7 +5,7 @@ import Foundation
 import Hummingbird
 
 /// `/admin/packages`: the published versions and the roles each serves, a form to publish a new version from
-/// its YAML (to every role it defines, or to the roles named), and each version's source. A refused package
+/// its YAML, uploaded as a file or pasted (to every role it defines, or to the roles named), and each version's source. A refused package
 /// comes back with its error at the line and key PackageLoader names, the YAML kept in the form.
 struct AdminPackagePages: Sendable {
     let pages: PageRenderer
@@ -17,7 +17,9 @@ struct AdminPackagePages: Sendable {
         }
         admin.post("/packages") { request, context in
             let form = try await FormBody.read(request)
-            let yaml = (form["yaml"] ?? "").replacingOccurrences(of: "\r\n", with: "\n")
+            // A chosen file wins over the text area.
+            let file = form["file"] ?? ""
+            let yaml = (file.isEmpty ? form["yaml"] ?? "" : file).replacingOccurrences(of: "\r\n", with: "\n")
             let roleText = form["roles"] ?? ""
             let roles = roleText.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
             do {

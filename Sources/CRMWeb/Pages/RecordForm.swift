@@ -67,7 +67,7 @@ struct RecordForm: Sendable {
             "name": name, "id": "field-\(name)", "label": field.label ?? name, "required": field.isRequired,
             "text": texts.first ?? "",
         ]
-        if let hint = field.help ?? Self.hint(field.kind), !hint.isEmpty { values["hint"] = hint }
+        if let hint = field.help ?? (choices == nil ? Self.hint(field.kind) : nil), !hint.isEmpty { values["hint"] = hint }
         if let error { values["error"] = error }
         if field.isReadOnly {
             values["readOnly"] = true

@@ -44,18 +44,22 @@ struct RecordPages: Sendable {
             [
                 "href": "/records/\(typeName)/\(record.id)",
                 "title": PageContext.title(of: record, in: caller.package),
-                "cells": columns.map { field in ["text": titles.text(record.fields[field], kind: type.fields[field]?.kind)] },
+                "cells": columns.map { field in
+                    ["text": Self.systemText(field, record) ?? titles.text(record.fields[field], kind: type.fields[field]?.kind)]
+                },
             ]
         }
         let headers = columns.map { field -> [String: Any] in
             let ascending = sort == field
             return [
-                "label": PageContext.label(field, type),
+                "label": Self.systemLabels[field] ?? PageContext.label(field, type),
                 "href": Self.listLink(typeName, sort: ascending ? "-" + field : field, field: searchField, q: searchText),
                 "sorted": ascending ? "ascending" : (sort == "-" + field ? "descending" : "none"),
             ]
         }
-        let searchable = type.fields.keys.sorted().filter { type.fields[$0]?.kind != .attachments }.map {
+        // The list's columns first (the first is what a user most often looks for), then the other fields.
+        let searchOrder = columns + type.fields.keys.sorted().filter { !columns.contains($0) }
+        let searchable = searchOrder.filter { type.fields[$0] != nil && type.fields[$0]?.kind != .attachments }.map {
             ["name": $0, "label": PageContext.label($0, type), "selected": $0 == searchField] as [String: Any]
         }
         var values: [String: Any] = [
@@ -99,10 +103,22 @@ struct RecordPages: Sendable {
         return pages.page("detail", PageContext.make(caller, request, title: PageContext.title(of: record, in: caller.package), values))
     }
 
-    /// The form's list columns, else the type's fields in name order.
+    /// The record properties a form's list may name beside fields, with their column labels.
+    static let systemLabels = ["owner": "Owner", "createdAt": "Created", "updatedAt": "Changed"]
+
+    static func systemText(_ name: String, _ record: Record) -> String? {
+        switch name {
+        case "owner": record.owner
+        case "createdAt": Timestamp.string(from: record.createdAt)
+        case "updatedAt": Timestamp.string(from: record.updatedAt)
+        default: nil
+        }
+    }
+
+    /// The form's list columns (fields the role sees, and owner or times), else the type's first fields.
     static func columns(_ typeName: String, _ package: CustomizationPackage) -> [String] {
         let type = package.types[typeName]
-        let listed = package.forms?[typeName]?.list.filter { type?.fields[$0] != nil } ?? []
+        let listed = package.forms?[typeName]?.list.filter { type?.fields[$0] != nil || systemLabels[$0] != nil } ?? []
         return listed.isEmpty ? Array((type?.fields.keys.sorted() ?? []).prefix(5)) : listed
     }
 

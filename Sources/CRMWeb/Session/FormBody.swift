@@ -1,8 +1,9 @@
 import Foundation
 import Hummingbird
 
-/// The fields of a submitted form (`application/x-www-form-urlencoded`), in order; a name may repeat (a
-/// multiple select sends one pair per chosen option).
+/// The fields of a submitted form, in order; a name may repeat (a multiple select sends one pair per chosen
+/// option). Forms come url-encoded, or as `multipart/form-data` when they carry a file (a package's YAML), whose
+/// text content is the value of its field.
 struct FormBody: Sendable {
     let pairs: [(name: String, value: String)]
 
@@ -13,7 +14,35 @@ struct FormBody: Sendable {
     static func read(_ request: Request) async throws -> FormBody {
         var request = request
         let buffer = try await request.collectBody(upTo: maxBytes)
+        let type = request.headers[.contentType] ?? ""
+        if type.lowercased().hasPrefix("multipart/form-data"),
+            let boundary = type.split(separator: ";").lazy.map({ $0.trimmingCharacters(in: .whitespaces) })
+                .first(where: { $0.lowercased().hasPrefix("boundary=") })?.dropFirst("boundary=".count)
+        {
+            return FormBody(multipart: String(buffer: buffer), boundary: String(boundary).trimmingCharacters(in: ["\""]))
+        }
         return FormBody(text: String(buffer: buffer))
+    }
+
+    /// The parts of a `multipart/form-data` body (RFC 7578): each part's `name` and its content as text.
+    init(multipart body: String, boundary: String) {
+        var pairs: [(name: String, value: String)] = []
+        for part in body.components(separatedBy: "--" + boundary).dropFirst() {
+            if part.hasPrefix("--") { break }
+            guard let split = part.range(of: "\r\n\r\n") else { continue }
+            let headers = part[..<split.lowerBound]
+            var content = part[split.upperBound...]
+            // "\r\n" is one Character in Swift: cut it by range, not by count.
+            if let end = content.range(of: "\r\n", options: [.backwards, .anchored]) { content = content[..<end.lowerBound] }
+            guard let disposition = headers.components(separatedBy: "\r\n")
+                .first(where: { $0.lowercased().hasPrefix("content-disposition:") }),
+                let nameRange = disposition.range(of: "name=\"")
+            else { continue }
+            let rest = disposition[nameRange.upperBound...]
+            guard let end = rest.firstIndex(of: "\"") else { continue }
+            pairs.append((String(rest[..<end]), String(content)))
+        }
+        self.pairs = pairs
     }
 
     init(text: String) {
