@@ -32,24 +32,29 @@ import Testing
             let list = try await admin.get("/admin/users")
             #expect(list.status == .ok)
             #expect(list.html.contains(#"href="/admin/users/tess""#))
-            let added = try await admin.post("/admin/users", [
-                "name": "nina", "password": "first password", "role": "sales-rep", "manager": "maria",
-                "emails": "nina@example.com",
-            ])
+            let added = try await admin.post(
+                "/admin/users",
+                [
+                    "name": "nina", "password": "first password", "role": "sales-rep", "manager": "maria",
+                    "emails": "nina@example.com",
+                ])
             #expect(added.status == .seeOther)
             var nina = try await WebBrowserSession.login(api, "nina", password: "first password")
             #expect(try await nina.get("/home").status == .ok)
 
-            let refused = try await admin.post("/admin/users", ["name": "Bad Name", "password": "x", "role": "sales-rep"])
+            let refused = try await admin.post(
+                "/admin/users", ["name": "Bad Name", "password": "x", "role": "sales-rep"])
             #expect(refused.status == .badRequest)
             #expect(refused.html.contains("user names are"))
             #expect(refused.html.contains(#"value="Bad Name""#))
 
             _ = try await admin.get("/admin/users/nina")
-            let changed = try await admin.post("/admin/users/nina", [
-                "role": "sales-manager", "manager": "", "emails": "nina@example.com", "enabled": "true",
-                "password": "second password",
-            ])
+            let changed = try await admin.post(
+                "/admin/users/nina",
+                [
+                    "role": "sales-manager", "manager": "", "emails": "nina@example.com", "enabled": "true",
+                    "password": "second password",
+                ])
             #expect(changed.status == .seeOther)
             let user = try #require(try await server.store.user(named: "nina"))
             #expect(user.role == "sales-manager")
@@ -59,12 +64,16 @@ import Testing
             _ = try await WebBrowserSession.login(api, "nina", password: "second password")
 
             _ = try await admin.get("/admin/users/nina")
-            _ = try await admin.post("/admin/users/nina", [
-                "role": "sales-manager", "manager": "", "emails": "nina@example.com", "enabled": "false", "password": "",
-            ])
+            _ = try await admin.post(
+                "/admin/users/nina",
+                [
+                    "role": "sales-manager", "manager": "", "emails": "nina@example.com", "enabled": "false",
+                    "password": "",
+                ])
             #expect(try await server.store.user(named: "nina")?.enabled == false)
             var again = WebBrowserSession(api)
-            let login = try await again.post("/login", ["username": "nina", "password": "second password"], csrf: false)
+            let login = try await again.post(
+                "/login", ["username": "nina", "password": "second password"], csrf: false)
             #expect(login.status == .unauthorized)
         }
     }
@@ -76,7 +85,16 @@ import Testing
             let page = try await admin.get("/admin/packages")
             #expect(page.status == .ok)
             #expect(page.html.contains(#"href="/admin/packages/1""#))
-            let broken = "name: broken\nversion: 2\ntypes:\n  Account:\n    label: Account\n    fields:\n      name: {kind: nonsense}\n"
+            let broken = """
+                name: broken
+                version: 2
+                types:
+                  Account:
+                    label: Account
+                    fields:
+                      name: {kind: nonsense}
+
+                """
             let refused = try await admin.post("/admin/packages", ["yaml": broken, "roles": ""])
             #expect(refused.status == .unprocessableContent)
             #expect(refused.html.contains("The package was not published"))

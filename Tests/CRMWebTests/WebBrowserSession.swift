@@ -22,7 +22,9 @@ struct WebBrowserSession: Sendable {
     init(_ api: TestAPI) { self.api = api }
 
     /// Logs in through the login form; the session cookie is kept.
-    static func login(_ api: TestAPI, _ user: String, password: String = TestServer.password) async throws -> WebBrowserSession {
+    static func login(_ api: TestAPI, _ user: String, password: String = TestServer.password) async throws
+        -> WebBrowserSession
+    {
         var session = WebBrowserSession(api)
         let page = try await session.post("/login", ["username": user, "password": password], csrf: false)
         guard page.status == .seeOther else { throw LoginFailed(status: page.status, html: page.html) }
@@ -30,14 +32,18 @@ struct WebBrowserSession: Sendable {
         return session
     }
 
-    struct LoginFailed: Error { let status: HTTPResponse.Status; let html: String }
+    struct LoginFailed: Error {
+        let status: HTTPResponse.Status
+        let html: String
+    }
 
     mutating func get(_ path: String) async throws -> Page {
         try await send(.get, path, body: nil)
     }
 
     /// Sends a form; with `csrf` the token of the last page is added as a form would carry it.
-    mutating func post(_ path: String, _ fields: KeyValuePairs<String, String>, csrf: Bool = true) async throws -> Page {
+    mutating func post(_ path: String, _ fields: KeyValuePairs<String, String>, csrf: Bool = true) async throws -> Page
+    {
         var pairs = fields.map { ($0.key, $0.value) }
         if csrf, let token = self.csrf { pairs.append(("csrf", token)) }
         return try await send(.post, path, body: Self.encode(pairs))
@@ -59,7 +65,8 @@ struct WebBrowserSession: Sendable {
             body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n"
         }
         for (name, file, content) in files {
-            body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(file)\"\r\n"
+            body +=
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(file)\"\r\n"
                 + "Content-Type: application/yaml\r\n\r\n\(content)\r\n"
         }
         body += "--\(boundary)--\r\n"
@@ -69,9 +76,8 @@ struct WebBrowserSession: Sendable {
     static func encode(_ pairs: [(String, String)]) -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
-        return pairs.map {
-            "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed)!)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)"
-        }.joined(separator: "&")
+        let escape = { (text: String) in text.addingPercentEncoding(withAllowedCharacters: allowed)! }
+        return pairs.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
     }
 
     private mutating func send(

@@ -8,13 +8,16 @@ import Testing
     /// Chromium: `CHROMIUM_BIN`, else Debian's `chromium` (`scripts/test.sh` installs it).
     static let chromium: String? = {
         if let path = ProcessInfo.processInfo.environment["CHROMIUM_BIN"], !path.isEmpty { return path }
-        return ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        return ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
     }()
 
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("scripts/browser_check.py").path
 
-    @Test(.enabled(if: chromium != nil, "Chromium is not installed: apt-get install -y --no-install-recommends chromium"))
+    @Test(
+        .enabled(if: chromium != nil, "Chromium is not installed: apt-get install -y --no-install-recommends chromium"))
     func aUserLogsInCreatesAnAccountAndAContactAndSeesAValidationErrorInChromium() async throws {
         let chromium = try #require(Self.chromium)
         let server = try await TestServer.make()
@@ -26,8 +29,10 @@ import Testing
         try await server.run(web: true) { api in
             let run = try await ProcessRunner.run(
                 "/usr/bin/env",
-                ["timeout", "--kill-after=5", "240", "python3", Self.script, api.baseURL.absoluteString, folder.path,
-                 chromium])
+                [
+                    "timeout", "--kill-after=5", "240", "python3", Self.script, api.baseURL.absoluteString, folder.path,
+                    chromium,
+                ])
             #expect(run.status == 0, "\(run.output)\(run.error)")
             let results = try #require(
                 try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any], "\(run.output)")

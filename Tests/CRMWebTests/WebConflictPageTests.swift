@@ -27,8 +27,9 @@ import Testing
             #expect(page.html.contains(#"<a href="/records/Opportunity/\#(deal.id)">Deal</a>: stage"#))
             #expect(page.html.contains(#"<p class="value">Proposal</p>"#))
             #expect(page.html.contains(#"<p class="value">Negotiation</p>"#))
-            #expect(page.html.contains(#"value="client">Use the device&#39;s value</button>"#)
-                || page.html.contains(#"value="client">Use the device's value</button>"#))
+            #expect(
+                page.html.contains(#"value="client">Use the device&#39;s value</button>"#)
+                    || page.html.contains(#"value="client">Use the device's value</button>"#))
             let conflict = try #require(result.conflicts?.first)
 
             // Another user cannot resolve it (404 as for an unknown id).

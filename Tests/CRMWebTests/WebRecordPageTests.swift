@@ -31,7 +31,9 @@ import Testing
             #expect(list.html.contains("Acme &lt;Tools&gt; &amp; Co"))
             #expect(list.html.contains(#"aria-sort="#))
             #expect(list.html.contains("<td>rita</td>"), "the form's owner column")
-            #expect(list.html.contains(#"<option value="name">Account name</option>"#), "search offers the first column first")
+            #expect(
+                list.html.contains(#"<option value="name">Account name</option>"#),
+                "search offers the first column first")
             // The record is the API's record: same owner, same fields.
             let token = try await api.login("rita")
             let id = String(location.dropFirst("/records/Account/".count))
@@ -52,8 +54,9 @@ import Testing
                 "/records/Contact", ["firstName": "Ada", "lastName": "", "email": "not-an-address"])
             #expect(refused.status == .unprocessableContent)
             #expect(refused.html.contains(#"id="field-email-error""#))
-            #expect(refused.html.contains("&#39;not-an-address&#39; is not an email address")
-                || refused.html.contains("'not-an-address' is not an email address"))
+            #expect(
+                refused.html.contains("&#39;not-an-address&#39; is not an email address")
+                    || refused.html.contains("'not-an-address' is not an email address"))
             #expect(refused.html.contains(#"id="field-lastName-error""#))
             #expect(refused.html.contains(#"value="not-an-address""#), "what the user typed is kept")
             #expect(refused.html.contains(#"value="Ada""#))
@@ -142,7 +145,8 @@ import Testing
             _ = try await api.create(
                 "Contact", ["lastName": .string("Wesker"), "accountId": .string(account.id)], token: token)
             for index in 0..<30 {
-                _ = try await api.create("Account", ["name": .string(String(format: "Filler %02d", index))], token: token)
+                _ = try await api.create(
+                    "Account", ["name": .string(String(format: "Filler %02d", index))], token: token)
             }
             var browser = try await WebBrowserSession.login(api, "rita")
             let detail = try await browser.get("/records/Account/\(account.id)")

@@ -13,7 +13,8 @@ import Testing
         let server = try await TestServer.make()
         try await server.run(web: true) { api in
             var browser = WebBrowserSession(api)
-            let login = try await browser.post("/login", ["username": "rita", "password": TestServer.password], csrf: false)
+            let login = try await browser.post(
+                "/login", ["username": "rita", "password": TestServer.password], csrf: false)
             #expect(login.status == .seeOther)
             #expect(login.location == "/home")
             let cookie = try #require(login.headers[.setCookie])
@@ -42,7 +43,8 @@ import Testing
         let server = try await TestServer.make()
         try await server.run(web: true) { api in
             var browser = WebBrowserSession(api)
-            let page = try await browser.post("/login", ["username": "rita", "password": "wrong password"], csrf: false)
+            let page = try await browser.post(
+                "/login", ["username": "rita", "password": "wrong password"], csrf: false)
             #expect(page.status == .unauthorized)
             #expect(page.html.contains("wrong user name or password"))
             #expect(page.html.contains(#"value="rita""#))
@@ -58,7 +60,8 @@ import Testing
             #expect(page.status == .seeOther)
             #expect(page.location == "/login?next=%2Frecords%2FAccount")
             let login = try await browser.post(
-                "/login", ["username": "rita", "password": TestServer.password, "next": "/records/Account"], csrf: false)
+                "/login", ["username": "rita", "password": TestServer.password, "next": "/records/Account"], csrf: false
+            )
             #expect(login.location == "/records/Account")
             let elsewhere = try await browser.post(
                 "/login", ["username": "rita", "password": TestServer.password, "next": "//evil.example/"], csrf: false)
@@ -78,7 +81,8 @@ import Testing
             #expect(wrong.status == .forbidden)
             // Another session's token does not do either.
             let other = try await WebBrowserSession.login(api, "peter")
-            let crossed = try await browser.postRaw("/records/Account", [("name", "Forged Ltd"), ("csrf", other.csrf ?? "")])
+            let crossed = try await browser.postRaw(
+                "/records/Account", [("name", "Forged Ltd"), ("csrf", other.csrf ?? "")])
             #expect(crossed.status == .forbidden)
             let logout = try await browser.postRaw("/logout", [])
             #expect(logout.status == .forbidden)

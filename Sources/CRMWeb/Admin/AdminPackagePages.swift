@@ -5,8 +5,9 @@ import Foundation
 import Hummingbird
 
 /// `/admin/packages`: the published versions and the roles each serves, a form to publish a new version from
-/// its YAML, uploaded as a file or pasted (to every role it defines, or to the roles named), and each version's source. A refused package
-/// comes back with its error at the line and key PackageLoader names, the YAML kept in the form.
+/// its YAML, uploaded as a file or pasted (to every role it defines, or to the roles named), and each version's
+/// source. A refused package comes back with its error at the line and key PackageLoader names, the YAML kept in
+/// the form.
 struct AdminPackagePages: Sendable {
     let pages: PageRenderer
     let services: CRMServices
@@ -26,7 +27,8 @@ struct AdminPackagePages: Sendable {
                 try await services.packages.publish(yaml: yaml, file: "upload.yaml", roles: roles.isEmpty ? nil : roles)
                 return PageRenderer.redirect("/admin/packages")
             } catch let error as PackageLoadError {
-                return try await list(request, context, yaml: yaml, roles: roleText, error: error, status: .unprocessableContent)
+                return try await list(
+                    request, context, yaml: yaml, roles: roleText, error: error, status: .unprocessableContent)
             }
         }
         admin.get("/packages/:version") { request, context in
@@ -35,10 +37,15 @@ struct AdminPackagePages: Sendable {
             guard let version = Int(text), let package = try await services.store.package(version: version) else {
                 throw CRMError.notFound("package version \(text)")
             }
-            return pages.page("admin-package", PageContext.make(caller, request, title: "Package version \(version)", [
-                "name": package.name, "version": package.version, "roles": package.roles.joined(separator: ", "),
-                "publishedAt": Timestamp.string(from: package.publishedAt), "source": package.source,
-            ]))
+            return pages.page(
+                "admin-package",
+                PageContext.make(
+                    caller, request, title: "Package version \(version)",
+                    [
+                        "name": package.name, "version": package.version,
+                        "roles": package.roles.joined(separator: ", "),
+                        "publishedAt": Timestamp.string(from: package.publishedAt), "source": package.source,
+                    ]))
         }
     }
 
@@ -50,8 +57,10 @@ struct AdminPackagePages: Sendable {
         let packages = try await services.store.publishedPackages().sorted { $0.version > $1.version }
         var values: [String: Any] = [
             "packages": packages.map {
-                ["name": $0.name, "version": $0.version, "roles": $0.roles.joined(separator: ", "),
-                 "publishedAt": Timestamp.string(from: $0.publishedAt)] as [String: Any]
+                [
+                    "name": $0.name, "version": $0.version, "roles": $0.roles.joined(separator: ", "),
+                    "publishedAt": Timestamp.string(from: $0.publishedAt),
+                ] as [String: Any]
             },
             "yaml": yaml, "rolesText": roles,
         ]
@@ -61,7 +70,8 @@ struct AdminPackagePages: Sendable {
                 "key": error.key, "message": error.message, "description": error.description,
             ]
         }
-        return pages.page("admin-packages", PageContext.make(caller, request, title: "Customization packages", values),
+        return pages.page(
+            "admin-packages", PageContext.make(caller, request, title: "Customization packages", values),
             status: status)
     }
 }

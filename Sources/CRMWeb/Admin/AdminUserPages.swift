@@ -24,8 +24,11 @@ struct AdminUserPages: Sendable {
                     emails: Self.emails(form["emails"]))
                 return PageRenderer.redirect("/admin/users")
             } catch let error as CRMError {
-                let typed = ["name": name, "role": form["role"] ?? "", "manager": manager ?? "", "emails": form["emails"] ?? ""]
-                return try await list(request, context, issues: [error.field ?? "name": error.message], typed: typed,
+                let typed = [
+                    "name": name, "role": form["role"] ?? "", "manager": manager ?? "", "emails": form["emails"] ?? "",
+                ]
+                return try await list(
+                    request, context, issues: [error.field ?? "name": error.message], typed: typed,
                     status: CRMError.status(error.kind))
             }
         }
@@ -44,7 +47,8 @@ struct AdminUserPages: Sendable {
                 return PageRenderer.redirect("/admin/users/\(name)?saved=1")
             } catch let error as CRMError {
                 if case .notFound = error.kind { throw error }
-                return try await edit(request, context, issues: [error.field ?? "role": error.message],
+                return try await edit(
+                    request, context, issues: [error.field ?? "role": error.message],
                     status: CRMError.status(error.kind))
             }
         }
@@ -58,8 +62,10 @@ struct AdminUserPages: Sendable {
         let users = try await services.store.users().sorted { $0.name < $1.name }
         let roles = try await Self.roles(services)
         let rows = users.map { user -> [String: Any] in
-            ["name": user.name, "role": user.role, "manager": user.manager ?? "", "enabled": user.enabled,
-             "emails": user.emails.joined(separator: ", ")]
+            [
+                "name": user.name, "role": user.role, "manager": user.manager ?? "", "enabled": user.enabled,
+                "emails": user.emails.joined(separator: ", "),
+            ]
         }
         var values: [String: Any] = [
             "users": rows, "typed": typed,
@@ -71,7 +77,9 @@ struct AdminUserPages: Sendable {
         return pages.page("admin-users", PageContext.make(caller, request, title: "Users", values), status: status)
     }
 
-    private func edit(_ request: Request, _ context: CRMRequestContext, issues: [String: String], status: HTTPResponse.Status)
+    private func edit(
+        _ request: Request, _ context: CRMRequestContext, issues: [String: String], status: HTTPResponse.Status
+    )
         async throws -> Response
     {
         let caller = try context.requireCaller()
@@ -87,7 +95,8 @@ struct AdminUserPages: Sendable {
         ]
         for (field, message) in issues { values["error_" + field] = message }
         values["hasErrors"] = !issues.isEmpty
-        return pages.page("admin-user", PageContext.make(caller, request, title: "User \(name)", values), status: status)
+        return pages.page(
+            "admin-user", PageContext.make(caller, request, title: "User \(name)", values), status: status)
     }
 
     /// The roles of the newest package, for the role selects.

@@ -39,8 +39,13 @@ struct SyncActivity: Sendable {
     /// (UTC), and a `<title>` per bar and for the whole so that a screen reader can tell what it shows. Only
     /// numbers and dates go into the markup.
     func svg() -> String {
-        let barWidth = 3.0, gap = 1.0, groupWidth = barWidth * 3 + gap * 2
-        let height = 160.0, top = 10.0, bottom = 24.0, left = 30.0
+        let barWidth = 3.0
+        let gap = 1.0
+        let groupWidth = barWidth * 3 + gap * 2
+        let height = 160.0
+        let top = 10.0
+        let bottom = 24.0
+        let left = 30.0
         let peak = max(1, hours.map { max($0.sessions, $0.errors, $0.conflicts) }.max() ?? 1)
         let width = left + Double(hours.count) * groupWidth + 10
         let scale = (height - top - bottom) / Double(peak)
@@ -62,13 +67,16 @@ struct SyncActivity: Sendable {
             let x = left + Double(index) * groupWidth
             if Int(hour.start.timeIntervalSince1970) % 86_400 == 0 {
                 svg += "<line x1=\"\(x)\" y1=\"\(top)\" x2=\"\(x)\" y2=\"\(height - bottom)\" class=\"day\"/>"
-                svg += "<text x=\"\(x + 2)\" y=\"\(height - 8)\" class=\"label\">\(day.string(from: hour.start))</text>\n"
+                svg +=
+                    "<text x=\"\(x + 2)\" y=\"\(height - 8)\" class=\"label\">\(day.string(from: hour.start))</text>\n"
             }
-            for (offset, (value, kind)) in [(hour.sessions, "sessions"), (hour.errors, "errors"), (hour.conflicts, "conflicts")]
-                .enumerated() where value > 0
-            {
+            for (offset, (value, kind)) in [
+                (hour.sessions, "sessions"), (hour.errors, "errors"), (hour.conflicts, "conflicts"),
+            ]
+            .enumerated() where value > 0 {
                 let barHeight = Double(value) * scale
-                svg += "<rect x=\"\(x + Double(offset) * (barWidth + gap))\" y=\"\(height - bottom - barHeight)\" "
+                svg +=
+                    "<rect x=\"\(x + Double(offset) * (barWidth + gap))\" y=\"\(height - bottom - barHeight)\" "
                     + "width=\"\(barWidth)\" height=\"\(barHeight)\" class=\"\(kind)\"><title>"
                     + "\(Timestamp.string(from: hour.start)): \(value) \(kind)</title></rect>\n"
             }

@@ -34,10 +34,16 @@ struct SyncMonitorPages: Sendable {
                 limit: Self.logLimit)
             var issues: [String: String] = [:]
             if !from.isEmpty {
-                if let date = Self.day(from) { log.since = date } else { issues["from"] = "'\(from)' is not a date (YYYY-MM-DD)" }
+                if let date = Self.day(from) {
+                    log.since = date
+                } else {
+                    issues["from"] = "'\(from)' is not a date (YYYY-MM-DD)"
+                }
             }
             if !to.isEmpty {
-                if let date = Self.day(to) { log.until = date.addingTimeInterval(86_400) } else {
+                if let date = Self.day(to) {
+                    log.until = date.addingTimeInterval(86_400)
+                } else {
                     issues["to"] = "'\(to)' is not a date (YYYY-MM-DD)"
                 }
             }
@@ -47,10 +53,13 @@ struct SyncMonitorPages: Sendable {
                 "days": days, "chart": activity.svg(), "totalSessions": activity.totals.sessions,
                 "totalErrors": activity.totals.errors, "totalConflicts": activity.totals.conflicts,
                 "cut": rows.count >= Self.chartLimit,
-                "slowest": activity.slowest.map { SyncLogRow.values(
-                    SyncLogEntry(
-                        session: $0.id, user: $0.user, device: $0.device, startedAt: $0.startedAt, endedAt: $0.endedAt,
-                        counts: $0.counts, clientCounts: $0.clientCounts, errors: $0.errors)) },
+                "slowest": activity.slowest.map {
+                    SyncLogRow.values(
+                        SyncLogEntry(
+                            session: $0.id, user: $0.user, device: $0.device, startedAt: $0.startedAt,
+                            endedAt: $0.endedAt,
+                            counts: $0.counts, clientCounts: $0.clientCounts, errors: $0.errors))
+                },
                 "sessions": entries.map(SyncLogRow.values), "empty": entries.isEmpty,
                 "filterUser": user, "filterDevice": device, "filterFrom": from, "filterTo": to,
                 "outcomes": [("", "any"), ("ok", "ended without errors"), ("errors", "with errors")].map {
@@ -58,7 +67,8 @@ struct SyncMonitorPages: Sendable {
                 },
             ]
             for (field, message) in issues { values["error_" + field] = message }
-            return pages.page("admin-sync", PageContext.make(caller, request, title: "Synchronization", values),
+            return pages.page(
+                "admin-sync", PageContext.make(caller, request, title: "Synchronization", values),
                 status: issues.isEmpty ? .ok : .badRequest)
         }
     }

@@ -40,14 +40,19 @@ struct ConflictPages: Sendable {
                 if let record { row["recordHref"] = "/records/\(record.type)/\(record.id)" }
                 return row
             }
-            return pages.page("conflicts", PageContext.make(caller, request, title: "Conflicts", [
-                "conflicts": rows, "empty": rows.isEmpty, "showingOpen": status == "open",
-            ]))
+            return pages.page(
+                "conflicts",
+                PageContext.make(
+                    caller, request, title: "Conflicts",
+                    [
+                        "conflicts": rows, "empty": rows.isEmpty, "showingOpen": status == "open",
+                    ]))
         }
         signedIn.post("/conflicts/:id/resolve") { request, context in
             let caller = try context.requireCaller()
             let form = try await FormBody.read(request)
-            guard let choice = form["choose"].flatMap(ConflictResolution.Choice.init(rawValue:)), choice != .value else {
+            guard let choice = form["choose"].flatMap(ConflictResolution.Choice.init(rawValue:)), choice != .value
+            else {
                 throw CRMError(.malformed, "choose the server's value or the device's", field: "choose")
             }
             _ = try await services.conflicts.resolve(
@@ -65,10 +70,15 @@ struct ReceiptPages: Sendable {
     func add(to signedIn: RouterGroup<CRMRequestContext>) {
         signedIn.get("/receipts") { request, context in
             let caller = try context.requireCaller()
-            let entries = try await services.sync.log(caller, query: SyncSessionQuery(user: caller.user.name, limit: 200))
-            return pages.page("receipts", PageContext.make(caller, request, title: "Sync receipts", [
-                "sessions": entries.map(SyncLogRow.values), "empty": entries.isEmpty,
-            ]))
+            let entries = try await services.sync.log(
+                caller, query: SyncSessionQuery(user: caller.user.name, limit: 200))
+            return pages.page(
+                "receipts",
+                PageContext.make(
+                    caller, request, title: "Sync receipts",
+                    [
+                        "sessions": entries.map(SyncLogRow.values), "empty": entries.isEmpty,
+                    ]))
         }
     }
 }

@@ -11,7 +11,8 @@ struct LoginPages: Sendable {
 
     func add(to web: RouterGroup<CRMRequestContext>) {
         web.get("/login") { request, _ in
-            pages.page("login", ["title": "Log in", "next": Self.next(request.uri.queryParameters["next"].map(String.init))])
+            pages.page(
+                "login", ["title": "Log in", "next": Self.next(request.uri.queryParameters["next"].map(String.init))])
         }
         web.post("/login") { request, context in
             let form = try await FormBody.read(request)
@@ -27,7 +28,8 @@ struct LoginPages: Sendable {
                 var headers: HTTPFields = [:]
                 if case .tooManyAttempts(let seconds) = error.kind { headers[.retryAfter] = String(seconds) }
                 var response = pages.page(
-                    "login", ["title": "Log in", "error": error.message, "username": name, "next": next], status: status)
+                    "login", ["title": "Log in", "error": error.message, "username": name, "next": next], status: status
+                )
                 response.headers.append(contentsOf: headers)
                 return response
             }

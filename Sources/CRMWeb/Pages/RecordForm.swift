@@ -27,7 +27,9 @@ struct RecordForm: Sendable {
     /// The changes the submitted texts make to `current` (empty for a new record): only fields whose value
     /// differs, so an edit never rewrites a field the user left alone. Texts that are no value of their kind
     /// come back as issues, by field.
-    func changes(_ form: FormBody, current: [String: FieldValue]) -> (fields: [String: FieldValue], issues: [FieldIssue]) {
+    func changes(_ form: FormBody, current: [String: FieldValue]) -> (
+        fields: [String: FieldValue], issues: [FieldIssue]
+    ) {
         var fields: [String: FieldValue] = [:]
         var issues: [FieldIssue] = []
         for name in editableFields {
@@ -61,13 +63,16 @@ struct RecordForm: Sendable {
     }
 
     private func input(
-        _ name: String, _ field: FieldDefinition, texts: [String], error: String?, choices: [(id: String, title: String)]?
+        _ name: String, _ field: FieldDefinition, texts: [String], error: String?,
+        choices: [(id: String, title: String)]?
     ) -> [String: Any] {
         var values: [String: Any] = [
             "name": name, "id": "field-\(name)", "label": field.label ?? name, "required": field.isRequired,
             "text": texts.first ?? "",
         ]
-        if let hint = field.help ?? (choices == nil ? Self.hint(field.kind) : nil), !hint.isEmpty { values["hint"] = hint }
+        if let hint = field.help ?? (choices == nil ? Self.hint(field.kind) : nil), !hint.isEmpty {
+            values["hint"] = hint
+        }
         if let error { values["error"] = error }
         if field.isReadOnly {
             values["readOnly"] = true
@@ -83,7 +88,8 @@ struct RecordForm: Sendable {
             values["options"] = Self.options([("", "(not set)"), ("true", "Yes"), ("false", "No")], chosen: texts)
         case .reference where choices != nil:
             values["select"] = true
-            values["options"] = Self.options([("", "(none)")] + (choices ?? []).map { ($0.id, $0.title) }, chosen: texts)
+            values["options"] = Self.options(
+                [("", "(none)")] + (choices ?? []).map { ($0.id, $0.title) }, chosen: texts)
         case .references where choices != nil:
             values["multiple"] = true
             values["options"] = Self.options((choices ?? []).map { ($0.id, $0.title) }, chosen: texts)

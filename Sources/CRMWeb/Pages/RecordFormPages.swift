@@ -25,8 +25,11 @@ struct RecordFormPages: Sendable {
             let body = try await FormBody.read(request)
             let (fields, issues) = form.changes(body, current: [:])
             do {
-                guard issues.isEmpty else { throw Self.refusal(issues, caller, form.typeName, changes: fields, merged: [:]) }
-                let record = try await services.records.create(caller, typeName: form.typeName, write: RecordWrite(fields: fields))
+                guard issues.isEmpty else {
+                    throw Self.refusal(issues, caller, form.typeName, changes: fields, merged: [:])
+                }
+                let record = try await services.records.create(
+                    caller, typeName: form.typeName, write: RecordWrite(fields: fields))
                 return PageRenderer.redirect("/records/\(form.typeName)/\(record.id)")
             } catch let error as CRMError {
                 return try await refused(error, form, request, caller, body, record: nil)
@@ -35,17 +38,22 @@ struct RecordFormPages: Sendable {
         signedIn.get("/records/:type/:id/edit") { request, context in
             let caller = try context.requireCaller()
             let form = try RecordForm(typeName: try context.parameters.require("type"), package: caller.package)
-            let record = try await services.records.read(caller, typeName: form.typeName, id: try context.parameters.require("id"))
-            return try await render(form, request, caller, texts: RecordForm.texts(record.fields), issues: [], message: nil, record: record)
+            let record = try await services.records.read(
+                caller, typeName: form.typeName, id: try context.parameters.require("id"))
+            return try await render(
+                form, request, caller, texts: RecordForm.texts(record.fields), issues: [], message: nil, record: record)
         }
         signedIn.post("/records/:type/:id") { request, context in
             let caller = try context.requireCaller()
             let form = try RecordForm(typeName: try context.parameters.require("type"), package: caller.package)
-            let record = try await services.records.read(caller, typeName: form.typeName, id: try context.parameters.require("id"))
+            let record = try await services.records.read(
+                caller, typeName: form.typeName, id: try context.parameters.require("id"))
             let body = try await FormBody.read(request)
             let (fields, issues) = form.changes(body, current: record.fields)
             do {
-                guard issues.isEmpty else { throw Self.refusal(issues, caller, form.typeName, changes: fields, merged: record.fields) }
+                guard issues.isEmpty else {
+                    throw Self.refusal(issues, caller, form.typeName, changes: fields, merged: record.fields)
+                }
                 if !fields.isEmpty {
                     _ = try await services.records.update(
                         caller, typeName: form.typeName, id: record.id, write: RecordWrite(fields: fields),
@@ -87,10 +95,12 @@ struct RecordFormPages: Sendable {
         if let record { texts = RecordForm.texts(record.fields).merging(texts) { $1 } }
         switch error.kind {
         case .validation(let issues):
-            return try await render(form, request, caller, texts: texts, issues: issues, message: nil, record: record,
+            return try await render(
+                form, request, caller, texts: texts, issues: issues, message: nil, record: record,
                 status: CRMError.status(error.kind))
         case .staleVersion(let current):
-            return try await render(form, request, caller, texts: texts, issues: [],
+            return try await render(
+                form, request, caller, texts: texts, issues: [],
                 message: "Someone changed this record since you opened it (now version \(current.version)). "
                     + "Check the values and save again to keep yours.", record: current, status: .conflict)
         case .notFound, .forbidden, .unauthorized:
@@ -98,7 +108,8 @@ struct RecordFormPages: Sendable {
         default:
             let issues = error.field.map { [FieldIssue(field: $0, code: .rule, message: error.message)] } ?? []
             let known = issues.allSatisfy { texts[$0.field] != nil }
-            return try await render(form, request, caller, texts: texts, issues: known ? issues : [],
+            return try await render(
+                form, request, caller, texts: texts, issues: known ? issues : [],
                 message: known ? nil : error.message, record: record, status: CRMError.status(error.kind))
         }
     }
@@ -108,7 +119,9 @@ struct RecordFormPages: Sendable {
         message: String?, record: Record?, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         var byField: [String: String] = [:]
-        for issue in issues { byField[issue.field] = byField[issue.field].map { $0 + "; " + issue.message } ?? issue.message }
+        for issue in issues {
+            byField[issue.field] = byField[issue.field].map { $0 + "; " + issue.message } ?? issue.message
+        }
         let placed = Set(form.editableFields).union(form.type.fields.keys)
         let unplaced = issues.filter { !placed.contains($0.field) }.map(\.description)
         let choices = try await referenceChoices(form, caller, texts: texts)
@@ -141,7 +154,8 @@ struct RecordFormPages: Sendable {
             else { continue }
             var options: [(id: String, title: String)] = []
             for target in targets where caller.package.types[target] != nil {
-                let page = try await services.records.list(caller, typeName: target, parameters: [("limit", String(Self.choiceLimit))])
+                let page = try await services.records.list(
+                    caller, typeName: target, parameters: [("limit", String(Self.choiceLimit))])
                 options += page.records.map { ($0.id, PageContext.title(of: $0, in: caller.package)) }
             }
             let known = Set(options.map(\.id))

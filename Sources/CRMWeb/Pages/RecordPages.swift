@@ -45,7 +45,10 @@ struct RecordPages: Sendable {
                 "href": "/records/\(typeName)/\(record.id)",
                 "title": PageContext.title(of: record, in: caller.package),
                 "cells": columns.map { field in
-                    ["text": Self.systemText(field, record) ?? titles.text(record.fields[field], kind: type.fields[field]?.kind)]
+                    [
+                        "text": Self.systemText(field, record)
+                            ?? titles.text(record.fields[field], kind: type.fields[field]?.kind)
+                    ]
                 },
             ]
         }
@@ -53,7 +56,8 @@ struct RecordPages: Sendable {
             let ascending = sort == field
             return [
                 "label": Self.systemLabels[field] ?? PageContext.label(field, type),
-                "href": Self.listLink(typeName, sort: ascending ? "-" + field : field, field: searchField, q: searchText),
+                "href": Self.listLink(
+                    typeName, sort: ascending ? "-" + field : field, field: searchField, q: searchText),
                 "sorted": ascending ? "ascending" : (sort == "-" + field ? "descending" : "none"),
             ]
         }
@@ -70,7 +74,9 @@ struct RecordPages: Sendable {
         if let next = page.nextCursor {
             values["nextHref"] = Self.listLink(typeName, sort: sort, field: searchField, q: searchText, cursor: next)
         }
-        if query["cursor"] != nil { values["firstHref"] = Self.listLink(typeName, sort: sort, field: searchField, q: searchText) }
+        if query["cursor"] != nil {
+            values["firstHref"] = Self.listLink(typeName, sort: sort, field: searchField, q: searchText)
+        }
         return pages.page("list", PageContext.make(caller, request, title: type.plural ?? type.label, values))
     }
 
@@ -95,12 +101,15 @@ struct RecordPages: Sendable {
         }
         let related = try await RelatedRecords.find(record, caller: caller, records: services.records)
         let values: [String: Any] = [
-            "typeName": typeName, "typeLabel": type.label, "recordTitle": PageContext.title(of: record, in: caller.package),
+            "typeName": typeName, "typeLabel": type.label,
+            "recordTitle": PageContext.title(of: record, in: caller.package),
             "id": record.id, "version": record.version, "owner": record.owner, "sections": sections,
             "related": related, "hasRelated": !related.isEmpty,
             "updatedAt": Timestamp.string(from: record.updatedAt), "updatedBy": record.updatedBy,
         ]
-        return pages.page("detail", PageContext.make(caller, request, title: PageContext.title(of: record, in: caller.package), values))
+        return pages.page(
+            "detail",
+            PageContext.make(caller, request, title: PageContext.title(of: record, in: caller.package), values))
     }
 
     /// The record properties a form's list may name beside fields, with their column labels.

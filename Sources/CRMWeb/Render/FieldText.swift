@@ -12,7 +12,8 @@ enum FieldText {
         case .string(let text): text
         case .array(let values): values.map(display).joined(separator: ", ")
         case .object(let object):
-            object["name"].map(display) ?? object.keys.sorted().map { "\($0): \(display(object[$0]!))" }
+            object["name"].map(display)
+                ?? object.keys.sorted().map { "\($0): \(display(object[$0]!))" }
                 .joined(separator: ", ")
         }
     }

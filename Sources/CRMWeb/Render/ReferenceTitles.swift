@@ -33,7 +33,9 @@ struct ReferenceTitles: Sendable {
     func links(_ value: FieldValue?, kind: FieldKind?) -> [[String: String]] {
         guard let value, let kind, kind.isReference else { return [] }
         return ids(value).compactMap { id in
-            records[id].map { ["href": "/records/\($0.type)/\($0.id)", "title": PageContext.title(of: $0, in: package)] }
+            records[id].map {
+                ["href": "/records/\($0.type)/\($0.id)", "title": PageContext.title(of: $0, in: package)]
+            }
         }
     }
 
@@ -64,7 +66,10 @@ enum RelatedRecords {
                 groups.append([
                     "label": "\(type.plural ?? type.label) (\(PageContext.label(field, type)))",
                     "records": page.records.map {
-                        ["href": "/records/\(typeName)/\($0.id)", "title": PageContext.title(of: $0, in: caller.package)]
+                        [
+                            "href": "/records/\(typeName)/\($0.id)",
+                            "title": PageContext.title(of: $0, in: caller.package),
+                        ]
                     },
                 ])
             }

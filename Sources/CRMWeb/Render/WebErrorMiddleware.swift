@@ -18,7 +18,8 @@ struct WebErrorMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch WebRefusal.loginNeeded(let path) {
             let back = path.hasPrefix("/") && !path.hasPrefix("//") ? path : "/"
-            return PageRenderer.redirect("/login?next=" + (back.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
+            return PageRenderer.redirect(
+                "/login?next=" + (back.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
         } catch WebRefusal.csrf {
             return page(
                 status: .forbidden, title: "Form refused",

@@ -19,7 +19,8 @@ struct FormBody: Sendable {
             let boundary = type.split(separator: ";").lazy.map({ $0.trimmingCharacters(in: .whitespaces) })
                 .first(where: { $0.lowercased().hasPrefix("boundary=") })?.dropFirst("boundary=".count)
         {
-            return FormBody(multipart: String(buffer: buffer), boundary: String(boundary).trimmingCharacters(in: ["\""]))
+            return FormBody(
+                multipart: String(buffer: buffer), boundary: String(boundary).trimmingCharacters(in: ["\""]))
         }
         return FormBody(text: String(buffer: buffer))
     }
@@ -33,9 +34,12 @@ struct FormBody: Sendable {
             let headers = part[..<split.lowerBound]
             var content = part[split.upperBound...]
             // "\r\n" is one Character in Swift: cut it by range, not by count.
-            if let end = content.range(of: "\r\n", options: [.backwards, .anchored]) { content = content[..<end.lowerBound] }
-            guard let disposition = headers.components(separatedBy: "\r\n")
-                .first(where: { $0.lowercased().hasPrefix("content-disposition:") }),
+            if let end = content.range(of: "\r\n", options: [.backwards, .anchored]) {
+                content = content[..<end.lowerBound]
+            }
+            guard
+                let disposition = headers.components(separatedBy: "\r\n")
+                    .first(where: { $0.lowercased().hasPrefix("content-disposition:") }),
                 let nameRange = disposition.range(of: "name=\"")
             else { continue }
             let rest = disposition[nameRange.upperBound...]
