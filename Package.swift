@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "CRMStoreSQLite", targets: ["CRMStoreSQLite"]),
         .library(name: "CRMStorePostgres", targets: ["CRMStorePostgres"]),
         .library(name: "CRMServer", targets: ["CRMServer"]),
+        .library(name: "CRMWeb", targets: ["CRMWeb"]),
         .library(name: "CRMDesktop", targets: ["CRMDesktop"]),
         .library(name: "PIMFormats", targets: ["PIMFormats"]),
         .library(name: "PIMBridge", targets: ["PIMBridge"]),
@@ -35,6 +36,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         // RFC 4180 CSV reading (quotes, line breaks in fields, CRLF, a UTF-8 BOM) from a stream.
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        // Templates of the web UI.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // Customization package, records, field values, validation, merge. No I/O.
@@ -83,6 +86,18 @@ let package = Package(
             ],
             resources: [.copy("Resources/openapi.yaml")]
         ),
+        // The web UI for users and administrators: server-rendered Mustache pages on the server's router.
+        .target(
+            name: "CRMWeb",
+            dependencies: [
+                "CRMServer", "CRMModel", "CRMStore", "CRMSyncProtocol",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Templates"), .copy("Static")]
+        ),
         // vCard, iCalendar and (later) MIME codecs: pure, no I/O, no dependencies, fuzzable.
         .target(name: "PIMFormats"),
         // CRM <-> PIM: mapping per package, the vdir and CardDAV/CalDAV stores, two-way sync planning.
@@ -118,7 +133,7 @@ let package = Package(
         .target(
             name: "CRMTesting",
             dependencies: [
-                "CRMModel", "CRMStore", "CRMStoreSQLite", "CRMStorePostgres", "CRMServer", "CRMSyncProtocol",
+                "CRMModel", "CRMStore", "CRMStoreSQLite", "CRMStorePostgres", "CRMServer", "CRMSyncProtocol", "CRMWeb",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -127,7 +142,7 @@ let package = Package(
         .executableTarget(
             name: "crm-server",
             dependencies: [
-                "CRMModel", "CRMStore", "CRMStoreSQLite", "CRMStorePostgres", "CRMServer", "CRMSyncProtocol",
+                "CRMModel", "CRMStore", "CRMStoreSQLite", "CRMStorePostgres", "CRMServer", "CRMSyncProtocol", "CRMWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -180,6 +195,14 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "CRMWebTests",
+            dependencies: [
+                "CRMWeb", "CRMServer", "CRMTesting", "CRMModel", "CRMStore", "CRMSyncProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(

@@ -37,6 +37,15 @@ if [ ! -x "$PG_BIN/initdb" ]; then
     install_postgres || { $SUDO apt-get update >/dev/null && install_postgres; }
 fi
 
+# Chromium for the web UI's browser test (CRMWebTests.WebBrowserTests drives it headless through its DevTools
+# protocol with scripts/browser_check.py, standard library only); the test is skipped when Chromium is missing.
+if ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROMIUM_BIN:-}" ]; then
+    echo "Installing Chromium (Debian package chromium)"
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    install_chromium() { $SUDO apt-get install -y --no-install-recommends chromium >/dev/null; }
+    install_chromium || { $SUDO apt-get update >/dev/null && install_chromium; }
+fi
+
 swift build --build-tests
 swift test --skip-build --parallel
 # The server and desktop suites once more with the server on PostgreSQL (the store suites run on both anyway).

@@ -3,6 +3,7 @@ import CRMServer
 import CRMStore
 import CRMStorePostgres
 import CRMStoreSQLite
+import CRMWeb
 import Foundation
 import GRDB
 import Hummingbird
@@ -121,9 +122,10 @@ public struct TestServer: Sendable {
 
     /// Serves the API on a loopback port while `body` runs; `testing` chooses the test client (`.ahc(.https)`
     /// for a server with a certificate: that client does not check it); `logger` receives the server's log
-    /// (default: critical messages only, to standard error).
+    /// (default: critical messages only, to standard error); `web` adds the web UI's pages (CRMWeb).
     public func run<Value: Sendable>(
-        testing: TestingSetup = .live, logger: Logger? = nil, _ body: @Sendable (TestAPI) async throws -> Value
+        testing: TestingSetup = .live, logger: Logger? = nil, web: Bool = false,
+        _ body: @Sendable (TestAPI) async throws -> Value
     ) async throws -> Value {
         let logger =
             logger
@@ -132,7 +134,8 @@ public struct TestServer: Sendable {
                 quiet.logLevel = .critical
                 return quiet
             }()
-        let app = try CRMApplication.make(store: store, configuration: configuration, logger: logger)
+        let app = try CRMApplication.make(
+            store: store, configuration: configuration, logger: logger, additions: web ? [try WebUI().addition] : [])
         do {
             let value = try await app.test(testing) { client in
                 try await body(TestAPI(client: client))

@@ -1,10 +1,11 @@
 import ArgumentParser
 import CRMServer
+import CRMWeb
 import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// `crm-server serve`: runs the HTTP API until SIGINT or SIGTERM, then shuts down gracefully.
+/// `crm-server serve`: runs the HTTP API and the web UI until SIGINT or SIGTERM, then shuts down gracefully.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the CRM server.")
 
@@ -34,6 +35,7 @@ struct ServeCommand: AsyncParsableCommand {
     var tlsCert: String?
     @Option(help: ArgumentHelp("The private key of --tls-cert (a PEM file, not encrypted).", valueName: "FILE"))
     var tlsKey: String?
+    @Flag(help: "Serve only the API under /api/v1, without the web UI's pages.") var noWeb = false
 
     func validate() throws {
         guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost is between 4 and 31") }
@@ -66,7 +68,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.sync.maxOpsPerPush = maxPushOps
         configuration.sync.waitRecheck = waitRecheck
         if let tlsCert, let tlsKey { configuration.tls = ServerTLS(certificateFile: tlsCert, keyFile: tlsKey) }
-        let app = try CRMApplication.make(store: database, configuration: configuration, logger: logger)
+        let app = try CRMApplication.make(
+            store: database, configuration: configuration, logger: logger, additions: noWeb ? [] : [try WebUI().addition])
         let group = ServiceGroup(
             configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.notice("crm-server listening on \(configuration.tls == nil ? "http" : "https")://\(host):\(port) with \(store.database)")

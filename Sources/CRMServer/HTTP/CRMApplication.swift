@@ -7,9 +7,11 @@ import Logging
 
 /// Builds the CRM server's HTTP application on a store: the routes of DESIGN section 6 with their middleware.
 public enum CRMApplication {
-    /// The router with every route; tests and the `serve` command share it.
+    /// The router with every route; tests and the `serve` command share it. `additions` add routes of layers
+    /// above (the web UI) on the same components.
     public static func router(
-        store: any ServerStore, configuration: ServerConfiguration, logger: Logger, signal: ChangeSignal = ChangeSignal()
+        store: any ServerStore, configuration: ServerConfiguration, logger: Logger, signal: ChangeSignal = ChangeSignal(),
+        additions: [CRMRouteAddition] = []
     ) -> Router<CRMRequestContext> {
         let packages = PackageService(store: store)
         let auth = AuthService(store: store, packages: packages, configuration: configuration, logger: logger)
@@ -37,6 +39,10 @@ public enum CRMApplication {
             .add(to: authenticated)
         AttachmentRoutes(attachments: AttachmentService(store: store)).add(to: authenticated)
         ProfileRoutes().add(to: authenticated)
+        let services = CRMServices(
+            store: store, configuration: configuration, logger: logger, packages: packages, auth: auth, records: records,
+            sync: sync, conflicts: ConflictService(store: store, signal: signal))
+        for addition in additions { addition(router, services) }
         return router
     }
 
@@ -44,16 +50,17 @@ public enum CRMApplication {
     /// (their files are read here, so a bad one fails before anything listens), HTTP otherwise. On a store that
     /// broadcasts changes (PostgreSQL), it also listens for the changes every server process commits, so
     /// long-polls wake whichever server wrote.
-    public static func make(store: any ServerStore, configuration: ServerConfiguration, logger: Logger) throws
-        -> some ApplicationProtocol
-    {
+    public static func make(
+        store: any ServerStore, configuration: ServerConfiguration, logger: Logger, additions: [CRMRouteAddition] = []
+    ) throws -> some ApplicationProtocol {
         let server: HTTPServerBuilder =
             if let tls = configuration.tls { try .tls(.http1(), tlsConfiguration: try tls.configuration()) } else { .http1() }
         let signal = ChangeSignal()
         var services: [any Service] = []
         if let bus = store as? any ChangeBroadcast { services.append(ChangeListener(bus: bus, signal: signal, logger: logger)) }
         return Application(
-            router: router(store: store, configuration: configuration, logger: logger, signal: signal),
+            router: router(
+                store: store, configuration: configuration, logger: logger, signal: signal, additions: additions),
             server: server,
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "crm-server"),

@@ -6,6 +6,11 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
+extension CRMError {
+    /// The HTTP status of an error of `kind`; the web pages answer with the same statuses as the API.
+    public static func status(_ kind: Kind) -> HTTPResponse.Status { ErrorRendering.status(kind) }
+}
+
 /// The one place where failures become HTTP statuses and JSON error bodies (DESIGN section 6).
 enum ErrorRendering {
     static func response(for error: any Error, logger: Logger) -> Response {
