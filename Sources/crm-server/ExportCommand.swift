@@ -8,7 +8,8 @@ import Foundation
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write the records of a type as CSV (id, the form's fields, owner, team), for import or a spreadsheet.")
+        abstract: "Write the records of a type as CSV (id, the form's fields, owner, team), for import or a "
+            + "spreadsheet.")
 
     @OptionGroup var store: StoreOptions
     @Argument(help: "The record type, as the package names it (Account, Contact, ...).") var type: String
@@ -26,7 +27,8 @@ struct ExportCommand: AsyncParsableCommand {
             let caller = try await Caller.command(user: user, store: database)
             _ = try CSVExport.fields(caller, typeName: type)
             if let to {
-                guard FileManager.default.createFile(atPath: to, contents: nil), let file = FileHandle(forWritingAtPath: to)
+                guard FileManager.default.createFile(atPath: to, contents: nil),
+                    let file = FileHandle(forWritingAtPath: to)
                 else { throw CRMError(.malformed, "\(to) cannot be written") }
                 output = file
             } else {

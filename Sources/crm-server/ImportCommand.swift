@@ -54,7 +54,8 @@ struct ImportCommand: AsyncParsableCommand {
             let database = try await store.open()
             _ = try await store.ensurePackage(database)
             let caller = try await Caller.command(user: user, store: database)
-            var options = CSVImport.Options(duplicates: CSVDuplicateChoice(rawValue: duplicates) ?? .skip, dryRun: dryRun)
+            var options = CSVImport.Options(
+                duplicates: CSVDuplicateChoice(rawValue: duplicates) ?? .skip, dryRun: dryRun)
             for mapping in mappings {
                 if let (column, field) = CSVImport.mapping(mapping) { options.map[column] = field }
             }
@@ -84,7 +85,8 @@ struct ImportCommand: AsyncParsableCommand {
 
     static func printReport(_ report: CSVImportReport, type: String) {
         for row in report.matched {
-            print("line \(row.line): \(row.outcome), the same \(row.fields.joined(separator: " and ")) as \(row.existing)")
+            let fields = row.fields.joined(separator: " and ")
+            print("line \(row.line): \(row.outcome), the same \(fields) as \(row.existing)")
         }
         for row in report.rejected { print(row.description) }
         var summary = "\(type): \(report.rows) rows: \(report.created) created, \(report.updated) updated, "

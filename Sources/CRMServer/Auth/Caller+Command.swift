@@ -23,7 +23,8 @@ extension Caller {
                 }
             }
             guard let admin else {
-                throw CRMError(.notFound, "there is no enabled administrator to act as; name a user with --user", field: "user")
+                throw CRMError(
+                    .notFound, "there is no enabled administrator to act as; name a user with --user", field: "user")
             }
             user = admin
         }

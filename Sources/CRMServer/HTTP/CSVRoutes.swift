@@ -32,7 +32,9 @@ struct CSVRoutes {
             headers[.contentDisposition] = "attachment; filename=\"\(type).csv\""
             let exports = self.exports
             let body = ResponseBody { writer in
-                try await exports.run(caller, typeName: type) { text in try await writer.write(ByteBuffer(string: text)) }
+                try await exports.run(caller, typeName: type) { text in
+                    try await writer.write(ByteBuffer(string: text))
+                }
                 try await writer.finish(nil)
             }
             return Response(status: .ok, headers: headers, body: body)

@@ -40,7 +40,8 @@ public struct CSVExport: Sendable {
         var after = ""
         var count = 0
         while true {
-            let page = try await store.liveRecords(type: typeName, visibility: caller.scope, after: after, limit: pageSize)
+            let page = try await store.liveRecords(
+                type: typeName, visibility: caller.scope, after: after, limit: pageSize)
             var text = ""
             for record in page where caller.canSee(record) {
                 let shown = caller.present(record)

@@ -105,25 +105,27 @@ public struct CSVImport: Sendable {
 extension CSVImportReport {
     /// Counts `outcome` of the row on `line`.
     mutating func add(_ outcome: CSVRowWriter.Outcome, line: Int) {
+        func note(_ match: KeyedCreate.Match?, _ what: String) {
+            guard let match else { return }
+            matched.append(CSVMatchedRow(line: line, existing: match.existing, fields: match.fields, outcome: what))
+        }
         switch outcome {
         case .created: created += 1
         case .updated(let match):
             updated += 1
-            if let match { matched.append(CSVMatchedRow(line: line, existing: match.existing, fields: match.fields, outcome: "updated")) }
+            note(match, "updated")
         case .unchanged(let match):
             unchanged += 1
-            if let match {
-                matched.append(CSVMatchedRow(line: line, existing: match.existing, fields: match.fields, outcome: "unchanged"))
-            }
+            note(match, "unchanged")
         case .skipped(let match):
             skipped += 1
-            matched.append(CSVMatchedRow(line: line, existing: match.existing, fields: match.fields, outcome: "skipped"))
+            note(match, "skipped")
         case .linked(let match):
             linked += 1
-            matched.append(CSVMatchedRow(line: line, existing: match.existing, fields: match.fields, outcome: "linked"))
+            note(match, "linked")
         case .rejected(let issues):
             rejectedRows += 1
-            for issue in issues { rejected.append(CSVRejectedRow(line: line, field: issue.field, reason: issue.reason)) }
+            rejected += issues.map { CSVRejectedRow(line: line, field: $0.field, reason: $0.reason) }
         }
     }
 }

@@ -105,7 +105,8 @@ struct CSVRowWriter: Sendable {
             // A global key held by a record the user cannot see: join its team, as a synced create does.
             if !caller.canSee(existing) {
                 let joined = existing.assigned(
-                    owner: nil, team: existing.team + [caller.user.name], by: caller.user.name, at: now, since: existing)
+                    owner: nil, team: existing.team + [caller.user.name], by: caller.user.name, at: now,
+                    since: existing)
                 people.formUnion([joined.owner] + joined.team)
                 _ = try tx.update(joined)
             }
@@ -158,7 +159,8 @@ struct CSVRowWriter: Sendable {
             return fields
         case .failure(let failure):
             let bad = Set(cellIssues.compactMap(\.field))
-            let found = failure.issues.filter { !bad.contains($0.field) }.map { Issue(field: $0.field, reason: $0.message) }
+            let found = failure.issues.filter { !bad.contains($0.field) }
+                .map { Issue(field: $0.field, reason: $0.message) }
             throw Refused(cellIssues + found)
         }
     }
@@ -171,7 +173,9 @@ struct CSVRowWriter: Sendable {
     /// Owner and team must be enabled users; only a user who sees beyond their own records may give a record
     /// to someone else, and then only to a user inside their visibility.
     private func checkAssignment(owner: String, team: [String]?, currentOwner: String?) throws {
-        if owner != (currentOwner ?? caller.user.name), case .users(let visible) = caller.scope, !visible.contains(owner) {
+        if owner != (currentOwner ?? caller.user.name), case .users(let visible) = caller.scope,
+            !visible.contains(owner)
+        {
             throw Refused("owner", "you cannot give a record to '\(owner)'")
         }
         for name in [owner] + (team ?? []) where users[name]?.enabled != true {
