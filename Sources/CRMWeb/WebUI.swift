@@ -39,6 +39,7 @@ public struct WebUI: Sendable {
         let signedIn = web.group().add(middleware: WebSessionMiddleware(auth: services.auth))
         LogoutPage(services: services, session: session).add(to: signedIn)
         RecordPages(pages: pages, services: services).add(to: signedIn)
+        CSVPages(pages: pages, services: services).add(to: signedIn)
         RecordFormPages(pages: pages, services: services).add(to: signedIn)
         ConflictPages(pages: pages, services: services).add(to: signedIn)
         ReceiptPages(pages: pages, services: services).add(to: signedIn)

@@ -41,7 +41,7 @@ public enum CRMApplication {
         ProfileRoutes().add(to: authenticated)
         let services = CRMServices(
             store: store, configuration: configuration, logger: logger, packages: packages, auth: auth, records: records,
-            sync: sync, conflicts: ConflictService(store: store, signal: signal))
+            sync: sync, conflicts: ConflictService(store: store, signal: signal), signal: signal)
         for addition in additions { addition(router, services) }
         return router
     }

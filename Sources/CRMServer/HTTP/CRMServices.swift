@@ -13,6 +13,8 @@ public struct CRMServices: Sendable {
     public let records: RecordService
     public let sync: SyncService
     public let conflicts: ConflictService
+    /// Wakes sync long-polls after writes that do not go through the services above (a CSV import's batches).
+    public let signal: ChangeSignal
     /// Adds, changes and disables users with the server's bcrypt cost.
     public var users: UserAdministration { UserAdministration(store: store, bcryptCost: configuration.bcryptCost) }
 }

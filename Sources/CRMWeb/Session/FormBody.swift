@@ -7,8 +7,9 @@ import Hummingbird
 struct FormBody: Sendable {
     let pairs: [(name: String, value: String)]
 
-    /// The largest form the web UI reads; a package's YAML is the largest thing a form carries.
-    static let maxBytes = 2 << 20
+    /// The largest form the web UI reads: a CSV file to import is the largest thing a form carries (larger
+    /// files go through `crm-server import` or the API, which take 64 MiB).
+    static let maxBytes = 16 << 20
 
     /// Reads the request's body as a form.
     static func read(_ request: Request) async throws -> FormBody {
