@@ -35,7 +35,6 @@ import Testing
                 SyncWaitRequest(session: waiterSession, cursor: cursor, timeout: 50))
             return (reply, clock.now)
         }
-        try await Task.sleep(for: .milliseconds(300))
         let ops = (0..<1000).map { index in
             SyncOp(
                 opId: "shutdown-\(index)", kind: .create, type: "Account", id: RecordID.make(),
@@ -45,7 +44,13 @@ import Testing
             let reply = try await api.call(.post, "/api/v1/sync/push", token: token, SyncPushRequest(session: session, ops: ops))
             return (reply, clock.now)
         }
-        try await Task.sleep(for: .milliseconds(150))
+        // The signal goes once the server is answering both (and this scrape): a request still on its way
+        // when the server stops listening would be refused, which is not what this test is about.
+        for _ in 0..<300 {
+            let scrape = try await api.call(.get, "/metrics", nil as String?)
+            if MetricsScrape(scrape.text).value("crm_http_requests_in_flight") >= 3 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
         let signalled = clock.now
         server.process.terminate()
 

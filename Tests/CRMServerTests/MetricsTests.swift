@@ -44,6 +44,7 @@ import Testing
                 during = try await MetricsScrape.scrape(api)
             }
             #expect(during.value(Name.waiting) == 1)
+            #expect(during.value(Name.inFlight) == 2, "the long-poll and this scrape")
             _ = try await api.create("Account", ["name": "Wakes the waiter"], token: token)
             #expect(try await waiting.value.changed)
             try await desktop.pullAll()
@@ -51,6 +52,7 @@ import Testing
 
             let after = try await MetricsScrape.scrape(api)
             #expect(after.value(Name.waiting) == 0)
+            #expect(after.value(Name.inFlight) == 1, "this scrape")
             let logins = ["route": "/api/v1/sessions", "method": "POST"]
             #expect(
                 after.value(Name.requests, logins.merging(["status": "401"]) { $1 })

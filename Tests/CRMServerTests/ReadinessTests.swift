@@ -2,6 +2,9 @@ import CRMServer
 import CRMStorePostgres
 import CRMTesting
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import GRDB
 import Testing
 
@@ -17,12 +20,31 @@ struct ReadinessTests {
             #expect(ready.status == .ok, "\(ready.text)")
             #expect(ready.json["status"] as? String == "ready")
 
-            store.leaseTimeout = .seconds(2)
+            let before = try await MetricsScrape.scrape(api)
+            #expect(before.value(ServerMetrics.Name.poolSize) == Double(store.configuration.maxConnections))
+            #expect(before.value(ServerMetrics.Name.poolConnections, ["state": "waiting"]) == 0)
+
+            store.leaseTimeout = .seconds(3)
             cluster.pause()
             let gone = try await api.send(.get, "/readyz")
             #expect(gone.status == .serviceUnavailable, "\(gone.text)")
             #expect(gone.json["status"] as? String == "unavailable")
             #expect((gone.json["reason"] as? String)?.contains("database") == true, "\(gone.text)")
+            // Later checks wait for a connection the pool cannot make (the first may meet a dead idle one and fail
+            // at once): the pool metrics show them waiting.
+            let (pool, waiting) = (ServerMetrics.Name.poolConnections, ["state": "waiting"])
+            var sawWaiting = false
+            for _ in 0..<10 where !sawWaiting {
+                // On a connection of its own: the test client sends one request at a time.
+                let address = api.baseURL.appendingPathComponent("readyz")
+                let checking = Task { try await URLSession.shared.data(from: address).1 as? HTTPURLResponse }
+                for _ in 0..<10 where !sawWaiting {
+                    try await Task.sleep(for: .milliseconds(100))
+                    sawWaiting = try await MetricsScrape.scrape(api).value(pool, waiting) >= 1
+                }
+                #expect(try await checking.value?.statusCode == 503)
+            }
+            #expect(sawWaiting)
 
             try await cluster.resume()
             var back = try await api.send(.get, "/readyz")

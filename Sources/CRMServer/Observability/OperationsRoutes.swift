@@ -13,6 +13,7 @@ struct OperationsRoutes {
     func add(to router: Router<CRMRequestContext>) {
         router.get("metrics") { request, context in
             try await checkMetricsAccess(request, context)
+            if let pool = store as? any PoolStatus { metrics.observe(pool.poolUse) }
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: metrics.render())))

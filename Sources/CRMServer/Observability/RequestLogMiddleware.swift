@@ -27,7 +27,7 @@ struct RequestLogMiddleware: RouterMiddleware {
         let start = clock.now
         var response: Response
         do {
-            response = try await next(request, context)
+            response = try await metrics.inFlight { try await next(request, context) }
         } catch {
             // Below the error middleware nothing should throw; should something, it is answered here.
             response = ErrorRendering.response(for: error, logger: context.logger, requestID: id)

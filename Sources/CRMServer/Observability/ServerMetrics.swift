@@ -1,3 +1,4 @@
+import CRMStore
 import CoreMetrics
 import Foundation
 import Metrics
@@ -32,6 +33,7 @@ public struct ServerMetrics: Sendable {
         // The series that are zero until something happens are shown from the start, so a dashboard and a
         // rate() see them before the first event.
         _ = Meter(label: Name.waiting, factory: factory)
+        _ = Meter(label: Name.inFlight, factory: factory)
         for event in ["begun", "ended", "failed"] {
             _ = Counter(label: Name.syncSessions, dimensions: [("event", event)], factory: factory)
         }
@@ -44,6 +46,7 @@ public struct ServerMetrics: Sendable {
     public enum Name {
         public static let requests = "crm_http_requests_total"
         public static let requestSeconds = "crm_http_request_duration_seconds"
+        public static let inFlight = "crm_http_requests_in_flight"
         public static let syncSessions = "crm_sync_sessions_total"
         public static let recordsPulled = "crm_sync_records_pulled_total"
         public static let opsPushed = "crm_sync_ops_pushed_total"
@@ -52,6 +55,8 @@ public struct ServerMetrics: Sendable {
         public static let loginFailures = "crm_login_failures_total"
         public static let loginThrottled = "crm_login_throttled_total"
         public static let storeCallSeconds = "crm_store_call_duration_seconds"
+        public static let poolSize = "crm_db_pool_size"
+        public static let poolConnections = "crm_db_pool_connections"
     }
 
     /// The Prometheus text exposition of every metric.
@@ -66,6 +71,14 @@ public struct ServerMetrics: Sendable {
             factory: factory).increment()
         Metrics.Timer(label: Name.requestSeconds, dimensions: [("route", route), ("method", method)], factory: factory)
             .record(duration: duration)
+    }
+
+    /// Runs a request while `crm_http_requests_in_flight` counts it (long-polls included).
+    func inFlight<T>(_ body: () async throws -> T) async rethrows -> T {
+        let meter = Meter(label: Name.inFlight, factory: factory)
+        meter.increment()
+        defer { meter.decrement() }
+        return try await body()
     }
 
     // MARK: - Sync
@@ -114,6 +127,13 @@ public struct ServerMetrics: Sendable {
     }
 
     // MARK: - Store
+
+    /// The database pool's size and use, read when metrics are scraped (`PoolStatus`: PostgreSQL).
+    func observe(_ pool: PoolUse) {
+        Gauge(label: Name.poolSize, factory: factory).record(pool.size)
+        Gauge(label: Name.poolConnections, dimensions: [("state", "in_use")], factory: factory).record(pool.inUse)
+        Gauge(label: Name.poolConnections, dimensions: [("state", "waiting")], factory: factory).record(pool.waiting)
+    }
 
     /// Runs one store call as a service sees it, timing it under `call` (its name in the store protocol).
     func store<T>(_ call: String, _ body: () async throws -> T) async rethrows -> T {
