@@ -92,21 +92,25 @@ import Testing
         defer { directory.remove() }
         let script = Self.deploy.appendingPathComponent("install.sh").path
         let root = directory.path("root")
+        // A small stand-in for the binary (the real one is 140 MB in a debug build): the script copies either.
+        let binary = directory.path("crm-server")
+        try "#!/bin/sh\necho stand-in \"$@\"\n".write(toFile: binary, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: binary)
         let dry = try await ProcessRunner.run(
-            "/bin/bash", [script, "--dry-run", "--prefix", "/opt/crm", "--binary", CommandTests.binary.path])
+            "/bin/bash", [script, "--dry-run", "--prefix", "/opt/crm", "--binary", binary])
         #expect(dry.status == 0, "\(dry.error)")
         #expect(dry.output.contains("/opt/crm/bin/crm-server") && dry.output.contains("useradd"), "\(dry.output)")
         #expect(!FileManager.default.fileExists(atPath: "/opt/crm/bin/crm-server"))
 
         let run = try await ProcessRunner.run(
-            "/bin/bash", [script, "--root", root, "--prefix", "/opt/crm", "--binary", CommandTests.binary.path])
+            "/bin/bash", [script, "--root", root, "--prefix", "/opt/crm", "--binary", binary])
         #expect(run.status == 0, "\(run.error)")
         #expect(FileManager.default.isExecutableFile(atPath: root + "/opt/crm/bin/crm-server"))
         #expect(FileManager.default.fileExists(atPath: root + "/opt/crm/share/doc/crm-server/OPERATIONS.md"))
         let unit = try String(contentsOfFile: root + "/etc/systemd/system/crm-server.service", encoding: .utf8)
         #expect(unit.contains("ExecStart=/opt/crm/bin/crm-server serve "), "\(unit)")
-        let help = try await ProcessRunner.run(root + "/opt/crm/bin/crm-server", ["serve", "--help"])
-        #expect(help.status == 0 && help.output.contains("--log-format"))
+        let installed = try await ProcessRunner.run(root + "/opt/crm/bin/crm-server", ["serve"])
+        #expect(installed.output == "stand-in serve\n")
 
         let wrong = try await ProcessRunner.run("/bin/bash", [script, "--frobnicate"])
         #expect(wrong.status == 2 && wrong.error.contains("--frobnicate"))
