@@ -35,13 +35,15 @@ import Testing
                 SyncWaitRequest(session: waiterSession, cursor: cursor, timeout: 50))
             return (reply, clock.now)
         }
-        let ops = (0..<1000).map { index in
+        // A push big enough to be still running when the signal comes, even on a fast machine.
+        let ops = (0..<3000).map { index in
             SyncOp(
                 opId: "shutdown-\(index)", kind: .create, type: "Account", id: RecordID.make(),
                 fields: ["name": .string("Shutdown \(index)")], editedAt: Date())
         }
         let pushing = Task {
-            let reply = try await api.call(.post, "/api/v1/sync/push", token: token, SyncPushRequest(session: session, ops: ops))
+            let reply = try await api.call(
+                .post, "/api/v1/sync/push", token: token, SyncPushRequest(session: session, ops: ops))
             return (reply, clock.now)
         }
         // The signal goes once the server is answering both (and this scrape): a request still on its way
@@ -57,7 +59,7 @@ import Testing
         let (pushed, pushAnswered) = try await pushing.value
         #expect(pushed.status == 200, "\(pushed.text)")
         let results = try pushed.decode(SyncPushResponse.self).results
-        #expect(results.count == 1000 && results.allSatisfy { $0.status == .applied })
+        #expect(results.count == 3000 && results.allSatisfy { $0.status == .applied })
         let (waited, waitAnswered) = try await waiting.value
         #expect(waited.status == 200, "\(waited.text)")
         #expect(try waited.decode(SyncWaitResponse.self).changed == false)
@@ -74,10 +76,17 @@ import Testing
             again.process.waitUntilExit()
         }
         let after = ProcessAPI(base: again.url)
-        let list = try await after.call(
-            .get, "/api/v1/records/Account?limit=1000", token: try await after.login("rita", "rita-password"), nil as String?)
-            .decode(RecordList.self)
-        #expect(list.records.count == 1000)
+        let rita = try await after.login("rita", "rita-password")
+        var (count, next): (Int, String?) = (0, nil)
+        repeat {
+            let cursor = next.flatMap { $0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) }
+            let page = try await after.call(
+                .get, "/api/v1/records/Account?limit=1000" + (cursor.map { "&cursor=" + $0 } ?? ""), token: rita,
+                nil as String?
+            ).decode(RecordList.self)
+            (count, next) = (count + page.records.count, page.nextCursor)
+        } while next != nil
+        #expect(count == 3000)
     }
 
     /// `crm-server serve` on a free port of `database`, once it answers `/readyz`.
@@ -88,7 +97,7 @@ import Testing
             let port = try LoopbackPort.free()
             let (process, _) = try ChildProcess.spawn(
                 CommandTests.binary.path,
-                ["serve", "--database", database.argument, "--port", String(port), "--wait-recheck", "60",
+                ["serve", "--database", database.argument, "--port", String(port), "--wait-recheck", "60", "--max-push-ops", "3000", "--max-body-bytes", "4194304",
                     "--bcrypt-cost", "4"],
                 directory: directory.url.path, error: .file(directory.path("serve.log")))
             let url = "http://127.0.0.1:\(port)"

@@ -61,10 +61,12 @@ import Testing
                 after.value(Name.requests, logins.merging(["status": "429"]) { $1 })
                     == Double(refused.filter { $0 == 429 }.count))
             #expect(refused.contains(401) && refused.contains(429), "\(refused)")
-            #expect(after.value(Name.loginFailures) - before.value(Name.loginFailures) == Double(refused.filter { $0 == 401 }.count))
-            #expect(after.value(Name.loginThrottled) - before.value(Name.loginThrottled) == Double(refused.filter { $0 == 429 }.count))
+            let (unauthorized, throttled) = (refused.filter { $0 == 401 }.count, refused.filter { $0 == 429 }.count)
+            #expect(after.value(Name.loginFailures) - before.value(Name.loginFailures) == Double(unauthorized))
+            #expect(after.value(Name.loginThrottled) - before.value(Name.loginThrottled) == Double(throttled))
             // Routes are patterns, not paths: one series for every record id.
-            #expect(after.value(Name.requests, ["route": "/api/v1/records/{type}", "method": "POST", "status": "201"]) == 2)
+            let creates = ["route": "/api/v1/records/{type}", "method": "POST", "status": "201"]
+            #expect(after.value(Name.requests, creates) == 2)
             #expect(!after.samples.contains { $0.labels["route"]?.contains("Account") == true })
             #expect(after.value(Name.requestSeconds + "_count", ["route": "/api/v1/sync/pull"]) >= 3)
             #expect(after.value(Name.requestSeconds + "_bucket", ["route": "/api/v1/sync/pull", "le": "+Inf"]) >= 3)
@@ -97,6 +99,13 @@ import Testing
             // The refusals were counted like any request.
             #expect(MetricsScrape(admin.text).value(Name.requests, ["route": "/metrics", "status": "403"]) == 2)
         }
+    }
+
+    @Test func serveRefusesAMetricsNetworkItCannotReadNamingTheFlag() async throws {
+        let run = try await ProcessRunner.run(
+            "crm-server", ["serve", "--metrics-allow", "10.0.0.0/8", "--metrics-allow", "office"])
+        #expect(run.status != 0)
+        #expect(run.error.contains("--metrics-allow") && run.error.contains("'office'"), "\(run.error)")
     }
 
     @Test func networkRangesMatchTheirAddressesOnly() throws {

@@ -70,10 +70,16 @@ import Testing
                 token: desktop.token)
             #expect(search.status == .ok)
             try await desktop.begin()
+            let session = desktop.session
             try await desktop.pullAll()
             _ = try await desktop.push([.create("Account", ["name": .string(pushedValue)])])
             try await desktop.end()
 
+            // Sync sessions are logged at their start and end, with their counts.
+            let begun = try #require(capture.entries.first { $0["message"] == "sync session begun" })
+            #expect(begun["user"] == "rita" && begun["preview"] != nil && begun["session"] == session)
+            let ended = try #require(capture.entries.first { $0["message"] == "sync session ended" })
+            #expect(ended["pushed"] == "1" && ended["pulled"] != nil && ended["session"] == begun["session"])
             let log = capture.text
             #expect(log.contains("sync session ended") && log.contains("\"route\":\"/api/v1/sync/push\""))
             for secret in [

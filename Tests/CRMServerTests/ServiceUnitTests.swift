@@ -59,7 +59,8 @@ import Testing
     @Test func theUnitsCommandLineServesAndExitsZeroOnSIGTERM() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        var arguments = Array(try #require(Self.settings()["ExecStart"]).split(separator: " ").map(String.init).dropFirst())
+        let command = try #require(Self.settings()["ExecStart"]).split(separator: " ").map(String.init)
+        var arguments = Array(command.dropFirst())
         let port = try LoopbackPort.free()
         // The same flags, on a free port and a database in the test's folder.
         for (flag, value) in [("--port", String(port)), ("--database", "sqlite:" + directory.path("crm.sqlite"))] {

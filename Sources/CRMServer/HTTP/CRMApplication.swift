@@ -10,8 +10,8 @@ public enum CRMApplication {
     /// The router with every route; tests and the `serve` command share it. `metrics` is the application's own
     /// registry (`ServerMetrics`), which `GET /metrics` renders.
     public static func router(
-        store: any ServerStore, configuration: ServerConfiguration, logger: Logger, signal: ChangeSignal = ChangeSignal(),
-        metrics: ServerMetrics = ServerMetrics()
+        store: any ServerStore, configuration: ServerConfiguration, logger: Logger,
+        signal: ChangeSignal = ChangeSignal(), metrics: ServerMetrics = ServerMetrics()
     ) -> Router<CRMRequestContext> {
         let packages = PackageService(store: store)
         let auth = AuthService(

@@ -29,9 +29,8 @@ struct OperationsRoutes {
     /// Metrics are open to the configured networks (loopback by default), and elsewhere to an admin's session:
     /// they say how busy the server is and who fails to log in, which is not for everyone on the internet.
     private func checkMetricsAccess(_ request: Request, _ context: CRMRequestContext) async throws {
-        if let address = context.remoteAddress, configuration.metricsNetworks.contains(where: { $0.contains(address) }) {
-            return
-        }
+        let networks = configuration.metricsNetworks
+        if let address = context.remoteAddress, networks.contains(where: { $0.contains(address) }) { return }
         let refusal = CRMError(
             .forbidden,
             "metrics are open to the server's allowed networks (serve --metrics-allow) and to an admin's session")

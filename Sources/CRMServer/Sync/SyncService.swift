@@ -110,7 +110,11 @@ public struct SyncService: Sendable {
         }
         logger.info(
             "sync session begun",
-            metadata: ["session": .string(session.id), "user": .string(caller.user.name), "device": .string(device.id)])
+            metadata: [
+                "session": .string(session.id), "user": .string(caller.user.name), "device": .string(device.id),
+                "filter": .string(name), "preview": .stringConvertible(preview.values.reduce(0, +)),
+                "rescan": .stringConvertible(rescan),
+            ])
         return SyncBeginResponse(
             session: session.id, expiresAt: session.expiresAt, package: update, filter: name,
             parameters: state.parameters, preview: preview, rescan: rescan)
