@@ -88,6 +88,13 @@ import Testing
         #expect(objects.contains { $0["route"] as? String == "/readyz" && $0["status"] as? String == "200" })
     }
 
+    @Test func installScriptIsShellcheckClean() async throws {
+        let shellcheck = "/usr/bin/shellcheck"
+        guard FileManager.default.isExecutableFile(atPath: shellcheck) else { return }  // Debian package shellcheck
+        let run = try await ProcessRunner.run(shellcheck, [Self.deploy.appendingPathComponent("install.sh").path])
+        #expect(run.status == 0, "\(run.output)\(run.error)")
+    }
+
     @Test func installScriptPutsBinaryUnitAndDocsInPlace() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
