@@ -24,6 +24,9 @@ public struct ServerConfiguration: Sendable {
     /// The certificate and key to answer HTTPS with; nil: plain HTTP (behind a TLS-terminating proxy, or on
     /// loopback).
     public var tls: ServerTLS?
+    /// Who may read `GET /metrics` without a session (anyone else needs an admin's); loopback by default.
+    /// Behind a proxy the peer is the proxy: allow the Prometheus host directly, not the proxy's address.
+    public var metricsNetworks: [NetworkRange] = NetworkRange.loopback
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, sessionLifetime: TimeInterval = 8 * 3600,

@@ -18,6 +18,8 @@ public final class PostgresStore: Sendable {
     let logger: Logger
     private let runner: Task<Void, Never>
     private let leaseLimit: Mutex<Duration>
+    /// How many store calls hold or wait for a connection (`poolUse`).
+    let usage = PoolCounter()
     /// The global keys of the newest package version writers met (a version never changes, so they stay true).
     let keyCache = Mutex<(version: Int, keys: GlobalKeys)?>(nil)
 
@@ -143,7 +145,7 @@ public final class PostgresStore: Sendable {
         try await leased { started in
             try await self.client.withConnection { connection in
                 started.store(true, ordering: .relaxed)
-                return try await body(connection)
+                return try await self.usage.holding { try await body(connection) }
             }
         }
     }
@@ -155,7 +157,9 @@ public final class PostgresStore: Sendable {
         try await leased { started in
             try await self.client.withConnection { connection in
                 started.store(true, ordering: .relaxed)
-                return try await connection.transaction(logger: self.logger) { try await body($0) }
+                return try await self.usage.holding {
+                    try await connection.transaction(logger: self.logger) { try await body($0) }
+                }
             }
         }
     }
@@ -173,6 +177,8 @@ public final class PostgresStore: Sendable {
         _ operation: @escaping @Sendable (borrowing Atomic<Bool>) async throws -> T
     ) async throws -> T {
         let timeout = leaseTimeout
+        usage.leases.wrappingAdd(1, ordering: .relaxed)
+        defer { usage.leases.wrappingSubtract(1, ordering: .relaxed) }
         do {
             return try await withThrowingTaskGroup(of: T?.self) { group in
                 let started = Box()

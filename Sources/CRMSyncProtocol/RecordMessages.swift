@@ -51,10 +51,14 @@ public struct ErrorBody: Codable, Sendable {
     public var error: Detail
     /// The current record, when the request was refused because the caller's version was stale (412).
     public var current: Record?
+    /// The id of the request that failed (also its `X-Request-Id` header): the server log's line for it has the
+    /// same id, so an administrator can find what a user saw.
+    public var requestId: String?
 
-    public init(error: Detail, current: Record? = nil) {
+    public init(error: Detail, current: Record? = nil, requestId: String? = nil) {
         self.error = error
         self.current = current
+        self.requestId = requestId
     }
 }
 

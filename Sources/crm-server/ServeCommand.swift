@@ -16,6 +16,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Hours a login session lasts.") var sessionHours: Double = 8
     @Option(help: "The largest request body in bytes.") var maxBodyBytes = 1 << 20
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: Logger.Level = .info
+    @Option(help: "Log lines as text, or as one JSON object a line (json).") var logFormat: LogFormat = .text
+    @Option(
+        help: ArgumentHelp(
+            "A network (CIDR, like 10.0.0.0/8, or one address) whose hosts may read /metrics without a session; "
+                + "repeat for several. Default: loopback (127.0.0.0/8 and ::1). Others need an admin's session.",
+            valueName: "CIDR"))
+    var metricsAllow: [String] = []
     @Option(help: "Days tombstones, op ids and sync log rows are kept; older desktop cursors get a reset.")
     var retentionDays: Double = 90
     @Option(help: "The most records one sync pull page may carry.") var maxSyncPage = 5000
@@ -46,12 +53,18 @@ struct ServeCommand: AsyncParsableCommand {
         guard (tlsCert == nil) == (tlsKey == nil) else {
             throw ValidationError("--tls-cert and --tls-key go together: give both for HTTPS, or neither")
         }
+        for text in metricsAllow {
+            do { _ = try NetworkRange(text) } catch { throw ValidationError("--metrics-allow: \(error)") }
+        }
         guard maxSyncPage >= 1, maxPushOps >= 1 else {
             throw ValidationError("--max-sync-page and --max-push-ops are at least 1")
         }
     }
 
     func run() async throws {
+        if logFormat == .json {
+            LoggingSystem.bootstrap { label in JSONLogHandler(label: label) }
+        }
         var logger = Logger(label: "crm-server")
         logger.logLevel = logLevel
         let database = try await store.open(connectionWait: .seconds(5))
@@ -67,6 +80,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.sync.defaultPageSize = min(configuration.sync.defaultPageSize, maxSyncPage)
         configuration.sync.maxOpsPerPush = maxPushOps
         configuration.sync.waitRecheck = waitRecheck
+        if !metricsAllow.isEmpty { configuration.metricsNetworks = try metricsAllow.map(NetworkRange.init) }
         if let tlsCert, let tlsKey { configuration.tls = ServerTLS(certificateFile: tlsCert, keyFile: tlsKey) }
         let app = try CRMApplication.make(
             store: database, configuration: configuration, logger: logger, additions: noWeb ? [] : [try WebUI().addition])
@@ -78,3 +92,8 @@ struct ServeCommand: AsyncParsableCommand {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// How `serve` writes its log: swift-log's text lines, or JSON lines (`JSONLogHandler`).
+enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}

@@ -29,8 +29,13 @@ struct HostileProbe {
 
         init(_ reply: TestAPI.Reply, ids: [String]) {
             status = reply.status.code
-            headers = reply.headers.filter { $0.name != .date }.map { "\($0.name): \($0.value)" }.sorted()
-            body = ids.reduce(reply.text) { $0.replacingOccurrences(of: $1, with: "<id>") }
+            // The date and the request's own id (header and error body) differ between any two answers.
+            let requestID = reply.headers[.requestID]
+            headers = reply.headers.filter { $0.name != .date && $0.name != .requestID }
+                .map { "\($0.name): \($0.value)" }.sorted()
+            body = (ids + (requestID.map { [$0] } ?? [])).reduce(reply.text) {
+                $0.replacingOccurrences(of: $1, with: "<id>")
+            }
         }
 
         var description: String { "\(status) \(headers.joined(separator: ", ")) \(body.prefix(300))" }

@@ -18,6 +18,8 @@ import Testing
     static let coverage: [String: String] = [
         "GET /healthz": "open, names no id",
         "GET /api/v1/openapi.yaml": "open, names no id",
+        "GET /readyz": "open, names no id",
+        "GET /metrics": "open to the allowed networks and admins only (MetricsTests), names no id",
         "POST /api/v1/sessions": "login naming another user's device",
         "DELETE /api/v1/sessions": "ends the caller's own session only (checked by SessionTests)",
         "GET /api/v1/package": "the caller's own package, names no id",

@@ -110,6 +110,9 @@ struct OpenAPIDocumentTests {
             try await call(.upgradeRequired, health, "/healthz", headers: [.crmProtocol: "0"])
             try await call(.badRequest, health, "/healthz", headers: [.crmProtocol: "one"])
             try await call(.ok, spec, "/api/v1/openapi.yaml")
+            try await call(.ok, "GET /readyz", "/readyz")
+            let metrics = try await call(.ok, "GET /metrics", "/metrics")
+            #expect(metrics.text.contains("crm_http_requests_total"))
 
             let wrong = #"{"username": "maria", "password": "wrong"}"#
             try await call(.unauthorized, login, "/api/v1/sessions", body: wrong)

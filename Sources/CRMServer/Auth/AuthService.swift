@@ -10,8 +10,14 @@ public struct AuthService: Sendable {
     let hasher: PasswordHasher
     let configuration: ServerConfiguration
     let logger: Logger
+    /// Times the read every authenticated request makes.
+    let metrics: ServerMetrics
 
-    public init(store: any ServerStore, packages: PackageService, configuration: ServerConfiguration, logger: Logger) {
+    public init(
+        store: any ServerStore, packages: PackageService, configuration: ServerConfiguration, logger: Logger,
+        metrics: ServerMetrics = ServerMetrics()
+    ) {
+        self.metrics = metrics
         self.store = store
         self.packages = packages
         self.hasher = PasswordHasher(cost: configuration.bcryptCost)
@@ -71,7 +77,7 @@ public struct AuthService: Sendable {
     public func authenticate(token: String, now: Date = Timestamp.now()) async throws -> Caller {
         let tokenHash = SessionToken.hash(token)
         // One read for everything below (`RequestFacts`).
-        let facts = try await store.requestFacts(tokenHash: tokenHash)
+        let facts = try await metrics.store("requestFacts") { try await store.requestFacts(tokenHash: tokenHash) }
         guard let session = facts.session else {
             if let device = try await store.revokedDevice(tokenHash: tokenHash) { throw CRMError.deviceRevoked(device) }
             throw CRMError(.unauthorized, "the session is unknown or was ended; log in again")

@@ -12,7 +12,9 @@ struct AuthMiddleware: RouterMiddleware {
     {
         let token = try Self.bearerToken(request)
         var context = context
-        context.caller = try await auth.authenticate(token: token)
+        let caller = try await auth.authenticate(token: token)
+        context.caller = caller
+        context.trace.user = caller.user.name
         return try await next(request, context)
     }
 

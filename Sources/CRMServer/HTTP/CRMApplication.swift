@@ -7,25 +7,31 @@ import Logging
 
 /// Builds the CRM server's HTTP application on a store: the routes of DESIGN section 6 with their middleware.
 public enum CRMApplication {
-    /// The router with every route; tests and the `serve` command share it. `additions` add routes of layers
-    /// above (the web UI) on the same components.
+    /// The router with every route; tests and the `serve` command share it. `metrics` is the application's own
+    /// registry (`ServerMetrics`), which `GET /metrics` renders; `additions` add routes of layers above (the web
+    /// UI) on the same components.
     public static func router(
-        store: any ServerStore, configuration: ServerConfiguration, logger: Logger, signal: ChangeSignal = ChangeSignal(),
+        store: any ServerStore, configuration: ServerConfiguration, logger: Logger,
+        signal: ChangeSignal = ChangeSignal(), metrics: ServerMetrics = ServerMetrics(),
         additions: [CRMRouteAddition] = []
     ) -> Router<CRMRequestContext> {
         let packages = PackageService(store: store)
-        let auth = AuthService(store: store, packages: packages, configuration: configuration, logger: logger)
+        let auth = AuthService(
+            store: store, packages: packages, configuration: configuration, logger: logger, metrics: metrics)
         let records = RecordService(store: store, configuration: configuration, signal: signal)
         let sync = SyncService(
-            store: store, packages: packages, configuration: configuration.sync, signal: signal, logger: logger)
+            store: store, packages: packages, configuration: configuration.sync, signal: signal, logger: logger,
+            metrics: metrics)
         let router = Router(context: CRMRequestContext.self)
+        router.add(middleware: RequestLogMiddleware(logger: logger, metrics: metrics))
         router.add(middleware: HeadResponseMiddleware())
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: ProtocolVersionMiddleware())
         let api = router.group("api/v1")
         let system = SystemRoutes(store: store, packages: packages)
         system.addOpen(to: router, api: api)
-        let sessions = SessionRoutes(auth: auth, configuration: configuration)
+        OperationsRoutes(store: store, auth: auth, metrics: metrics, configuration: configuration).add(to: router)
+        let sessions = SessionRoutes(auth: auth, configuration: configuration, metrics: metrics)
         sessions.addLogin(to: api)
         sessions.addLogout(to: api)
         let authenticated = api.group().add(middleware: AuthMiddleware(auth: auth))
@@ -51,7 +57,8 @@ public enum CRMApplication {
     /// broadcasts changes (PostgreSQL), it also listens for the changes every server process commits, so
     /// long-polls wake whichever server wrote.
     public static func make(
-        store: any ServerStore, configuration: ServerConfiguration, logger: Logger, additions: [CRMRouteAddition] = []
+        store: any ServerStore, configuration: ServerConfiguration, logger: Logger,
+        metrics: ServerMetrics = ServerMetrics(), additions: [CRMRouteAddition] = []
     ) throws -> some ApplicationProtocol {
         let server: HTTPServerBuilder =
             if let tls = configuration.tls { try .tls(.http1(), tlsConfiguration: try tls.configuration()) } else { .http1() }
@@ -60,7 +67,8 @@ public enum CRMApplication {
         if let bus = store as? any ChangeBroadcast { services.append(ChangeListener(bus: bus, signal: signal, logger: logger)) }
         return Application(
             router: router(
-                store: store, configuration: configuration, logger: logger, signal: signal, additions: additions),
+                store: store, configuration: configuration, logger: logger, signal: signal, metrics: metrics,
+                additions: additions),
             server: server,
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "crm-server"),

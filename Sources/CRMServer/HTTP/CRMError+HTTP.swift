@@ -13,7 +13,7 @@ extension CRMError {
 
 /// The one place where failures become HTTP statuses and JSON error bodies (DESIGN section 6).
 enum ErrorRendering {
-    static func response(for error: any Error, logger: Logger) -> Response {
+    static func response(for error: any Error, logger: Logger, requestID: String? = nil) -> Response {
         let crmError = translate(error)
         if case .internalError = crmError.kind {
             logger.error("request failed", metadata: ["error": .string(String(describing: error))])
@@ -36,7 +36,7 @@ enum ErrorRendering {
         }
         let body = ErrorBody(
             error: .init(code: code(crmError.kind), message: crmError.message, field: crmError.field, issues: issues),
-            current: current)
+            current: current, requestId: requestID)
         return JSONResponse.make(body, status: status(crmError.kind), headers: headers)
     }
 
@@ -118,14 +118,16 @@ enum ErrorRendering {
 }
 
 /// Renders every error thrown below it as the JSON error body with its status.
-struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = CRMRequestContext
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
         do {
             return try await next(request, context)
         } catch {
-            return ErrorRendering.response(for: error, logger: context.logger)
+            return ErrorRendering.response(for: error, logger: context.logger, requestID: context.requestID)
         }
     }
 }

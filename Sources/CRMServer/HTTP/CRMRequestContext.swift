@@ -8,6 +8,10 @@ public struct CRMRequestContext: RequestContext {
     public var caller: Caller?
     /// The peer's IP address, for login throttling.
     public let remoteAddress: String?
+    /// The request's id (`RequestLogMiddleware`): in the log line, the `X-Request-Id` header and error bodies.
+    public internal(set) var requestID: String?
+    /// What the request log reports once inner middleware know it (the user).
+    let trace = RequestTrace()
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

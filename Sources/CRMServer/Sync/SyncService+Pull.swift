@@ -36,9 +36,12 @@ extension SyncService {
             }
         }
         var cursor = next
-        cursor.generation = try await store.pageSent(
-            device: session.device, delta: page.delta, session: session.id, counts: SyncCounts(pulled: page.count),
-            expiresAt: now.addingTimeInterval(configuration.sessionLifetime))
+        cursor.generation = try await metrics.store("pageSent") {
+            try await store.pageSent(
+                device: session.device, delta: page.delta, session: session.id, counts: SyncCounts(pulled: page.count),
+                expiresAt: now.addingTimeInterval(configuration.sessionLifetime))
+        }
+        metrics.pulled(page.count)
         cursor.issued = Self.millis(now)
         return SyncPageWriter.bytes(
             page, upserts: upserts, cursor: cursor.signed(key: meta.cursorKey), more: more || cursor.phase != .feed)
@@ -55,12 +58,20 @@ extension SyncService {
         }
         let timeout = min(request.timeout ?? configuration.defaultWait, configuration.maxWait)
         // The cursor acknowledges its page as a pull would: the device waits on what it has applied.
-        var cursor = try await startingCursor(request.cursor, device: session.device, meta: meta, state: state, now: now)
+        let cursor = try await startingCursor(request.cursor, device: session.device, meta: meta, state: state, now: now)
         if cursor.phase != .feed { return SyncWaitResponse(changed: true) }
         let context = ScopeContext(caller: caller, filter: filter, device: session.device)
         let builder = PageBuilder(
             store: store, context: context, limit: configuration.defaultPageSize, maxBytes: configuration.maxPageBytes)
         let deadline = Date().addingTimeInterval(timeout)
+        return try await metrics.waiting { try await waitForChanges(builder, cursor, deadline: deadline, caller) }
+    }
+
+    /// The long-poll's loop: re-evaluates the feed after `cursor` until it has something or `deadline` passes.
+    private func waitForChanges(_ builder: PageBuilder, _ start: SyncCursor, deadline: Date, _ caller: Caller)
+        async throws -> SyncWaitResponse
+    {
+        var cursor = start
         while true {
             let mark = await signal.mark()
             // Pages are computed without being recorded.
@@ -69,9 +80,12 @@ extension SyncService {
             cursor = next
             if more { continue }
             let left = deadline.timeIntervalSinceNow
-            // A server that shuts down answers its waiters (within a re-check) instead of holding the shutdown.
+            // A server that shuts down answers its waiters at once instead of holding the shutdown: the graceful
+            // shutdown cuts the wait short, and the check here answers.
             if left <= 0 || Task.isShuttingDownGracefully { return SyncWaitResponse(changed: false) }
-            await signal.next(seeing: caller.scope, since: mark, within: min(left, configuration.waitRecheck))
+            let scope = caller.scope
+            let within = min(left, configuration.waitRecheck)
+            await cancelWhenGracefulShutdown { await signal.next(seeing: scope, since: mark, within: within) }
         }
     }
 

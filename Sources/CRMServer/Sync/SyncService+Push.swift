@@ -46,10 +46,12 @@ extension SyncService {
         let applier = PushApplier(
             caller: caller, device: session.device, now: now, enabledUsers: enabled, attachments: attachments)
         let ops = request.ops
-        let (answers, touched, announced) = try await store.push { transaction in
-            let tx = AudienceRecordingTransaction(transaction)
-            let answers = try applier.apply(ops, in: tx)
-            return (answers, tx.touched, try tx.announceAtCommit())
+        let (answers, touched, announced) = try await metrics.store("push") {
+            try await store.push { transaction in
+                let tx = AudienceRecordingTransaction(transaction)
+                let answers = try applier.apply(ops, in: tx)
+                return (answers, tx.touched, try tx.announceAtCommit())
+            }
         }
         await ChangeAnnouncer(store: store, signal: signal).announce(touched, announcedAtCommit: announced)
         var counts = SyncCounts(pushed: answers.count)
@@ -61,6 +63,9 @@ extension SyncService {
             case .rejected, .held: counts.rejected += 1
             }
         }
+        metrics.pushed(
+            ["applied": counts.applied, "merged": counts.merged, "conflict": counts.conflicts,
+                "rejected": counts.rejected], total: counts.pushed)
         try await store.recordActivity(
             session: session.id, counts: counts, expiresAt: now.addingTimeInterval(configuration.sessionLifetime))
         return answers

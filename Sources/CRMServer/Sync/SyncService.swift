@@ -12,14 +12,17 @@ public struct SyncService: Sendable {
     let configuration: SyncConfiguration
     let signal: ChangeSignal
     let logger: Logger
+    /// Sessions, records pulled, ops pushed and their answers, long-polls waiting, and store call times.
+    let metrics: ServerMetrics
     let retention = RetentionSchedule()
     let prefetch = PagePrefetch()
     let filters = FilterCache()
 
     public init(
         store: any ServerStore, packages: PackageService, configuration: SyncConfiguration, signal: ChangeSignal,
-        logger: Logger
+        logger: Logger, metrics: ServerMetrics = ServerMetrics()
     ) {
+        self.metrics = metrics
         self.store = store
         self.packages = packages
         self.configuration = configuration
@@ -97,7 +100,8 @@ public struct SyncService: Sendable {
             expiresAt: now.addingTimeInterval(configuration.sessionLifetime), filter: try Self.encode(resolved))
         // The state, and one session per device at a time (an older one still open would pull with its old
         // filter): one write.
-        try await store.beginSyncSession(session, state: state)
+        try await metrics.store("beginSyncSession") { try await store.beginSyncSession(session, state: state) }
+        metrics.syncSession(.begun)
         if await retention.due(at: now) {
             let removed = try await store.purge(before: now.addingTimeInterval(-configuration.retention))
             let uploads = try await AttachmentService(store: store).dropStaleUploads(now: now)
@@ -107,7 +111,11 @@ public struct SyncService: Sendable {
         }
         logger.info(
             "sync session begun",
-            metadata: ["session": .string(session.id), "user": .string(caller.user.name), "device": .string(device.id)])
+            metadata: [
+                "session": .string(session.id), "user": .string(caller.user.name), "device": .string(device.id),
+                "filter": .string(name), "preview": .stringConvertible(preview.values.reduce(0, +)),
+                "rescan": .stringConvertible(rescan),
+            ])
         return SyncBeginResponse(
             session: session.id, expiresAt: session.expiresAt, package: update, filter: name,
             parameters: state.parameters, preview: preview, rescan: rescan)
@@ -148,12 +156,15 @@ public struct SyncService: Sendable {
         try await store.endSyncSession(
             id: session.id, at: now, clientCounts: request.counts, errors: Array(errors))
         guard let ended = try await store.syncSession(id: session.id) else { throw CRMError.notFound("session") }
+        metrics.syncSession(.ended)
+        if !errors.isEmpty { metrics.syncSession(.failed) }
         logger.info(
             "sync session ended",
             metadata: [
                 "session": .string(session.id), "user": .string(caller.user.name),
                 "pulled": .stringConvertible(ended.counts.pulled), "pushed": .stringConvertible(ended.counts.pushed),
                 "conflicts": .stringConvertible(ended.counts.conflicts), "rejected": .stringConvertible(ended.counts.rejected),
+                "device errors": .stringConvertible(errors.count),
             ])
         return Self.entry(ended)
     }
@@ -176,7 +187,7 @@ public struct SyncService: Sendable {
     func openSessionFacts(_ caller: Caller, _ id: String, now: Date) async throws
         -> (session: SyncSessionRow, filter: ResolvedFilter, meta: SyncMeta, state: DeviceSyncState?)
     {
-        let facts = try await store.syncSessionFacts(id: id)
+        let facts = try await metrics.store("syncSessionFacts") { try await store.syncSessionFacts(id: id) }
         let (session, filter) = try await openSession(caller, id, found: facts.session, now: now)
         let meta: SyncMeta
         if let read = facts.meta { meta = read } else { meta = try await store.syncMeta() }
