@@ -20,6 +20,7 @@ enum ErrorRendering {
         switch crmError.kind {
         case .tooManyAttempts(let seconds): headers[.retryAfter] = String(seconds)
         case .unavailable: headers[.retryAfter] = "1"
+        case .overloaded(let seconds), .rateLimited(let seconds): headers[.retryAfter] = String(seconds)
         case .unauthorized: headers[.wwwAuthenticate] = "Bearer"
         case .staleVersion(let record):
             current = record
@@ -80,9 +81,9 @@ enum ErrorRendering {
         case .uploadOffset: .conflict
         case .rangeNotSatisfiable: .rangeNotSatisfiable
         case .validation: .unprocessableContent
-        case .tooManyAttempts: .tooManyRequests
+        case .tooManyAttempts, .rateLimited: .tooManyRequests
         case .upgradeRequired: .upgradeRequired
-        case .unavailable: .serviceUnavailable
+        case .unavailable, .overloaded: .serviceUnavailable
         case .internalError: .internalServerError
         }
     }
@@ -105,6 +106,8 @@ enum ErrorRendering {
         case .tooManyAttempts: "too-many-attempts"
         case .upgradeRequired: "upgrade-required"
         case .unavailable: "unavailable"
+        case .overloaded: "overloaded"
+        case .rateLimited: "rate-limited"
         case .internalError: "internal"
         }
     }
