@@ -32,6 +32,8 @@ public struct CRMError: Error, Sendable {
         case overloaded(retryAfter: Int)
         /// The caller sent more requests than the per-user rate allows: 429 with `Retry-After`.
         case rateLimited(retryAfter: Int)
+        /// Sync sessions of this filter wait until `until` (quiet hours): 503 with `Retry-After`, code `quiet-hours`.
+        case quietHours(until: Date)
         case internalError
     }
 

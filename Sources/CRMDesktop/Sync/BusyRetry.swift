@@ -32,6 +32,14 @@ public struct BusyRetry: Sendable {
     func wait(after error: DesktopError) -> Double? {
         guard let seconds = error.retryAfter, error.status == 503 || error.status == 429 else { return nil }
         let base = Double(max(1, seconds))
+        // Quiet hours name the moment sync is allowed again: waiting less is pointless, and a long wait is the
+        // caller's (`sync --watch` sleeps until then; one `sync` reports it).
+        if error.isQuietHours && base > maxWait { return nil }
         return min(maxWait, base + base * Double.random(in: 0...max(0, jitter)))
     }
+}
+
+extension DesktopError {
+    /// The server delays this device's sync sessions (quiet hours); `retryAfter` says for how long.
+    public var isQuietHours: Bool { serverCode == "quiet-hours" }
 }

@@ -37,8 +37,9 @@ public actor ServerConnection {
                 guard attempt < busyRetry.attempts, let wait = busyRetry.wait(after: error) else { throw error }
                 attempt += 1
                 let shown = Int(wait.rounded(.up))
+                let what = error.isQuietHours ? "quiet hours on the server" : "server busy"
                 busyRetry.report(
-                    "server busy, retrying in \(shown) s (\(attempt) of \(busyRetry.attempts)): \(error.message)")
+                    "\(what), retrying in \(shown) s (\(attempt) of \(busyRetry.attempts)): \(error.message)")
                 try await Task.sleep(for: .milliseconds(Int(wait * 1000)))
             }
         }

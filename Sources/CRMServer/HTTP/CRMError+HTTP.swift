@@ -21,6 +21,7 @@ enum ErrorRendering {
         case .tooManyAttempts(let seconds): headers[.retryAfter] = String(seconds)
         case .unavailable: headers[.retryAfter] = "1"
         case .overloaded(let seconds), .rateLimited(let seconds): headers[.retryAfter] = String(seconds)
+        case .quietHours(let until): headers[.retryAfter] = String(max(1, Int(until.timeIntervalSinceNow.rounded(.up))))
         case .unauthorized: headers[.wwwAuthenticate] = "Bearer"
         case .staleVersion(let record):
             current = record
@@ -83,7 +84,7 @@ enum ErrorRendering {
         case .validation: .unprocessableContent
         case .tooManyAttempts, .rateLimited: .tooManyRequests
         case .upgradeRequired: .upgradeRequired
-        case .unavailable, .overloaded: .serviceUnavailable
+        case .unavailable, .overloaded, .quietHours: .serviceUnavailable
         case .internalError: .internalServerError
         }
     }
@@ -108,6 +109,7 @@ enum ErrorRendering {
         case .unavailable: "unavailable"
         case .overloaded: "overloaded"
         case .rateLimited: "rate-limited"
+        case .quietHours: "quiet-hours"
         case .internalError: "internal"
         }
     }
