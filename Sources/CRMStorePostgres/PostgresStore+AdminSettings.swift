@@ -2,7 +2,7 @@ import CRMStore
 import PostgresNIO
 
 /// Admin settings as `admin.KEY` rows of the `meta` table.
-extension PostgresStore: AdminSettingStore {
+extension PostgresStore {
     public func adminSetting(_ key: String) async throws -> String? {
         let name = "admin." + key
         return try await onConnection { reader in

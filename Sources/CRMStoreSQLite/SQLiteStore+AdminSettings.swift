@@ -2,7 +2,7 @@ import CRMStore
 import GRDB
 
 /// Admin settings as `admin.KEY` rows of the `meta` table.
-extension SQLiteStore: AdminSettingStore {
+extension SQLiteStore {
     public func adminSetting(_ key: String) async throws -> String? {
         try await read { db in
             try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: ["admin." + key])

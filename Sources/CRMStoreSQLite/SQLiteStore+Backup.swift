@@ -43,7 +43,7 @@ extension SQLiteStore {
             var configuration = Configuration()
             configuration.readonly = true
             source = try DatabaseQueue(path: file, configuration: configuration)
-            summary = try source.read(Self.summary)
+            summary = try await source.read(Self.summary)
         } catch let error as DatabaseError {
             throw BackupError(.unreadable, "\(file) is not a backup of a CRM SQLite database: \(error.message ?? "\(error)")")
         }

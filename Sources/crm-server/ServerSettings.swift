@@ -41,7 +41,8 @@ struct ServerSettings: Sendable {
         async throws -> ServerSettings
     {
         let fileName = file ?? environment["CRM_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
-        let fileProvider = try await fileName.map(Self.provider)
+        var fileProvider: (any ConfigProvider)?
+        if let fileName { fileProvider = try await Self.provider(fileName) }
         let environmentProvider = EnvironmentVariablesProvider(environmentVariables: environment)
         var values: [Value] = []
         for setting in ServerSetting.all {

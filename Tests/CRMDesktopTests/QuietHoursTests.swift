@@ -22,7 +22,7 @@ struct QuietHoursTests {
         try await server.run { api in
             let desktop = try await DesktopFixture.make(api, user: "rita")
             try await desktop.sync()
-            let filter = try desktop.replica.filter().name
+            let filter = try #require(try desktop.replica.filter().name)
             let database = ["--database", server.databaseArgument]
 
             // A window of another filter delays nothing here.

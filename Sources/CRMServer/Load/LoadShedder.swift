@@ -69,7 +69,7 @@ final class LoadShedder: Sendable {
             let seconds = max(1, Int(wait.rounded(.up)))
             throw CRMError(
                 .rateLimited(retryAfter: seconds),
-                "too many requests from \(user) (\(rate.formatted()) a second, bursts of \(Int(burst))); try again in "
+                "too many requests from \(user) (\(rate) a second, bursts of \(Int(burst))); try again in "
                     + "\(seconds) s")
         }
     }

@@ -52,8 +52,8 @@ public struct SyncService: Sendable {
         if let until = try await QuietHours(store: store).delayedUntil(filter: name, at: now) {
             let at = ISO8601DateFormatter().string(from: until)
             throw CRMError(
-                .quietHours(until: until), "quiet hours: sync sessions of the filter '\(name)' wait until \(at); come back then",
-                field: "filter")
+                .quietHours(until: until),
+                "quiet hours: sync sessions of the filter '\(name)' wait until \(at); come back then", field: "filter")
         }
         let parameters = request.parameters ?? (name == state.filter ? state.parameters : [:])
         let resolved: ResolvedFilter
