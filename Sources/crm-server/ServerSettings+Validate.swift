@@ -50,9 +50,11 @@ extension ServerSettings {
         do {
             _ = try storeOptions().location()
         } catch {
-            let message = StoreOptions.message(for: error)
-                .replacingOccurrences(of: "--database: ", with: "").replacingOccurrences(of: "--database ", with: "")
-            throw self.error(message.contains("password-file") ? "database.password-file" : "database.url", message)
+            let raw = StoreOptions.message(for: error)
+            let key = raw.hasPrefix("--database-password-file") ? "database.password-file" : "database.url"
+            let message = raw.replacingOccurrences(of: "--database: ", with: "")
+                .replacingOccurrences(of: "--database-password-file ", with: "")
+            throw self.error(key, message)
         }
     }
 
