@@ -91,12 +91,14 @@ struct LoadSheddingTests {
         try await server.run { api in
             let tom = try await api.login("tom")
             let tess = try await api.login("tess")
-            var statuses: [Int] = []
-            for _ in 0..<8 { statuses.append(Int(try await api.send(.get, "/api/v1/package", token: tom).status.code)) }
-            #expect(statuses.prefix(4).allSatisfy { $0 == 200 }, "\(statuses)")
-            #expect(statuses.contains(429), "\(statuses)")
-            let limited = try await api.send(.get, "/api/v1/package", token: tom)
-            #expect(limited.status.code == 429)
+            // Twelve at once against a burst of five: past it the answers are 429 however slow the machine.
+            let replies = try await withThrowingTaskGroup(of: TestAPI.Reply.self) { group in
+                for _ in 0..<12 { group.addTask { try await api.send(.get, "/api/v1/package", token: tom) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let statuses = replies.map { Int($0.status.code) }
+            #expect(statuses.filter { $0 == 200 }.count >= 5, "\(statuses)")
+            let limited = try #require(replies.first { $0.status.code == 429 }, "\(statuses)")
             #expect(limited.errorCode == "rate-limited")
             #expect(Int(limited.headers[.retryAfter] ?? "") ?? 0 >= 1)
             #expect(try await api.send(.get, "/api/v1/package", token: tess).status == .ok)
