@@ -7,6 +7,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import Synchronization
 import Testing
 
 /// `crm-server backup` and `restore` (SQLite's online backup, or pg_dump/pg_restore with `CRM_TEST_STORE=postgres`):
@@ -14,6 +15,15 @@ import Testing
 /// reset by the restored server, rebuilds its replica from it and still sends its unsent edit.
 @Suite("crm-server backup and restore")
 struct BackupRestoreTests {
+    /// Returns once `condition` holds; fails after a minute.
+    static func waitUntil(_ condition: @Sendable () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw CancellationError() }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     @Test func aBackupUnderWriteLoadRestoresConsistentlyAndADesktopAheadOfItResetsKeepingItsEdit() async throws {
         let server = try await TestServer.make()
         let folder = try TemporaryDirectory()
@@ -28,20 +38,21 @@ struct BackupRestoreTests {
             try await desktop.sync()
 
             // A writer keeps creating accounts while the backup runs in another process.
+            let written = Mutex(0)
             let writer = Task {
-                var written = 0
                 while !Task.isCancelled {
-                    let created = try? await api.create("Account", ["name": .string("Load \(written)")], token: rita)
-                    if created != nil { written += 1 }
+                    let name = FieldValue.string("Load \(UUID().uuidString)")
+                    let created = try? await api.create("Account", ["name": name], token: rita)
+                    if created != nil { written.withLock { $0 += 1 } }
                 }
-                return written
             }
-            try await Task.sleep(for: .milliseconds(300))
+            try await Self.waitUntil { written.withLock { $0 } >= 5 }
             let run = try await ProcessRunner.run(
                 "crm-server", ["backup", "--database", server.databaseArgument, "--to", backup])
-            try await Task.sleep(for: .milliseconds(300))
+            let atEnd = written.withLock { $0 }
+            try await Self.waitUntil { written.withLock { $0 } >= atEnd + 5 }
             writer.cancel()
-            let written = await writer.value
+            await writer.value
             #expect(run.status == 0, "\(run.error)")
             #expect(run.output.contains("backed up"), "\(run.output)")
             let again = try await ProcessRunner.run(
@@ -52,7 +63,7 @@ struct BackupRestoreTests {
             try await desktop.sync()
             let accounts = try await server.store.changes(after: 0, limit: 1_000_000)
                 .filter { $0.type == "Account" && !$0.deleted }.count
-            #expect(written > 2 && accounts >= written)
+            #expect(accounts >= written.withLock { $0 } + 1)
             #expect(try desktop.records("Account").count == accounts)
             try desktop.editor().update(type: "Account", id: acme.id, fields: ["city": "Oslo"])
 
@@ -73,7 +84,7 @@ struct BackupRestoreTests {
             let before = source.filter { $0.seq <= last }
             #expect(copy.map(\.id) == before.map(\.id))
             #expect(copy.map(\.version) == before.map(\.version))
-            #expect(copy.count > 2 && copy.count < source.count, "\(copy.count) of \(source.count) records")
+            #expect(copy.count > 5 && copy.count < source.count, "\(copy.count) of \(source.count) records")
             #expect(try await restored.syncMeta().epoch != (try await server.store.syncMeta().epoch))
             let restoredAccounts = copy.filter { $0.type == "Account" && !$0.deleted }.count
 
