@@ -37,7 +37,7 @@ struct QuietHoursTests {
             // A short window on the desktop's filter: the desktop is told when it ends, waits, and syncs then.
             // (Set through the library: a command's start-up on a loaded machine could outlast the window.)
             try await QuietHours(store: server.store).set(
-                QuietWindow(filter: filter, start: Self.time(-60), end: Self.time(5)))
+                QuietWindow(filter: filter, start: Self.time(-60), end: Self.time(10)))
             let reports = LoadSheddingTests.Reports()
             let started = ContinuousClock.now
             let receipt = try await LoadSheddingTests.desktop(desktop, reports: reports).engine().run()
