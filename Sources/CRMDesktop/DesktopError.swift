@@ -53,6 +53,8 @@ public struct DesktopError: Error, Sendable, CustomStringConvertible, LocalizedE
     public var status: Int?
     /// The server's error code (`reset`, `revoked`, `validation`, ...), when it sent one.
     public var serverCode: String?
+    /// The seconds the server asked to wait before sending again (`Retry-After` of a 503 or 429).
+    public var retryAfter: Int?
 
     public init(
         _ code: Code, _ message: String, field: String? = nil, issues: [FieldIssue] = [], status: Int? = nil,

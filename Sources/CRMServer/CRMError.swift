@@ -27,6 +27,13 @@ public struct CRMError: Error, Sendable {
         case tooManyAttempts(retryAfter: Int)
         case upgradeRequired
         case unavailable
+        /// The server is at its bound of requests served at once (`LoadLimits`): 503 with `Retry-After`, so
+        /// clients back off instead of everyone slowing down.
+        case overloaded(retryAfter: Int)
+        /// The caller sent more requests than the per-user rate allows: 429 with `Retry-After`.
+        case rateLimited(retryAfter: Int)
+        /// Sync sessions of this filter wait until `until` (quiet hours): 503 with `Retry-After`, code `quiet-hours`.
+        case quietHours(until: Date)
         case internalError
     }
 

@@ -21,6 +21,8 @@ public struct ServerConfiguration: Sendable {
     public var addressThrottle: ThrottlePolicy
     /// Sync sessions: page sizes, push limits, lifetimes, retention.
     public var sync: SyncConfiguration = SyncConfiguration()
+    /// Bounds on requests served at once and per-user request rates (503/429 past them); none by default.
+    public var load: LoadLimits = LoadLimits()
     /// The certificate and key to answer HTTPS with; nil: plain HTTP (behind a TLS-terminating proxy, or on
     /// loopback).
     public var tls: ServerTLS?

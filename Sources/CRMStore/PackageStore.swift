@@ -38,7 +38,8 @@ public protocol PackageStore: Sendable {
 
 /// Everything the server keeps, behind one value: SQLite and PostgreSQL each implement all of it.
 public protocol ServerStore:
-    RecordStore, UserStore, SessionStore, LoginThrottleStore, PackageStore, DeviceStore, SyncStore, AttachmentStore
+    RecordStore, UserStore, SessionStore, LoginThrottleStore, PackageStore, DeviceStore, SyncStore, AttachmentStore,
+    AdminSettingStore
 {
     /// What authenticating a request with the session `tokenHash` reads (`RequestFacts`), read together where
     /// the store can.

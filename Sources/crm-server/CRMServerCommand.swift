@@ -7,6 +7,7 @@ struct CRMServerCommand: AsyncParsableCommand {
         abstract: "The CRM server: records, users, customization packages and the JSON web API.",
         subcommands: [
             ServeCommand.self, UserCommand.self, PackageCommand.self, DeviceCommand.self, DemoDataCommand.self,
-            MigrateCommand.self, CopyCommand.self, ImportCommand.self, ExportCommand.self,
+            MigrateCommand.self, CopyCommand.self, ImportCommand.self, ExportCommand.self, BackupCommand.self,
+            RestoreCommand.self, ConfigCommand.self, QuietHoursCommand.self,
         ])
 }

@@ -103,7 +103,7 @@ import Testing
 
     @Test func serveRefusesAMetricsNetworkItCannotReadNamingTheFlag() async throws {
         let run = try await ProcessRunner.run(
-            "crm-server", ["serve", "--metrics-allow", "10.0.0.0/8", "--metrics-allow", "office"])
+            "crm-server", ["serve", "--metrics-allow", "10.0.0.0/8,office"])
         #expect(run.status != 0)
         #expect(run.error.contains("--metrics-allow") && run.error.contains("'office'"), "\(run.error)")
     }

@@ -14,6 +14,8 @@ struct ServerAnswer: Sendable {
     var route: String
     var status: Int
     var body: Data
+    /// The `Retry-After` seconds of a 503 or 429 (a server shedding load or limiting a user's rate).
+    var retryAfter: Int? = nil
 
     var isSuccess: Bool { (200..<300).contains(status) }
 
@@ -60,9 +62,11 @@ struct ServerAnswer: Sendable {
             serverCode = "unauthorized"
         default: code = .refused
         }
-        return DesktopError(
+        var error = DesktopError(
             code, detail.message, field: detail.field, issues: detail.issues ?? [], status: status,
             serverCode: serverCode)
+        error.retryAfter = retryAfter
+        return error
     }
 
     /// The error a request that got no answer means: the server at `url` is out of reach, and why.

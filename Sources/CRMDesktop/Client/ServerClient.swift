@@ -153,7 +153,9 @@ extension ServerClient {
         do {
             let response = try await httpClient.execute(request, deadline: deadline)
             let body = try await response.body.collect(upTo: Self.maxAnswerBytes)
-            return ServerAnswer(route: route, status: Int(response.status.code), body: Data(buffer: body))
+            return ServerAnswer(
+                route: route, status: Int(response.status.code), body: Data(buffer: body),
+                retryAfter: response.headers.first(name: "Retry-After").flatMap { Int($0) })
         } catch let error as NIOTooManyBytesError {
             throw DesktopError(
                 .badAnswer, "the answer to \(route) is larger than \(Self.maxAnswerBytes / 1024 / 1024) MiB: \(error)")

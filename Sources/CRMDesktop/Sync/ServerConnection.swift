@@ -8,21 +8,44 @@ public actor ServerConnection {
     public nonisolated let client: ServerClient
     public nonisolated let home: DesktopHome
     public nonisolated let settings: DesktopSettings
+    /// How a request answered "busy" (503 or 429 with `Retry-After`) is sent again.
+    public nonisolated let busyRetry: BusyRetry
     private var token: String?
 
-    public init(home: DesktopHome, settings: DesktopSettings, client: ServerClient? = nil) throws {
+    public init(
+        home: DesktopHome, settings: DesktopSettings, client: ServerClient? = nil, busyRetry: BusyRetry = BusyRetry()
+    ) throws {
         guard let url = URL(string: settings.server) else {
             throw DesktopError(.invalidInput, "the server address '\(settings.server)' is not a URL", field: "--server")
         }
         self.home = home
         self.settings = settings
+        self.busyRetry = busyRetry
         // A company's own certificate authority needs the desktop's client that trusts it.
         self.client = try client ?? (settings.caFile == nil ? nil : ServerClient.desktop(settings.server, caFile: settings.caFile))
             ?? ServerClient(baseURL: url)
     }
 
-    /// Runs `body` with an access token; on a 401, refreshes the token once and runs it again.
+    /// Runs `body` with an access token; on a 401, refreshes the token once and runs it again; on a busy answer
+    /// (503 or 429 with `Retry-After`), waits as `busyRetry` says and runs it again.
     public func call<T: Sendable>(_ body: @Sendable (ServerClient, String) async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            do {
+                return try await callOnce(body)
+            } catch let error as DesktopError {
+                guard attempt < busyRetry.attempts, let wait = busyRetry.wait(after: error) else { throw error }
+                attempt += 1
+                let shown = Int(wait.rounded(.up))
+                let what = error.isQuietHours ? "quiet hours on the server" : "server busy"
+                busyRetry.report(
+                    "\(what), retrying in \(shown) s (\(attempt) of \(busyRetry.attempts)): \(error.message)")
+                try await Task.sleep(for: .milliseconds(Int(wait * 1000)))
+            }
+        }
+    }
+
+    private func callOnce<T: Sendable>(_ body: @Sendable (ServerClient, String) async throws -> T) async throws -> T {
         let current = try await accessToken()
         do {
             return try await body(client, current)

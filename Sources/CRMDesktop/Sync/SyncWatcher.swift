@@ -55,6 +55,11 @@ public struct SyncWatcher: Service {
                 onError(error)
                 switch error.code {
                 case .revoked, .loginRequired, .damagedReplica, .upgradeRequired, .incompatiblePackage: throw error
+                case _ where error.isQuietHours:
+                    // The server named when this device may sync again: come back then (plus up to a tenth more,
+                    // so that desktops do not all return in the same second).
+                    let seconds = Double(max(1, error.retryAfter ?? 60))
+                    try? await Task.sleep(for: .milliseconds(Int(seconds * Double.random(in: 1...1.1) * 1000)))
                 default:
                     let retry = min(ContinuousClock.now.duration(to: deadline), .seconds(30))
                     try? await Task.sleep(for: max(retry, .seconds(1)))

@@ -35,6 +35,7 @@ public enum CRMApplication {
         sessions.addLogin(to: api)
         sessions.addLogout(to: api)
         let authenticated = api.group().add(middleware: AuthMiddleware(auth: auth))
+            .add(middleware: LoadMiddleware(shedder: LoadShedder(limits: configuration.load)))
         system.addAuthenticated(to: authenticated)
         RecordRoutes(records: records, configuration: configuration).add(to: authenticated)
         CSVRoutes(imports: CSVImport(store: store, signal: signal), exports: CSVExport(store: store))

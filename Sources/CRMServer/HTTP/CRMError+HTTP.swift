@@ -25,6 +25,8 @@ enum ErrorRendering {
         switch crmError.kind {
         case .tooManyAttempts(let seconds): headers[.retryAfter] = String(seconds)
         case .unavailable: headers[.retryAfter] = "1"
+        case .overloaded(let seconds), .rateLimited(let seconds): headers[.retryAfter] = String(seconds)
+        case .quietHours(let until): headers[.retryAfter] = String(max(1, Int(until.timeIntervalSinceNow.rounded(.up))))
         case .unauthorized: headers[.wwwAuthenticate] = "Bearer"
         case .staleVersion(let record):
             current = record
@@ -87,9 +89,9 @@ enum ErrorRendering {
         case .uploadOffset: .conflict
         case .rangeNotSatisfiable: .rangeNotSatisfiable
         case .validation: .unprocessableContent
-        case .tooManyAttempts: .tooManyRequests
+        case .tooManyAttempts, .rateLimited: .tooManyRequests
         case .upgradeRequired: .upgradeRequired
-        case .unavailable: .serviceUnavailable
+        case .unavailable, .overloaded, .quietHours: .serviceUnavailable
         case .internalError: .internalServerError
         }
     }
@@ -112,6 +114,9 @@ enum ErrorRendering {
         case .tooManyAttempts: "too-many-attempts"
         case .upgradeRequired: "upgrade-required"
         case .unavailable: "unavailable"
+        case .overloaded: "overloaded"
+        case .rateLimited: "rate-limited"
+        case .quietHours: "quiet-hours"
         case .internalError: "internal"
         }
     }

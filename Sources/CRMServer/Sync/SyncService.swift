@@ -52,6 +52,12 @@ public struct SyncService: Sendable {
                 .validation([FieldIssue(field: "filter", code: .reference, message: "no filter '\(request.filter ?? "")'")]),
                 "the role '\(caller.user.role)' has no filter '\(request.filter ?? "")' (it has: \(known))", field: "filter")
         }
+        if let until = try await QuietHours(store: store).delayedUntil(filter: name, at: now) {
+            let at = ISO8601DateFormatter().string(from: until)
+            throw CRMError(
+                .quietHours(until: until),
+                "quiet hours: sync sessions of the filter '\(name)' wait until \(at); come back then", field: "filter")
+        }
         let parameters = request.parameters ?? (name == state.filter ? state.parameters : [:])
         var resolved: ResolvedFilter
         do {
