@@ -15,6 +15,8 @@ public struct DesktopStatus: Sendable {
     public var failed: [OutboxOp]
     public var openConflicts: [LocalRecord]
     public var exclusions: Int
+    /// Records added by hand (`fetch`) that the replica holds.
+    public var fetched: Int = 0
 }
 
 extension Desktop {
@@ -27,6 +29,7 @@ extension Desktop {
             packageVersion: try replica.packageVersion(), filter: try replica.filter(),
             lastSync: try replica.receipts(limit: 1).first, records: counts,
             pending: outbox.filter { $0.state == .pending }, failed: outbox.filter { $0.state == .failed },
-            openConflicts: try openConflicts(), exclusions: try replica.exclusions().count)
+            openConflicts: try openConflicts(), exclusions: try replica.exclusions().count,
+            fetched: try replica.fetchedIDs().count)
     }
 }

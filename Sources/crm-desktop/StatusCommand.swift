@@ -58,6 +58,8 @@ struct StatusReport: Encodable {
     var failed: [FailedOp]
     var openConflicts: Int
     var exclusions: Int
+    /// Records brought here by hand (`fetch`), outside the filter.
+    var fetched: Int
     var pim: PIMState
     var mail: MailStatus
 
@@ -79,6 +81,7 @@ struct StatusReport: Encodable {
         }
         openConflicts = status.openConflicts.count
         exclusions = status.exclusions
+        fetched = status.fetched
         self.pim = pim
     }
 
@@ -104,6 +107,7 @@ struct StatusReport: Encodable {
         }
         lines.append("Conflicts:  \(openConflicts) open" + (openConflicts > 0 ? " (`crm-desktop conflicts`)" : ""))
         lines.append("Excluded:   \(exclusions)" + (exclusions > 0 ? " (`crm-desktop filters` lists them)" : ""))
+        lines.append("By hand:    \(fetched)" + (fetched > 0 ? " added by hand (`crm-desktop drop TYPE ID` removes one)" : ""))
         lines += pim.lines(brief: true)
         lines += mail.lines(brief: true)
         return lines.joined(separator: "\n") + "\n"

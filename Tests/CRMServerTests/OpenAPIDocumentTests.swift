@@ -146,6 +146,13 @@ struct OpenAPIDocumentTests {
             #expect(deleted.json["deleted"] as? [String] == [record.id])
             try await call(.notFound, read, address, token: token)
 
+            let search = "GET /api/v1/search/{type}"
+            _ = try await api.create("Account", ["name": "Acme Search"], token: token)
+            let found = try await call(.ok, search, "/api/v1/search/Account?q=acm&limit=5", token: token)
+            #expect((found.json["results"] as? [Any])?.count == 1)
+            try await call(.badRequest, search, "/api/v1/search/Account?q=%20", token: token)
+            try await call(.notFound, search, "/api/v1/search/Nothing?q=acme", token: token)
+
             let devices = "GET /api/v1/devices", register = "POST /api/v1/devices"
             let revoke = "DELETE /api/v1/devices/{id}"
             let registered = try await call(
@@ -162,6 +169,12 @@ struct OpenAPIDocumentTests {
             try await call(.created, login, "/api/v1/sessions", body: refresh)
             let unknownDevice = #"{\#(password), "device": "\#(RecordID.make())"}"#
             try await call(.notFound, login, "/api/v1/sessions", body: unknownDevice)
+            let fetch = "PUT /api/v1/devices/{id}/fetched/{record}", drop = "DELETE /api/v1/devices/{id}/fetched/{record}"
+            let wanted = try await api.create("Account", ["name": "Fetched"], token: token)
+            try await call(.ok, fetch, "/api/v1/devices/\(device.id)/fetched/\(wanted.id)", token: token)
+            try await call(.notFound, fetch, "/api/v1/devices/\(device.id)/fetched/\(RecordID.make())", token: token)
+            try await call(.noContent, drop, "/api/v1/devices/\(device.id)/fetched/\(wanted.id)", token: token)
+            try await call(.notFound, drop, "/api/v1/devices/\(RecordID.make())/fetched/\(wanted.id)", token: token)
             try await call(.notFound, revoke, "/api/v1/devices/\(RecordID.make())", token: token)
             try await call(.ok, revoke, "/api/v1/devices/\(device.id)", token: token)
             let revoked = try await call(.forbidden, login, "/api/v1/sessions", body: refresh)

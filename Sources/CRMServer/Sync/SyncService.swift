@@ -50,7 +50,7 @@ public struct SyncService: Sendable {
                 "the role '\(caller.user.role)' has no filter '\(request.filter ?? "")' (it has: \(known))", field: "filter")
         }
         let parameters = request.parameters ?? (name == state.filter ? state.parameters : [:])
-        let resolved: ResolvedFilter
+        var resolved: ResolvedFilter
         do {
             resolved = try preset.resolve(
                 parameters: parameters, today: DayArithmetic.day(of: now, zone: zone), timeZone: request.timeZone,
@@ -60,6 +60,7 @@ public struct SyncService: Sendable {
                 .validation([FieldIssue(field: error.parameter, code: .badFormat, message: error.message)]),
                 "filter parameter \(error.parameter): \(error.message)", field: error.parameter)
         }
+        resolved.fetched = try await heldByHand(caller, device: device.id)
         let fingerprint = Self.fingerprint(resolved, caller: caller)
         let rescan = fingerprint != state.fingerprint
         let context = ScopeContext(caller: caller, filter: resolved, device: device.id)
