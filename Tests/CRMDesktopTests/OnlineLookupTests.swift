@@ -13,6 +13,7 @@ import Testing
 struct OnlineLookupTests {
     static func mariaOnMyRecords(_ api: TestAPI) async throws -> DesktopFixture {
         let desktop = try await DesktopFixture.make(api, user: "maria")
+        try await desktop.sync()
         try desktop.desktop.chooseFilter("my-records", parameters: [:])
         try await desktop.sync()
         return desktop

@@ -60,6 +60,7 @@ struct OpenAPIDocumentTests {
                 let parts = route.split(separator: " ", maxSplits: 1).map(String.init)
                 let path = parts[1].replacingOccurrences(of: "{type}", with: "Account")
                     .replacingOccurrences(of: "{id}", with: RecordID.make())
+                    .replacingOccurrences(of: "{record}", with: RecordID.make())
                     .replacingOccurrences(of: "{sha256}", with: String(repeating: "ab", count: 32))
                 let reply = try await api.send(HTTPRequest.Method(parts[0])!, path)
                 let open = (operation["security"] as? [Any])?.isEmpty == true
