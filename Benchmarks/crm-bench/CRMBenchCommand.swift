@@ -11,7 +11,7 @@ struct CRMBenchCommand: AsyncParsableCommand {
         discussion: "Build in release mode first: swift build -c release --scratch-path .build-release",
         subcommands: [
             RunAll.self, Generate.self, FirstSyncCommand.self, IncrementalCommand.self, PushCommand.self,
-            LiveCommand.self, ClientsCommand.self, PIMBenchCommand.self, CurveCommand.self,
+            LiveCommand.self, ClientsCommand.self, PIMBenchCommand.self, CurveCommand.self, SearchBenchCommand.self,
         ])
 }
 
@@ -75,6 +75,10 @@ struct RunAll: AsyncParsableCommand {
                 Clients.Load(
                     clients: smoke ? 20 : 1_000, records: smoke ? 2_000 : 10_000, interval: smoke ? 2 : 30,
                     duration: smoke ? 5 : 60), report: report)
+        }
+        await scenario("search") {
+            try await SearchBench.run(
+                records: smoke ? 2_000 : (size == .full ? 1_000_000 : 100_000), searches: smoke ? 50 : 300, report: report)
         }
         await scenario("pim") { try await PIMBench.run(contacts: smoke ? 200 : 10_000, davContacts: smoke ? 100 : 1_000, report: report) }
         try output.finish(report)

@@ -17,6 +17,8 @@ public struct DesktopStatus: Sendable {
     public var exclusions: Int
     /// Types the package has watch and scheduled syncs check less often, with their last check.
     public var frequency: SyncFrequency
+    /// Records added by hand (`fetch`) that the replica holds.
+    public var fetched: Int = 0
 }
 
 extension Desktop {
@@ -30,6 +32,7 @@ extension Desktop {
             lastSync: try replica.receipts(limit: 1).first, records: counts,
             pending: outbox.filter { $0.state == .pending }, failed: outbox.filter { $0.state == .failed },
             openConflicts: try openConflicts(), exclusions: try replica.exclusions().count,
-            frequency: try replica.syncFrequency())
+            frequency: try replica.syncFrequency(),
+            fetched: try replica.fetchedIDs().count)
     }
 }

@@ -42,4 +42,8 @@ public protocol DeviceStore: Sendable {
     func createRefreshToken(_ token: RefreshToken) async throws
     func refreshToken(tokenHash: String) async throws -> RefreshToken?
     func deleteRefreshToken(tokenHash: String) async throws
+    /// The records the device holds by hand (`crm-desktop fetch`), outside its filter: id -> type.
+    func fetchedRecords(device: String) async throws -> [String: String]
+    /// Marks a record as held by hand on the device, or with `held: false` no longer (a drop). Idempotent.
+    func setFetched(device: String, id: String, type: String, held: Bool) async throws
 }

@@ -22,6 +22,9 @@ public protocol RecordStore: Sendable {
     /// A page of live records of one type.
     func list(_ query: RecordQuery) async throws -> RecordListPage
 
+    /// A page of the live records of one type that match a text, best match first (`SearchQuery`).
+    func search(_ query: SearchQuery) async throws -> RecordListPage
+
     /// Replaces a live record by `change(current)` in one transaction.
     ///
     /// - Parameters:

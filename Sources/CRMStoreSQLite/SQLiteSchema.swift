@@ -117,6 +117,8 @@ enum SQLiteSchema {
         registerKeys(&migrator)
         registerLoadIndexes(&migrator)
         registerAttachmentReceipts(&migrator)
+        registerSearch(&migrator)
+        registerFetched(&migrator)
         return migrator
     }
 }

@@ -18,7 +18,7 @@ struct CRMDesktopCommand: AsyncParsableCommand {
             ShowCommand.self, NewCommand.self, EditCommand.self, DeleteCommand.self, LinkCommand.self,
             UnlinkCommand.self, ConflictsCommand.self, FiltersCommand.self, LogCommand.self, ScheduleCommand.self,
             RetryCommand.self, DiscardCommand.self, RebuildCommand.self, PIMCommand.self, ShareCommand.self, MailCommand.self,
-            AttachCommand.self, OpenAttachmentCommand.self,
+            AttachCommand.self, OpenAttachmentCommand.self, SearchCommand.self, FetchCommand.self, DropCommand.self,
         ])
 
     @OptionGroup var global: GlobalOptions

@@ -29,7 +29,8 @@ struct ShowCommand: AsyncParsableCommand {
         }
         let detail = RecordDetail(
             record: record, referencing: try desktop.replica.referencing(id: record.id, user: desktop.user),
-            referenced: referenced, ops: try desktop.replica.outbox().filter { $0.op.id == record.id })
+            referenced: referenced, ops: try desktop.replica.outbox().filter { $0.op.id == record.id },
+            fetchedByHand: try desktop.replica.fetchedIDs().contains(record.id))
         print(presenter.detail(detail), terminator: "")
     }
 }

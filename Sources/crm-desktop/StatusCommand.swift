@@ -58,6 +58,8 @@ struct StatusReport: Encodable {
     var failed: [FailedOp]
     var openConflicts: Int
     var exclusions: Int
+    /// Records brought here by hand (`fetch`), outside the filter.
+    var fetched: Int
     var pim: PIMState
     var mail: MailStatus
     /// Types checked less often by watch and scheduled syncs.
@@ -93,6 +95,7 @@ struct StatusReport: Encodable {
                 type: entry.type, every: entry.text, checkedAt: entry.checkedAt,
                 dueAt: entry.checkedAt == nil ? nil : entry.dueAt)
         }
+        fetched = status.fetched
         self.pim = pim
     }
 
@@ -123,6 +126,7 @@ struct StatusReport: Encodable {
             let due = entry.dueAt.map { $0 <= Date() ? ", due now" : ", next \(Timestamp.string(from: $0))" } ?? ""
             lines.append("Every \(entry.every): \(entry.type) (watch and scheduled syncs; \(checked)\(due))")
         }
+        lines.append("By hand:    \(fetched)" + (fetched > 0 ? " added by hand (`crm-desktop drop TYPE ID` removes one)" : ""))
         lines += pim.lines(brief: true)
         lines += mail.lines(brief: true)
         return lines.joined(separator: "\n") + "\n"

@@ -1,4 +1,5 @@
 import CRMModel
+import CRMStore
 import CRMSyncProtocol
 import CRMTesting
 import Foundation
@@ -80,6 +81,13 @@ extension HostileProbe {
                     .post, "/api/v1/sessions",
                     json: LoginRequest(username: user, password: TestServer.password, device: $0))
             }
+            let own = world.holdings[user]!.contact.id
+            try await compare("\(user) fetch on", hidden: theirs.device.id, unknown: Self.unknownRecord(), what: what) {
+                try await api.send(.put, "/api/v1/devices/\($0)/fetched/\(own)", token: token)
+            }
+            try await compare("\(user) drop on", hidden: theirs.device.id, unknown: Self.unknownRecord(), what: what) {
+                try await api.send(.delete, "/api/v1/devices/\($0)/fetched/\(own)", token: token)
+            }
             try await compare("\(user) log", hidden: theirs.device.id, unknown: Self.unknownRecord(), what: what) {
                 try await api.send(.get, "/api/v1/sync/sessions?device=\($0)", token: token)
             }
@@ -136,6 +144,14 @@ extension HostileProbe {
         for type in package.types.keys.sorted() {
             let list = try await api.send(.get, "/api/v1/records/\(type)?limit=1000", token: token)
             expectVisible(user, try list.decode(RecordList.self).records.map(\.id), in: "the \(type) list")
+        }
+        // Searching for the words of another user's records finds only what the caller may see.
+        for record in world.hidden(from: user) where package.types[record.type] != nil {
+            let words = record.fields.values.compactMap(\.stringValue).flatMap { SearchTerms.words(of: $0) }.prefix(3)
+            guard !words.isEmpty else { continue }
+            let q = words.joined(separator: "+")
+            let found = try await api.send(.get, "/api/v1/search/\(record.type)?q=\(q)&limit=100", token: token)
+            expectVisible(user, try found.decode(SearchResults.self).results.map(\.id), in: "a \(record.type) search")
         }
         let conflicts = try await api.send(.get, "/api/v1/conflicts?limit=1000", token: token)
         expectVisible(user, try conflicts.decode(RecordList.self).records.map(\.id), in: "the conflict list")

@@ -125,6 +125,10 @@ struct HostileProbe {
                 try await api.send(
                     .post, "/api/v1/records/Note", token: token, body: #"{"fields": {"body": "x", "parentId": "\#($0)"}}"#)
             }
+            let device = world.holdings[user]!.device.id
+            try await compare("\(user) fetch", hidden: record.id, unknown: Self.unknownRecord(), what: what) {
+                try await api.send(.put, "/api/v1/devices/\(device)/fetched/\($0)", token: token)
+            }
             guard record.type == "Account" else { continue }
             try await compare("\(user) contact at", hidden: record.id, unknown: Self.unknownRecord(), what: what) {
                 try await api.send(

@@ -60,6 +60,7 @@ struct OpenAPIDocumentTests {
                 let parts = route.split(separator: " ", maxSplits: 1).map(String.init)
                 let path = parts[1].replacingOccurrences(of: "{type}", with: "Account")
                     .replacingOccurrences(of: "{id}", with: RecordID.make())
+                    .replacingOccurrences(of: "{record}", with: RecordID.make())
                     .replacingOccurrences(of: "{sha256}", with: String(repeating: "ab", count: 32))
                 let reply = try await api.send(HTTPRequest.Method(parts[0])!, path)
                 let open = (operation["security"] as? [Any])?.isEmpty == true
@@ -156,6 +157,12 @@ struct OpenAPIDocumentTests {
             try await call(.notFound, importCSV, "/api/v1/records/Nothing/import", token: token, body: "name\nA\n", headers: csv)
             try await call(.ok, exportCSV, accounts + "/export", token: token)
             try await call(.notFound, exportCSV, "/api/v1/records/Nothing/export", token: token)
+            let search = "GET /api/v1/search/{type}"
+            _ = try await api.create("Account", ["name": "Acme Search"], token: token)
+            let found = try await call(.ok, search, "/api/v1/search/Account?q=acm&limit=5", token: token)
+            #expect((found.json["results"] as? [Any])?.count == 1)
+            try await call(.badRequest, search, "/api/v1/search/Account?q=%20", token: token)
+            try await call(.notFound, search, "/api/v1/search/Nothing?q=acme", token: token)
 
             let devices = "GET /api/v1/devices", register = "POST /api/v1/devices"
             let revoke = "DELETE /api/v1/devices/{id}"
@@ -173,6 +180,12 @@ struct OpenAPIDocumentTests {
             try await call(.created, login, "/api/v1/sessions", body: refresh)
             let unknownDevice = #"{\#(password), "device": "\#(RecordID.make())"}"#
             try await call(.notFound, login, "/api/v1/sessions", body: unknownDevice)
+            let fetch = "PUT /api/v1/devices/{id}/fetched/{record}", drop = "DELETE /api/v1/devices/{id}/fetched/{record}"
+            let wanted = try await api.create("Account", ["name": "Fetched"], token: token)
+            try await call(.ok, fetch, "/api/v1/devices/\(device.id)/fetched/\(wanted.id)", token: token)
+            try await call(.notFound, fetch, "/api/v1/devices/\(device.id)/fetched/\(RecordID.make())", token: token)
+            try await call(.noContent, drop, "/api/v1/devices/\(device.id)/fetched/\(wanted.id)", token: token)
+            try await call(.notFound, drop, "/api/v1/devices/\(RecordID.make())/fetched/\(wanted.id)", token: token)
             try await call(.notFound, revoke, "/api/v1/devices/\(RecordID.make())", token: token)
             try await call(.ok, revoke, "/api/v1/devices/\(device.id)", token: token)
             let revoked = try await call(.forbidden, login, "/api/v1/sessions", body: refresh)

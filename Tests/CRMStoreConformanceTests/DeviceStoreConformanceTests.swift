@@ -51,4 +51,9 @@ import Testing
     func concurrentRegistrationsOfOneIdKeepOne(_ kind: StoreKind) async throws {
         try await run(kind) { try await $0.concurrentRegistrationsOfOneIdKeepOne() }
     }
+
+    @Test(arguments: StoreKind.allCases)
+    func fetchedRecordsArePerDeviceAndIdempotent(_ kind: StoreKind) async throws {
+        try await run(kind) { try await $0.fetchedRecordsArePerDeviceAndIdempotent() }
+    }
 }

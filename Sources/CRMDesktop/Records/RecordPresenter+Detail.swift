@@ -11,15 +11,18 @@ public struct RecordDetail: Sendable {
     public var referenced: [String: LocalRecord]
     /// The record's ops in the outbox, oldest first.
     public var ops: [OutboxOp]
+    /// Added by hand (`crm-desktop fetch`): it stays synced outside the filter until dropped.
+    public var fetchedByHand = false
 
     public init(
         record: LocalRecord, referencing: [LocalRecord] = [], referenced: [String: LocalRecord] = [:],
-        ops: [OutboxOp] = []
+        ops: [OutboxOp] = [], fetchedByHand: Bool = false
     ) {
         self.record = record
         self.referencing = referencing
         self.referenced = referenced
         self.ops = ops
+        self.fetchedByHand = fetchedByHand
     }
 }
 
@@ -52,7 +55,7 @@ extension RecordPresenter {
         }
         lines += ["", "System"] + Self.aligned(system)
 
-        let state = stateLines(local, ops: detail.ops)
+        let state = stateLines(local, ops: detail.ops, byHand: detail.fetchedByHand)
         if !state.isEmpty { lines += ["", "State"] + state }
 
         let refersTo = references(of: record, held: detail.referenced)
@@ -74,8 +77,11 @@ extension RecordPresenter {
     }
 
     /// The unsent and failed state of a record, and why it is read-only when it is.
-    func stateLines(_ local: LocalRecord, ops: [OutboxOp]) -> [String] {
+    func stateLines(_ local: LocalRecord, ops: [OutboxOp], byHand: Bool = false) -> [String] {
         var lines: [String] = []
+        if byHand {
+            lines.append("  added by hand (crm-desktop fetch): stays synced until `crm-desktop drop \(local.record.type) ID`")
+        }
         if local.incomplete {
             lines.append(
                 "  read-only: this record is here only because a record you sync refers to it (outside your filter)")

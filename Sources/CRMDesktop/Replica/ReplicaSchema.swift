@@ -115,6 +115,11 @@ enum ReplicaSchema {
                     WHERE instr(fields_hash, '@') > 0;
                     """)
         }
+        // Records the user brought here by hand (`fetch`), outside the filter, until `drop`.
+        migrator.registerMigration("v6-fetched") { db in
+            try db.execute(
+                sql: "CREATE TABLE fetched (id TEXT PRIMARY KEY, type TEXT NOT NULL, fetched_at INTEGER NOT NULL)")
+        }
         return migrator
     }
 }

@@ -16,6 +16,9 @@ public struct ResolvedFilter: Codable, Sendable, Equatable {
     /// Types the device does not check in this session (their `syncEvery` has not come round): the feed
     /// passes over their changes, and the session in which they are due again re-evaluates them.
     public var deferredTypes: [String]?
+    /// Records the device holds by hand (`crm-desktop fetch`), id -> type: they belong on it whatever the
+    /// filter says, until dropped. Nil when there are none (so such a filter encodes as before).
+    public var fetched: [String: String]? = nil
 
     public init(
         name: String, types: [String: ResolvedTypeFilter], today: String, timeZone: String,
@@ -35,6 +38,7 @@ public struct ResolvedFilter: Codable, Sendable, Equatable {
 
     /// The same, with `calendar` made once for many records (`calendar` of this filter).
     public func matches(_ record: Record, user: String, calendar: Calendar) -> Bool {
+        if let fetched, fetched[record.id] == record.type { return true }
         guard let filter = types[record.type] else { return false }
         return filter.matches(record, user: user, calendar: calendar)
     }

@@ -33,9 +33,11 @@ struct ScopeContext: Sendable {
 
     var user: String { caller.user.name }
 
-    /// The types a rescan walks, in order: the filter's types the role sees, then conflicts.
+    /// The types a rescan walks, in order: the filter's types and those of records held by hand that the role
+    /// sees, then conflicts.
     var syncedTypes: [String] {
-        filter.types.keys.filter { caller.package.types[$0] != nil }.sorted() + [ConflictRecord.typeName]
+        Set(filter.types.keys).union(filter.fetched.map { Array($0.values) } ?? []).filter { caller.package.types[$0] != nil }
+            .sorted() + [ConflictRecord.typeName]
     }
 
     /// The types a rescan walks when the cursor names some (types due again after a deferral), in order.

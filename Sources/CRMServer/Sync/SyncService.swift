@@ -69,6 +69,7 @@ public struct SyncService: Sendable {
                 .validation([FieldIssue(field: error.parameter, code: .badFormat, message: error.message)]),
                 "filter parameter \(error.parameter): \(error.message)", field: error.parameter)
         }
+        resolved.fetched = try await heldByHand(caller, device: device.id)
         let fingerprint = Self.fingerprint(resolved, caller: caller)
         let rescan = fingerprint != state.fingerprint
         let context = ScopeContext(caller: caller, filter: resolved, device: device.id)
