@@ -47,9 +47,9 @@ struct ServeOptions: ParsableArguments {
     var tlsCert: String?
     @Option(help: ArgumentHelp("The private key of --tls-cert (a PEM file, not encrypted).", valueName: "FILE"))
     var tlsKey: String?
-    @Option(help: "Sync requests (begin, pull, push, end) served at once; past it 503 with Retry-After (0: no bound).")
+    @Option(help: "Sync requests (begin, pull, push, end) served at once; past it 503 with Retry-After (default 256; 0: no bound).")
     var maxSyncRequests: String?
-    @Option(help: "Other requests served at once; past it 503 with Retry-After (0: no bound; long-polls never count).")
+    @Option(help: "Other requests served at once; past it 503 with Retry-After (default 1024; 0: no bound; long-polls never count).")
     var maxRequests: String?
     @Option(help: "The Retry-After seconds of a request shed past a bound (default 2).") var busyRetryAfter: String?
     @Option(help: "Requests one user may send per second, sustained; past it 429 with Retry-After (0: no limit).")
