@@ -117,8 +117,9 @@ struct LoadSheddingTests {
 
     @Test func aDesktopPastItsRateBacksOffAndCompletes() async throws {
         var configuration = ServerConfiguration(bcryptCost: 4)
-        // One request at a time, one every two seconds: a sync's requests come closer than that.
-        configuration.load = LoadLimits(userRequestsPerSecond: 0.5, userBurst: 1)
+        // One request at a time, one every four seconds: a sync's requests come closer than that, even on a
+        // loaded machine.
+        configuration.load = LoadLimits(userRequestsPerSecond: 0.25, userBurst: 1)
         let server = try await TestServer.make(configuration: configuration)
         try await server.run { api in
             let fixture = try await DesktopFixture.make(api, user: "rita")

@@ -12,10 +12,12 @@ import Testing
 @Suite struct CommandTests {
     static var binary: URL { ProcessRunner.binaries.appendingPathComponent("crm-server") }
 
+    /// Runs `crm-server` and waits for it on a thread of its own: a test waiting on the concurrency pool (two
+    /// threads here) stalls every other test's server meanwhile.
     static func run(
         _ arguments: [String], stdin: String? = nil, in directory: TemporaryDirectory, database: TestDatabase? = nil
-    ) throws -> ProcessRunner.Run {
-        try ProcessRunner.run(
+    ) async throws -> ProcessRunner.Run {
+        try await ProcessRunner.run(
             "crm-server", arguments + (database.map { ["--database", $0.argument] } ?? []), stdin: stdin,
             in: directory.url)
     }
@@ -25,37 +27,37 @@ import Testing
         defer { directory.remove() }
         let database = try await TestDatabase.make(in: directory)
         defer { database.remove() }
-        let add = try Self.run(
+        let add = try await Self.run(
             ["user", "add", "alice", "--role", "sales-manager", "--email", "alice@example.com", "--password-stdin",
              "--bcrypt-cost", "4"], stdin: "alice-password\n", in: directory, database: database)
         #expect(add.status == 0, "\(add.error)")
-        let bob = try Self.run(
+        let bob = try await Self.run(
             ["user", "add", "bob", "--role", "sales-rep", "--manager", "alice", "--password-stdin", "--bcrypt-cost", "4"],
             stdin: "bob-password\n", in: directory, database: database)
         #expect(bob.status == 0, "\(bob.error)")
-        let list = try Self.run(["user", "list"], in: directory, database: database)
+        let list = try await Self.run(["user", "list"], in: directory, database: database)
         #expect(list.output.contains("alice") && list.output.contains("bob") && list.output.contains("sales-rep"))
         #expect(!list.output.contains("$2"))  // no hashes printed
 
-        let cycle = try Self.run(["user", "set", "alice", "--manager", "bob"], in: directory, database: database)
+        let cycle = try await Self.run(["user", "set", "alice", "--manager", "bob"], in: directory, database: database)
         #expect(cycle.status != 0)
         #expect(cycle.error.contains("reports to"))
-        let badRole = try Self.run(
+        let badRole = try await Self.run(
             ["user", "add", "carol", "--role", "astronaut", "--password-stdin"], stdin: "carol-password\n", in: directory, database: database)
         #expect(badRole.status != 0 && badRole.error.contains("astronaut"))
-        let noPassword = try Self.run(["user", "add", "dave", "--role", "sales-rep"], in: directory, database: database)
+        let noPassword = try await Self.run(["user", "add", "dave", "--role", "sales-rep"], in: directory, database: database)
         #expect(noPassword.status != 0 && noPassword.error.contains("--password-stdin"))
-        let disable = try Self.run(["user", "disable", "bob"], in: directory, database: database)
+        let disable = try await Self.run(["user", "disable", "bob"], in: directory, database: database)
         #expect(disable.status == 0)
-        let bobLine = try Self.run(["user", "list"], in: directory, database: database).output.split(separator: "\n").first { $0.hasPrefix("bob ") }
+        let bobLine = try await Self.run(["user", "list"], in: directory, database: database).output.split(separator: "\n").first { $0.hasPrefix("bob ") }
         #expect(bobLine?.split(separator: " ").contains("no") == true, "\(bobLine ?? "no line for bob")")
     }
 
-    @Test func serveRefusesSyncLimitsThatCannotWorkNamingTheFlag() throws {
+    @Test func serveRefusesSyncLimitsThatCannotWorkNamingTheFlag() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         for (flag, value) in [("--retention-days", "0"), ("--max-sync-page", "0"), ("--max-push-ops", "-1")] {
-            let run = try Self.run(["serve", flag, value], in: directory)
+            let run = try await Self.run(["serve", flag, value], in: directory)
             #expect(run.status != 0)
             #expect(run.error.contains(flag), "\(flag): \(run.error)")
         }
@@ -73,18 +75,18 @@ import Testing
         var broken = lines
         broken[index] = broken[index].replacingOccurrences(of: "list: industries", with: "list: industriez")
         try broken.joined(separator: "\n").write(toFile: directory.path("broken.yaml"), atomically: true, encoding: .utf8)
-        let refused = try Self.run(["package", "publish", "broken.yaml"], in: directory, database: database)
+        let refused = try await Self.run(["package", "publish", "broken.yaml"], in: directory, database: database)
         #expect(refused.status != 0)
         #expect(refused.error.contains("broken.yaml:\(index + 1):"), "\(refused.error)")
         #expect(refused.error.contains("types.Account.fields.industry.list"))
 
-        let v1 = try Self.run(
+        let v1 = try await Self.run(
             ["package", "publish", FileManager.default.currentDirectoryPath + "/packages/default.yaml"], in: directory, database: database)
         #expect(v1.status == 0, "\(v1.error)")
         try yaml.write(toFile: directory.path("v2.yaml"), atomically: true, encoding: .utf8)
-        let published = try Self.run(["package", "publish", "v2.yaml"], in: directory, database: database)
+        let published = try await Self.run(["package", "publish", "v2.yaml"], in: directory, database: database)
         #expect(published.status == 0, "\(published.error)")
-        let list = try Self.run(["package", "list"], in: directory, database: database)
+        let list = try await Self.run(["package", "list"], in: directory, database: database)
         #expect(list.output.contains("v2") && list.output.contains("v1"))
     }
 
@@ -99,7 +101,7 @@ import Testing
         for directory in [first, second] {
             let database = try await TestDatabase.make(in: directory)
             databases.append(database)
-            let run = try Self.run(
+            let run = try await Self.run(
                 ["demo-data", "--records", "300", "--seed", "42", "--password-stdin", "--bcrypt-cost", "4"],
                 stdin: "demo-password\n", in: directory, database: database)
             #expect(run.status == 0, "\(run.error)")
@@ -125,10 +127,10 @@ import Testing
         try await server.run { api in
             let token = try await api.login("rita")
             #expect(try await api.send(.get, "/api/v1/package", token: token).status == .ok)
-            let disable = try Self.run(["user", "disable", "rita", "--database", database], in: server.directory)
+            let disable = try await Self.run(["user", "disable", "rita", "--database", database], in: server.directory)
             #expect(disable.status == 0, "\(disable.error)")
             #expect(try await api.send(.get, "/api/v1/package", token: token).status == .unauthorized)
-            let role = try Self.run(["user", "set", "peter", "--role", "admin", "--database", database], in: server.directory)
+            let role = try await Self.run(["user", "set", "peter", "--role", "admin", "--database", database], in: server.directory)
             #expect(role.status == 0, "\(role.error)")
             let peter = try await api.login("peter")
             let package = try await api.send(.get, "/api/v1/package", token: peter).decode(CustomizationPackage.self)
