@@ -30,6 +30,9 @@ struct RecordPages: Sendable {
         let typeName = try context.parameters.require("type")
         guard let type = caller.package.types[typeName] else { throw CRMError.notFound("record type '\(typeName)'") }
         let query = request.uri.queryParameters
+        if let words = query["find"].map(String.init), !words.allSatisfy(\.isWhitespace) {
+            return try await found(request, context, words: words)
+        }
         let columns = Self.columns(typeName, caller.package)
         let sort = query["sort"].map(String.init) ?? ""
         var parameters: [(String, String)] = [("limit", String(Self.pageSize))]
