@@ -40,19 +40,26 @@ public struct AttachmentCache: Sendable {
         guard !has(sha256) else { return }
         try FileManager.default.createDirectory(
             atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let temporary = path(sha256) + ".tmp-\(getpid())"
+        try Self.copy(source, to: path(sha256), permissions: 0o600)
+    }
+
+    /// Copies `source` to `target` through a temporary file renamed into place, so `target` is either the
+    /// old file or the whole new one; `field` names what the user gave, for the error.
+    static func copy(_ source: String, to target: String, permissions: mode_t? = nil, field: String? = nil) throws {
+        let temporary = target + ".tmp-\(getpid())"
         unlink(temporary)
         do {
             try FileManager.default.copyItem(atPath: source, toPath: temporary)
         } catch {
             unlink(temporary)
-            throw DesktopError(.invalidInput, "cannot copy \(source) into \(folder): \(error.localizedDescription)")
+            throw DesktopError(
+                .invalidInput, "cannot write \(target): \(error.localizedDescription)", field: field)
         }
-        chmod(temporary, 0o600)
-        guard rename(temporary, path(sha256)) == 0 else {
+        if let permissions { chmod(temporary, permissions) }
+        guard rename(temporary, target) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
-            throw DesktopError(.invalidInput, "cannot keep the attachment \(sha256): \(reason)")
+            throw DesktopError(.invalidInput, "cannot write \(target): \(reason)", field: field)
         }
     }
 }

@@ -64,18 +64,7 @@ extension Desktop {
                 try await client.downloadAttachment(sha256: ref.sha256, to: file, token: token)
             }
         }
-        let temporary = target + ".crm-\(getpid())"
-        unlink(temporary)
-        do {
-            try FileManager.default.copyItem(atPath: cache.path(ref.sha256), toPath: temporary)
-        } catch {
-            throw DesktopError(.invalidInput, "cannot write \(target): \(error.localizedDescription)", field: "--to")
-        }
-        guard rename(temporary, target) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw DesktopError(.invalidInput, "cannot write \(target): \(reason)", field: "--to")
-        }
+        try AttachmentCache.copy(cache.path(ref.sha256), to: target, field: "--to")
         return OpenedAttachment(attachment: ref, path: target, downloaded: downloaded)
     }
 
