@@ -2,6 +2,7 @@ import CRMModel
 import CRMSyncProtocol
 import Foundation
 import GRDB
+import Synchronization
 
 /// The desktop's offline replica: one SQLite file holding the server copies, the outbox, the exclusions, the
 /// sync log, the cursor and the installed package.
@@ -12,6 +13,9 @@ import GRDB
 public final class Replica: Sendable {
     public let path: String
     let pool: DatabasePool
+    /// The installed package as last decoded, with the stored text it came from: a sync reads the package
+    /// several times (intervals, the filter's attachment mode), and decoding it is the costly part.
+    private let decodedPackage = Mutex<(text: String, package: CustomizationPackage)?>(nil)
     /// How much of the file readers map (SQLite maps up to this size, the rest is read as before).
     static let mappedBytes = 1 << 30
 
@@ -98,7 +102,11 @@ public final class Replica: Sendable {
 
     /// The installed package and its version (nil before the first sync).
     public func package() throws -> CustomizationPackage? {
-        try read { db in try Self.meta(db, "package").map(Self.decodePackage) }
+        guard let text = try read({ db in try Self.meta(db, "package") }) else { return nil }
+        if let cached = decodedPackage.withLock({ $0 }), cached.text == text { return cached.package }
+        let package = try Self.decodePackage(text)
+        decodedPackage.withLock { $0 = (text, package) }
+        return package
     }
 
     static func decodePackage(_ text: String) throws -> CustomizationPackage {
