@@ -49,15 +49,15 @@ extension SyncEngine {
     /// It looks only when this sync brought records, or when an earlier download failed (so a sync that brings
     /// nothing costs nothing here). A file that cannot be brought is reported and tried again by the next sync.
     func downloadAttachments(_ state: inout SyncState) async {
+        let retry = (try? replica.attachmentsMissing()) ?? true
+        // Listing the replica's attachments reads every record: only when a pulled record names one.
+        guard state.pulledAttachments || retry else { return }
         // A filter that brings files on open leaves them to `open-attachment`.
         if let filter = try? replica.filter(), let package = try? replica.package(),
             let preset = package.filters?.first(where: { $0.name == filter.name }), !preset.downloadsAttachmentsEagerly
         {
             return
         }
-        let retry = (try? replica.attachmentsMissing()) ?? true
-        // Listing the replica's attachments reads every record: only when a pulled record names one.
-        guard state.pulledAttachments || retry else { return }
         let cache = AttachmentCache(home: home)
         let wanted: [AttachmentRef]
         do {
