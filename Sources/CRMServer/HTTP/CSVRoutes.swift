@@ -24,20 +24,7 @@ struct CSVRoutes {
             return JSONResponse.make(report)
         }
         group.get("records/:type/export") { _, context in
-            let caller = try context.requireCaller()
-            let type = try context.parameters.require("type")
-            _ = try CSVExport.fields(caller, typeName: type)
-            var headers = HTTPFields()
-            headers[.contentType] = "text/csv; charset=utf-8"
-            headers[.contentDisposition] = "attachment; filename=\"\(type).csv\""
-            let exports = self.exports
-            let body = ResponseBody { writer in
-                try await exports.run(caller, typeName: type) { text in
-                    try await writer.write(ByteBuffer(string: text))
-                }
-                try await writer.finish(nil)
-            }
-            return Response(status: .ok, headers: headers, body: body)
+            try exports.response(try context.requireCaller(), typeName: try context.parameters.require("type"))
         }
     }
 
@@ -81,5 +68,21 @@ struct CSVRoutes {
             options.map[column] = field
         }
         return options
+    }
+}
+
+extension CSVExport {
+    /// The export as an HTTP answer: a CSV attachment streamed as it is written, for the API and the web UI.
+    /// A type the caller's role does not have is refused before anything is sent.
+    public func response(_ caller: Caller, typeName: String) throws -> Response {
+        _ = try CSVExport.fields(caller, typeName: typeName)
+        var headers = HTTPFields()
+        headers[.contentType] = "text/csv; charset=utf-8"
+        headers[.contentDisposition] = "attachment; filename=\"\(typeName).csv\""
+        let body = ResponseBody { writer in
+            try await run(caller, typeName: typeName) { text in try await writer.write(ByteBuffer(string: text)) }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: headers, body: body)
     }
 }

@@ -2,7 +2,6 @@ import CRMModel
 import CRMServer
 import Foundation
 import Hummingbird
-import NIOCore
 
 /// CSV import and export of a type's records in the browser, on the same `CSVImport` and `CSVExport` as
 /// `crm-server import`/`export` and the API: `/records/{type}/import` (a file, the duplicate choice, a dry run,
@@ -54,19 +53,7 @@ struct CSVPages: Sendable {
         }
         signedIn.get("/records/:type/export.csv") { _, context in
             let caller = try context.requireCaller()
-            let typeName = try Self.type(context, caller)
-            _ = try CSVExport.fields(caller, typeName: typeName)
-            var headers = HTTPFields()
-            headers[.contentType] = "text/csv; charset=utf-8"
-            headers[.contentDisposition] = "attachment; filename=\"\(typeName).csv\""
-            let exports = CSVExport(store: services.store)
-            let body = ResponseBody { writer in
-                try await exports.run(caller, typeName: typeName) { text in
-                    try await writer.write(ByteBuffer(string: text))
-                }
-                try await writer.finish(nil)
-            }
-            return Response(status: .ok, headers: headers, body: body)
+            return try CSVExport(store: services.store).response(caller, typeName: try Self.type(context, caller))
         }
     }
 
