@@ -12,7 +12,8 @@ import NIOCore
 
 /// One server under many simulated desktops in `sync --watch` on loopback, at once: each holds a long-poll between
 /// syncs; every `interval` seconds (spread at random) it syncs: begin, pull, push one edit, end; a long-poll woken
-/// by a change it may see syncs at once (begin, pull, end), as the watching desktop does. The figures are the
+/// by a change it may see syncs at once (begin, pull, end), but never sooner than the watcher's minimum gap after
+/// its last sync began, as the watching desktop does. The figures are the
 /// latencies of each request kind, the long-polls held, and the errors.
 enum Clients {
     struct Load {
@@ -46,6 +47,9 @@ enum Clients {
     static func measure(_ load: Load, stage: Stage, http: HTTPClient, report: Report) async throws {
         let client = ServerClient(baseURL: URL(string: stage.url)!, httpClient: http, timeout: .seconds(120))
         let users = DemoDataGenerator.users(count: DemoUsers.defaultCount).filter { $0.role.hasPrefix("sales") }.map(\.name)
+        let latencies = Latencies()
+        // A busy answer (503, 429) is sent again after its `Retry-After`, as the desktop does; each is counted.
+        let retry = BusyRetry(report: { _ in Task { await latencies.shed() } })
         // Devices are registered and make their first sync before the clock starts, a few at a time.
         var fleet: [SimulatedDesktop] = []
         for start in stride(from: 0, to: load.clients, by: 50) {
@@ -53,7 +57,8 @@ enum Clients {
                 for index in start..<min(start + 50, load.clients) {
                     group.addTask {
                         var desktop = SimulatedDesktop(
-                            device: try await BenchDevice.connect(client, user: users[index % users.count], name: "client \(index)"))
+                            device: try await BenchDevice.connect(client, user: users[index % users.count], name: "client \(index)"),
+                            retry: retry)
                         try await desktop.sync(pushing: false, nil)
                         return desktop
                     }
@@ -61,7 +66,7 @@ enum Clients {
                 return try await group.reduce(into: []) { $0.append($1) }
             }
         }
-        let latencies = Latencies()
+        await latencies.clearShed()
         let cpuBefore = stage.serverCPUSeconds
         let fleetBefore = Self.ownCPUSeconds()
         let clock = ContinuousClock()
@@ -70,11 +75,15 @@ enum Clients {
             for var desktop in fleet {
                 group.addTask {
                     var next = clock.now + .seconds(Double.random(in: 0..<load.interval))
+                    var lastStart = clock.now
                     while clock.now < deadline {
                         do {
                             let changed = try await desktop.hold(until: min(next, deadline), latencies)
                             guard clock.now < deadline else { break }
                             let scheduled = !changed
+                            // As `SyncWatcher` does: syncs start at least its `minimumGap` apart.
+                            try await Task.sleep(until: lastStart + SyncWatcher.defaultMinimumGap)
+                            lastStart = clock.now
                             try await desktop.sync(pushing: scheduled, latencies)
                             if scheduled { next = clock.now + .seconds(load.interval * Double.random(in: 0.5..<1.5)) }
                         } catch {
@@ -108,6 +117,9 @@ enum Clients {
                     command: command))
         }
         report.add(Figure(scenario, "long-polls held at the peak", Double(await latencies.peakWaiting), "waits", better: .higher, command: command))
+        report.add(
+            Figure(scenario, "busy answers (503 or 429), each sent again after its Retry-After", Double(await latencies.shedCount),
+                "answers", command: command))
         report.add(Figure(scenario, "errors", Double(await latencies.errors.count), "errors", target: 0, command: command))
         for error in await latencies.errors.prefix(5) { print("  error: \(error)") }
     }
@@ -132,6 +144,8 @@ enum Clients {
 /// A desktop of the load scenario: its device and cursor, nothing stored.
 struct SimulatedDesktop: Sendable {
     let device: BenchDevice
+    /// How a busy answer is sent again (the desktop's policy).
+    let retry: BusyRetry
     var cursor: String?
     /// The package it installed with its first session, sent with every begin as a desktop does.
     var packageVersion: Int?
@@ -147,23 +161,26 @@ struct SimulatedDesktop: Sendable {
             await latencies?.add(kind, (now - mark).milliseconds)
             mark = now
         }
-        let begun = try await device.begin(packageVersion: packageVersion, preview: cursor == nil)
-        if let update = begun.package { packageVersion = update.version }
+        let (device, packageVersion, cursor) = (device, packageVersion, cursor)
+        let begun = try await retry.perform { try await device.begin(packageVersion: packageVersion, preview: cursor == nil) }
+        if let update = begun.package { self.packageVersion = update.version }
         let session = begun.session
         await lap("begin")
         while true {
-            let page = try await device.client.pull(
-                SyncPullRequest(session: session, cursor: cursor, limit: 1000), token: device.token)
+            let request = SyncPullRequest(session: session, cursor: self.cursor, limit: 1000)
+            let page = try await retry.perform { try await device.client.pull(request, token: device.token) }
             await lap("pull")
             if let upsert = page.upserts.first(where: { Edits.fieldByType[$0.record.type] != nil && !$0.incomplete }) {
                 held = HeldRecord(id: upsert.record.id, type: upsert.record.type, version: upsert.record.version)
             }
-            cursor = page.cursor
+            self.cursor = page.cursor
             if !page.more { break }
         }
         if pushing {
             let op = held.map { Edits.update($0, "client \(UUID())") } ?? Edits.newAccount("Client \(UUID())")
-            let answer = try await device.client.push(SyncPushRequest(session: session, ops: [op]), token: device.token)
+            let answer = try await retry.perform {
+                try await device.client.push(SyncPushRequest(session: session, ops: [op]), token: device.token)
+            }
             await lap("push")
             if let result = answer.results.first {
                 // A conflict is an answer like any other (two desktops of one team edited one field).
@@ -173,7 +190,7 @@ struct SimulatedDesktop: Sendable {
                 if let version = result.version, held?.id == result.id { held?.version = version }
             }
         }
-        try await device.end(session)
+        try await retry.perform { try await device.end(session) }
         await lap("end")
     }
 
@@ -181,22 +198,22 @@ struct SimulatedDesktop: Sendable {
     /// change came.
     func hold(until deadline: ContinuousClock.Instant, _ latencies: Latencies) async throws -> Bool {
         guard let cursor else { return false }
-        let session = try await device.begin(packageVersion: packageVersion, preview: false).session
+        let (device, packageVersion) = (device, packageVersion)
+        let session = try await retry.perform { try await device.begin(packageVersion: packageVersion, preview: false) }.session
         await latencies.waiting(+1)
         var changed = false
         do {
             while !changed, ContinuousClock.now < deadline {
                 let seconds = max(0.2, (deadline - ContinuousClock.now).seconds)
-                changed = try await device.client.wait(
-                    SyncWaitRequest(session: session, cursor: cursor, timeout: min(seconds, 25)), token: device.token
-                ).changed
+                let request = SyncWaitRequest(session: session, cursor: cursor, timeout: min(seconds, 25))
+                changed = try await retry.perform { try await device.client.wait(request, token: device.token) }.changed
             }
         } catch {
             await latencies.waiting(-1)
             throw error
         }
         await latencies.waiting(-1)
-        try await device.end(session)
+        try await retry.perform { try await device.end(session) }
         return changed
     }
 }
@@ -207,9 +224,12 @@ actor Latencies {
     private(set) var errors: [String] = []
     private var holding = 0
     private(set) var peakWaiting = 0
+    private(set) var shedCount = 0
 
     func add(_ kind: String, _ milliseconds: Double) { all[kind, default: []].append(milliseconds) }
     func fail(_ message: String) { errors.append(message) }
+    func shed() { shedCount += 1 }
+    func clearShed() { shedCount = 0 }
 
     func waiting(_ change: Int) {
         holding += change

@@ -75,6 +75,41 @@ extension SyncWatcherTests {
     }
 }
 
+extension SyncWatcherTests {
+    /// Changes that keep coming (a manager's desktop sees every edit of the team) are gathered into syncs at
+    /// least `minimumGap` apart, instead of a sync each; every change still arrives.
+    @Test func changesArrivingFasterThanTheGapAreGatheredIntoFewerSyncs() async throws {
+        let server = try await TestServer.make()
+        try await server.run { api in
+            let fixture = try await DesktopFixture.make(api, user: "rita")
+            let desktop = try Desktop.open(home: fixture.home)
+            let receipts = ReceiptBox()
+            var watcher = SyncWatcher(
+                desktop: desktop, interval: .seconds(300), onReceipt: { receipts.add($0) }, onError: { _ in })
+            watcher.pollTimeout = 2
+            watcher.minimumGap = .seconds(1)
+            let task = Task { try await watcher.run() }
+            defer { task.cancel() }
+            #expect(try await eventually { receipts.count >= 1 })
+
+            let rita = try await api.login("rita")
+            var made: [String] = []
+            for index in 0..<10 {
+                made.append(try await api.create("Account", ["name": .string("Burst \(index)")], token: rita).id)
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(try await eventually { try made.allSatisfy { try fixture.record($0) != nil } })
+            task.cancel()
+            _ = await task.result
+            let starts = receipts.all.map(\.startedAt)
+            for (earlier, later) in zip(starts, starts.dropFirst()) {
+                #expect(later.timeIntervalSince(earlier) >= 0.99, "syncs started \(later.timeIntervalSince(earlier)) s apart")
+            }
+            #expect(starts.count <= 4, "\(starts.count) syncs for a burst of 10 changes in a second")
+        }
+    }
+}
+
 /// Receipts collected from the watcher's callback.
 final class ReceiptBox: @unchecked Sendable {
     // Guarded by `lock`: the watcher calls back from its own task while the test reads.

@@ -28,6 +28,24 @@ public struct BusyRetry: Sendable {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
+    /// Runs `body`, and again after each busy answer (503 or 429 with `Retry-After`), waiting as this policy says
+    /// and telling `report`; past `attempts`, or on any other error, the error is thrown.
+    public func perform<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            do {
+                return try await body()
+            } catch let error as DesktopError {
+                guard attempt < attempts, let wait = wait(after: error) else { throw error }
+                attempt += 1
+                let shown = Int(wait.rounded(.up))
+                let what = error.isQuietHours ? "quiet hours on the server" : "server busy"
+                report("\(what), retrying in \(shown) s (\(attempt) of \(attempts)): \(error.message)")
+                try await Task.sleep(for: .milliseconds(Int(wait * 1000)))
+            }
+        }
+    }
+
     /// The wait before sending again after `error`, or nil when the error is not a busy answer.
     func wait(after error: DesktopError) -> Double? {
         guard let seconds = error.retryAfter, error.status == 503 || error.status == 429 else { return nil }

@@ -29,20 +29,7 @@ public actor ServerConnection {
     /// Runs `body` with an access token; on a 401, refreshes the token once and runs it again; on a busy answer
     /// (503 or 429 with `Retry-After`), waits as `busyRetry` says and runs it again.
     public func call<T: Sendable>(_ body: @Sendable (ServerClient, String) async throws -> T) async throws -> T {
-        var attempt = 0
-        while true {
-            do {
-                return try await callOnce(body)
-            } catch let error as DesktopError {
-                guard attempt < busyRetry.attempts, let wait = busyRetry.wait(after: error) else { throw error }
-                attempt += 1
-                let shown = Int(wait.rounded(.up))
-                let what = error.isQuietHours ? "quiet hours on the server" : "server busy"
-                busyRetry.report(
-                    "\(what), retrying in \(shown) s (\(attempt) of \(busyRetry.attempts)): \(error.message)")
-                try await Task.sleep(for: .milliseconds(Int(wait * 1000)))
-            }
-        }
+        try await busyRetry.perform { try await callOnce(body) }
     }
 
     private func callOnce<T: Sendable>(_ body: @Sendable (ServerClient, String) async throws -> T) async throws -> T {
