@@ -25,6 +25,11 @@ public protocol RecordStore: Sendable {
     /// A page of the live records of one type that match a text, best match first (`SearchQuery`).
     func search(_ query: SearchQuery) async throws -> RecordListPage
 
+    /// Brings a text index that writes only note up to date (SQLite's), returning how many records it
+    /// indexed; a store whose index follows each write (PostgreSQL's) has nothing to do. `search` does it first,
+    /// so this is for keeping the index fresh between searches.
+    func refreshSearchIndex() async throws -> Int
+
     /// Replaces a live record by `change(current)` in one transaction.
     ///
     /// - Parameters:

@@ -119,6 +119,7 @@ enum SQLiteSchema {
         registerAttachmentReceipts(&migrator)
         registerSearch(&migrator)
         registerFetched(&migrator)
+        registerDeferredSearch(&migrator)
         return migrator
     }
 }

@@ -7,6 +7,8 @@ extension SQLiteStore {
     /// Ranked by FTS5's `bm25` (lower is better), then by id so equal ranks page in a stable order; visibility
     /// is a condition of the same statement, so another user's records are never candidates.
     public func search(_ query: SearchQuery) async throws -> RecordListPage {
+        // Writes only note what the index must learn: a search first brings it up to date with them.
+        _ = try await refreshSearchIndex()
         let match = SearchTerms(query.text).fts5Query
         return try await SearchPaging.page(query) { offset, count in
             try await read { db in
@@ -31,5 +33,22 @@ extension SQLiteStore {
                 return try Row.fetchAll(db, sql: sql, arguments: arguments + [count, offset]).map(RecordRow.record)
             }
         }
+    }
+
+    /// Brings the search index up to date with the writes noted so far (`SQLiteSchema.registerDeferredSearch`),
+    /// in write transactions of up to 2,000 records so that pushes go on between them; returns how many
+    /// records were indexed again. Rows noted while it runs may wait for the next call.
+    public func refreshSearchIndex() async throws -> Int {
+        let noted = try await read { db in
+            try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM record_search_pending")) ?? 0
+        }
+        let batch = 2_000
+        var indexed = 0
+        for _ in 0..<((noted + batch - 1) / batch) {
+            let done = try await write { db in try SQLiteSchema.refreshSearch(limit: batch, in: db) }
+            indexed += done
+            if done < batch { break }
+        }
+        return indexed
     }
 }

@@ -48,6 +48,8 @@ struct DemoDataCommand: AsyncParsableCommand {
         try await generator.addRecords(total: records, to: database) { written in
             if records >= 200_000 && written % 200_000 < 50_000 { print("  \(written) records") }
         }
+        // The text index learns the new records now, not in the first search a user makes.
+        _ = try await database.refreshSearchIndex()
         let seconds = Date().timeIntervalSince(started)
         print(String(format: "added %d records (seed %llu) in %.1f s", records, seed, seconds))
     }

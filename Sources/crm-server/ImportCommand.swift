@@ -60,6 +60,8 @@ struct ImportCommand: AsyncParsableCommand {
                 if let (column, field) = CSVImport.mapping(mapping) { options.map[column] = field }
             }
             report = try await CSVImport(store: database).run(caller, typeName: type, stream: stream, options: options)
+            // The text index learns the imported records now, not in the first search a user makes.
+            _ = try await database.refreshSearchIndex()
         } catch let error as CSVImportError {
             Self.fail("\(file): \(error)")
         } catch let error as CRMError {
