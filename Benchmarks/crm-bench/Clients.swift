@@ -75,6 +75,8 @@ enum Clients {
             for var desktop in fleet {
                 group.addTask {
                     var next = clock.now + .seconds(Double.random(in: 0..<load.interval))
+                    // Desktops are not all started in the same instant: their first long-polls begin over 2 s.
+                    try? await Task.sleep(for: .milliseconds(Int.random(in: 0..<2_000)))
                     var lastStart = clock.now
                     while clock.now < deadline {
                         do {
