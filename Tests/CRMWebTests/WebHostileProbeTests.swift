@@ -1,6 +1,7 @@
 import CRMModel
 import CRMServer
 import CRMStore
+import CRMSyncProtocol
 import CRMTesting
 import Foundation
 import Logging
@@ -11,9 +12,10 @@ import Testing
 /// A hostile browser (issue 9 on the web UI of issue 10): each demo user, logged in through the login form,
 /// probes every page and form with every other user's record and conflict ids. A thing the caller may not see
 /// must answer exactly as an unknown id does (status, headers and page, with the id swapped), pages that show
-/// records must name only what the caller may see, admin pages must refuse everyone but administrators, and
-/// nothing probed may change. A web route the probe does not know fails the test, so a new page cannot be left
-/// out silently (the API's routes are `HostileProbeTests`').
+/// records must name only what the caller may see, fields a role hides must appear on no page of its users,
+/// admin pages must refuse everyone but administrators, and nothing probed may change. A web route the probe
+/// does not know fails the test, so a new page cannot be left out silently (the API's routes are
+/// `HostileProbeTests`').
 @Suite struct WebHostileProbeTests {
     /// How each route the web UI adds to the router is probed (`WebHostileProbe` holds the probes).
     static let coverage: [String: String] = [
@@ -76,12 +78,15 @@ import Testing
     @Test func noPageAnswersDifferentlyForAnotherUsersRecordsThanForUnknownIds() async throws {
         let server = try await TestServer.make()
         try await server.run(web: true) { api in
-            let world = try await HostileWorld.make(server, api)
+            var world = try await HostileWorld.make(server, api)
+            try await Self.giveHiddenFieldValues(api, world)
+            world.records = try await HostileWorld.everything(server.store)
             var browsers: [String: WebBrowserSession] = [:]
             for user in world.users.map(\.name) { browsers[user] = try await WebBrowserSession.login(api, user) }
             let users = try await server.store.users().sorted { $0.name < $1.name }
             let package = try await server.store.latestPackageVersion()
             var probe = WebHostileProbe(world: world, browsers: browsers)
+            var holdingHiddenFields = 0
             for user in world.users.map(\.name) {
                 try await probe.records(as: user)
                 try await probe.links(as: user)
@@ -90,6 +95,7 @@ import Testing
                 try await probe.details(as: user)
                 try await probe.receipts(as: user)
                 try await probe.admin(as: user)
+                holdingHiddenFields += try await probe.hiddenFields(as: user)
             }
             // Nothing probed changed: records, conflicts, users and the package are as before the probes.
             let after = try await HostileWorld.everything(server.store)
@@ -101,10 +107,32 @@ import Testing
             let hiddenPairs = world.users.reduce(0) { $0 + world.hidden(from: $1.name).count }
             print(
                 "web hostile probe: \(probe.count) probes by \(world.users.count) users over \(Self.coverage.count) "
-                    + "web routes, \(hiddenPairs) (user, hidden record or conflict) pairs, \(probe.leaks.count) leaks")
+                    + "web routes, \(hiddenPairs) (user, hidden record or conflict) pairs, \(holdingHiddenFields) "
+                    + "(user, record with a field their role hides) pairs, \(probe.leaks.count) leaks")
             #expect(probe.count > 3000)
+            #expect(holdingHiddenFields > 0, "no user saw a record holding a value in a field their role hides")
             for leak in probe.leaks.prefix(30) { Issue.record(Comment(rawValue: leak)) }
             #expect(probe.leaks.isEmpty, "\(probe.leaks.count) answers told a hidden thing from an unknown one")
+        }
+    }
+
+    /// Records owned by each service agent holding values in the fields their role hides (an account's annual
+    /// revenue, an activity's opportunity), written by the administrator, so the probe has values to not show.
+    static func giveHiddenFieldValues(_ api: TestAPI, _ world: HostileWorld) async throws {
+        let admin = world.holdings[world.users.first { $0.role == "admin" }!.name]!.token
+        let deal = world.records.values.first { $0.type == "Opportunity" && !$0.deleted }!
+        for agent in world.users where agent.role == "service-agent" {
+            let writes: [(String, RecordWrite)] = [
+                ("Account", RecordWrite(
+                    fields: ["name": .string("Revenue of \(agent.name)"), "annualRevenue": 987654], owner: agent.name)),
+                ("Activity", RecordWrite(
+                    fields: ["subject": "Call about a deal", "display": "email", "opportunityId": .string(deal.id)],
+                    owner: agent.name)),
+            ]
+            for (type, write) in writes {
+                let reply = try await api.send(.post, "/api/v1/records/\(type)", token: admin, json: write)
+                guard reply.status == .created else { throw TestAPIError.refused(reply.status.code, reply.text) }
+            }
         }
     }
 }
