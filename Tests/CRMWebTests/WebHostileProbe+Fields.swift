@@ -3,11 +3,14 @@ import CRMTesting
 import Foundation
 import Testing
 
+@testable import CRMWeb
+
 extension WebHostileProbe {
     /// The fields a role hides (a service agent's `Account.annualRevenue`, `Activity.opportunityId`) appear on
     /// no page of that role's users: not as a column, input, label, search choice or CSV column, on the lists,
     /// the new, edit and import forms, the CSV export, and the detail page of every record holding a value in
-    /// one. Returns how many records holding a hidden value were looked at.
+    /// one; a list filtered or sorted on a hidden field answers as one on a field the type does not have. Returns
+    /// how many records holding a hidden value were looked at.
     @discardableResult
     mutating func hiddenFields(as user: String) async throws -> Int {
         let package = try DefaultPackage.load()
@@ -29,6 +32,22 @@ extension WebHostileProbe {
             for record in shown.sorted(by: { $0.id < $1.id }) {
                 for path in ["/records/\(typeName)/\(record.id)", "/records/\(typeName)/\(record.id)/edit"] {
                     pages.append((path, try await get(user, path)))
+                }
+            }
+            // A list filtered or sorted on a hidden field answers as one on a field the type does not have.
+            for field in fields {
+                let other = String(repeating: "z", count: field.count)
+                let value = shown.compactMap { $0.fields[field].map(FieldText.display) }.first ?? "1"
+                let q = value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "1"
+                let probe = self
+                try await compare(user, "filter on hidden \(typeName)", hidden: field, unknown: other, what: field) {
+                    try await probe.get(user, "/records/\(typeName)?field=\($0)&q=\(q)")
+                }
+                for order in ["", "-"] {
+                    let kind = "sort\(order) on hidden \(typeName)"
+                    try await compare(user, kind, hidden: field, unknown: other, what: field) {
+                        try await probe.get(user, "/records/\(typeName)?sort=\(order)\($0)")
+                    }
                 }
             }
             for (what, page) in pages {

@@ -25,7 +25,7 @@ import Testing
         "POST /login": "AuthService's login, names no id (throttling in WebSessionTests)",
         "POST /logout": "ends the caller's own session only (WebSessionTests)",
         "GET /home": "names no id",
-        "GET /records/{type}": "list pages and Find with hidden records' words name only visible ones; a filter on one",
+        "GET /records/{type}": "lists and Find name only visible records; filters on hidden records and fields",
         "GET /records/{type}/{id}": "a hidden record or conflict; visible records' links, related records, titles",
         "GET /records/{type}/new": "the reference fields' choices name only visible records",
         "POST /records/{type}": "create a note, contact or activity naming a hidden record",
