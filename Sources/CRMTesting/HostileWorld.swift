@@ -2,34 +2,34 @@ import CRMModel
 import CRMServer
 import CRMStore
 import CRMSyncProtocol
-import CRMTesting
 import Foundation
 import HTTPTypes
 
 /// What a hostile client probes: the demo users (`DemoDataGenerator.users`) with demo records, and for each user
 /// a device, an open sync session, a sync log row, an attachment listed on their own activity, and conflicts
 /// between each sales rep and their manager. Which user may see what is computed here from owners, teams and the
-/// hierarchy (not asked of the server), so a server that leaks cannot also vouch for itself.
-struct HostileWorld: Sendable {
+/// hierarchy (not asked of the server), so a server that leaks cannot also vouch for itself. The API's probe
+/// (`HostileProbeTests`) and the web UI's (`WebHostileProbeTests`) share it.
+public struct HostileWorld: Sendable {
     /// One demo user's things.
-    struct Holdings: Sendable {
-        var token: String
-        var device: Device
-        var session: String
-        var sha256: String
-        var size: Int
-        var activity: String
+    public struct Holdings: Sendable {
+        public var token: String
+        public var device: Device
+        public var session: String
+        public var sha256: String
+        public var size: Int
+        public var activity: String
         /// A contact of the user's own, to link from.
-        var contact: Record
+        public var contact: Record
     }
 
-    var users: [DemoDataGenerator.DemoUser]
-    var holdings: [String: Holdings] = [:]
+    public var users: [DemoDataGenerator.DemoUser]
+    public var holdings: [String: Holdings] = [:]
     /// Every record and conflict at the end of the set-up, by id (read from the store, not the API).
-    var records: [String: Record] = [:]
+    public var records: [String: Record] = [:]
 
     /// The demo users and `total` demo records on the test server, and each user's holdings.
-    static func make(_ server: TestServer, _ api: TestAPI, total: Int = 40) async throws -> HostileWorld {
+    public static func make(_ server: TestServer, _ api: TestAPI, total: Int = 40) async throws -> HostileWorld {
         let package = try DefaultPackage.load()
         let generator = DemoDataGenerator(package: package, seed: 9, today: Date())
         let hash = try await PasswordHasher(cost: 4).hash(TestServer.password)
@@ -54,10 +54,11 @@ struct HostileWorld: Sendable {
             let activity = try await api.create(
                 "Activity", ["subject": .string("Private \(user.name)"), "display": "email", "attachments": listing],
                 token: desktop.token)
-            let contact = try await api.create("Contact", ["lastName": .string("Own \(user.name)")], token: desktop.token)
+            let contact = try await api.create(
+                "Contact", ["lastName": .string("Own \(user.name)")], token: desktop.token)
             world.holdings[user.name] = Holdings(
-                token: desktop.token, device: desktop.device, session: try requireSession(desktop), sha256: sha, size: content.count,
-                activity: activity.id, contact: contact)
+                token: desktop.token, device: desktop.device, session: try requireSession(desktop), sha256: sha,
+                size: content.count, activity: activity.id, contact: contact)
         }
         try await world.makeConflicts(api)
         world.records = try await Self.everything(server.store)
@@ -84,7 +85,7 @@ struct HostileWorld: Sendable {
     }
 
     /// Every record of the store, conflicts included, live or deleted.
-    static func everything(_ store: any ServerStore) async throws -> [String: Record] {
+    public static func everything(_ store: any ServerStore) async throws -> [String: Record] {
         var result: [String: Record] = [:]
         let types = try DefaultPackage.load().types.keys.sorted() + [ConflictRecord.typeName]
         for type in types {
@@ -102,7 +103,7 @@ struct HostileWorld: Sendable {
     // MARK: - Who may see what
 
     /// The users whose records `user` sees: themselves, and for the team visibility everyone below them.
-    func scope(of user: String) -> Set<String>? {
+    public func scope(of user: String) -> Set<String>? {
         guard let demo = users.first(where: { $0.name == user }) else { return [] }
         switch demo.role {
         case "admin": return nil
@@ -123,7 +124,7 @@ struct HostileWorld: Sendable {
 
     /// Whether `user` may see `record`: conflicts only their authors (and administrators), records their owner
     /// and team inside the user's scope, of a type the user's role shows.
-    func maySee(_ user: String, _ record: Record) -> Bool {
+    public func maySee(_ user: String, _ record: Record) -> Bool {
         guard let scope = scope(of: user) else { return true }
         if record.type == ConflictRecord.typeName { return record.owner == user || record.team.contains(user) }
         let role = users.first { $0.name == user }?.role
@@ -132,12 +133,12 @@ struct HostileWorld: Sendable {
     }
 
     /// The live records and conflicts `user` may not see.
-    func hidden(from user: String) -> [Record] {
+    public func hidden(from user: String) -> [Record] {
         records.values.filter { !$0.deleted && !maySee(user, $0) }.sorted { $0.id < $1.id }
     }
 
     /// Other users' holdings.
-    func others(of user: String) -> [(name: String, holdings: Holdings)] {
+    public func others(of user: String) -> [(name: String, holdings: Holdings)] {
         holdings.filter { $0.key != user }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 }
