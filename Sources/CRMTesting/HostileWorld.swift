@@ -84,20 +84,9 @@ public struct HostileWorld: Sendable {
         }
     }
 
-    /// Every record of the store, conflicts included, live or deleted.
+    /// Every live record of the store, conflicts included.
     public static func everything(_ store: any ServerStore) async throws -> [String: Record] {
-        var result: [String: Record] = [:]
-        let types = try DefaultPackage.load().types.keys.sorted() + [ConflictRecord.typeName]
-        for type in types {
-            var query = RecordQuery(type: type, visibility: .all, sort: RecordSort(field: "id"), limit: 500)
-            while true {
-                let page = try await store.list(query)
-                for record in page.records { result[record.id] = record }
-                guard let next = page.nextCursor else { break }
-                query.cursor = next
-            }
-        }
-        return result
+        try await store.liveRecords(types: try DefaultPackage.load().types.keys.sorted() + [ConflictRecord.typeName])
     }
 
     // MARK: - Who may see what

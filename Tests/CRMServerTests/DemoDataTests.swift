@@ -25,17 +25,7 @@ import Testing
 
     /// Every live record of every type of the package, by id.
     static func allRecords(_ store: any ServerStore) async throws -> [String: Record] {
-        var result: [String: Record] = [:]
-        for type in package.types.keys.sorted() {
-            var query = RecordQuery(type: type, visibility: .all, sort: RecordSort(field: "id"), limit: 500)
-            while true {
-                let page = try await store.list(query)
-                for record in page.records { result[record.id] = record }
-                guard let next = page.nextCursor else { break }
-                query.cursor = next
-            }
-        }
-        return result
+        try await store.liveRecords(types: package.types.keys.sorted())
     }
 
     static func generate(seed: UInt64, total: Int, chunkSize: Int = 10_000, into store: any ServerStore) async throws {
