@@ -178,24 +178,28 @@ extension VdirStore {
         guard descriptor >= 0 else {
             throw fileSystemError(errno, "cannot write \(what)", collection: collection)
         }
-        var failure: Int32?
+        var failure = writeAll(data, to: descriptor)
+        if failure == nil, sync, fsync(descriptor) != 0 { failure = errno }
+        if close(descriptor) != 0, failure == nil { failure = errno }
+        if let failure {
+            unlink(path)
+            throw fileSystemError(failure, "cannot write \(what)", collection: collection)
+        }
+    }
+
+    /// Writes all of `data` to the open file; the error number when a write failed.
+    func writeAll(_ data: Data, to descriptor: Int32) -> Int32? {
         data.withUnsafeBytes { bytes in
             var offset = 0
             while offset < bytes.count {
                 let count = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
                 if count < 0 {
                     if errno == EINTR { continue }
-                    failure = errno
-                    return
+                    return errno
                 }
                 offset += count
             }
-        }
-        if failure == nil, sync, fsync(descriptor) != 0 { failure = errno }
-        if close(descriptor) != 0, failure == nil { failure = errno }
-        if let failure {
-            unlink(path)
-            throw fileSystemError(failure, "cannot write \(what)", collection: collection)
+            return nil
         }
     }
 
