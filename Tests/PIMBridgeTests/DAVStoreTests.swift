@@ -69,6 +69,12 @@ import FoundationNetworking
         }
     }
 
+    @Test func batchCreateMakesEveryItemAndRefusesATakenHrefAlone() async throws {
+        try await withRadicale { subject, _, _ in
+            try await PIMStoreConformance.batchCreateMakesEveryItemAndRefusesATakenHrefAlone(subject)
+        }
+    }
+
     @Test func deleteRemovesTheItemOnlyAtItsEtag() async throws {
         try await withRadicale { subject, _, _ in
             try await PIMStoreConformance.deleteRemovesTheItemOnlyAtItsEtag(subject)

@@ -156,6 +156,30 @@ enum PIMStoreConformance {
         #expect(subject.same(try await store.read(.calendar, hrefs: [href]), [first]))
     }
 
+    /// A batch of new items (several uploads in flight on a DAV server): each is there as written, with the etag
+    /// the store lists for it, and an href already taken is refused for its item alone.
+    static func batchCreateMakesEveryItemAndRefusesATakenHrefAlone(_ subject: StoreUnderTest) async throws {
+        let store = subject.store
+        try await store.prepare()
+        let items = (0..<12).map { (href: store.href(forUID: "batch-\($0)", in: .contacts), data: vcard("batch-\($0)", name: "Batch \($0)")) }
+        let taken = try await store.put(.contacts, href: items[5].href, data: items[5].data, ifMatch: nil)
+        let results = try await store.create(.contacts, items: items)
+        #expect(results.count == items.count)
+        let listed = try await store.changes(in: .contacts, since: nil).changed
+        for (index, result) in results.enumerated() {
+            if index == 5 {
+                #expect(throws: PIMStoreError.self) { try result.get() }
+                #expect(listed[items[index].href] == taken.etag)
+                continue
+            }
+            let created = try result.get()
+            #expect(created.href == items[index].href)
+            #expect(listed[created.href] == created.etag)
+            let read = try await store.read(.contacts, hrefs: [created.href])
+            #expect(read.count == 1 && subject.same(read[0].data, items[index].data))
+        }
+    }
+
     static func deleteRemovesTheItemOnlyAtItsEtag(_ subject: StoreUnderTest) async throws {
         let store = subject.store
         try await store.prepare()

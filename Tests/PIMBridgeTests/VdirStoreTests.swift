@@ -40,6 +40,12 @@ import Testing
         }
     }
 
+    @Test func batchCreateMakesEveryItemAndRefusesATakenHrefAlone() async throws {
+        try await withVdir { subject, _ in
+            try await PIMStoreConformance.batchCreateMakesEveryItemAndRefusesATakenHrefAlone(subject)
+        }
+    }
+
     @Test func deleteRemovesTheItemOnlyAtItsEtag() async throws {
         try await withVdir { subject, _ in try await PIMStoreConformance.deleteRemovesTheItemOnlyAtItsEtag(subject) }
     }

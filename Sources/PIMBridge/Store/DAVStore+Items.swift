@@ -144,7 +144,7 @@ extension DAVStore {
         }
     }
 
-    private func changed(_ href: String, _ collection: PIMCollection) -> PIMStoreError {
+    func changed(_ href: String, _ collection: PIMCollection) -> PIMStoreError {
         PIMStoreError(
             .changed(href: href), store: storeName, collection: collection,
             detail: "the \(collection.itemNoun) \(href) changed on the server since it was read",
