@@ -110,6 +110,62 @@ extension SyncWatcherTests {
     }
 }
 
+extension SyncWatcherTests {
+    /// A long-poll woken by a change brings it in the long-poll's own session: the server is not asked to end
+    /// the wait's session, begin another, end that and begin the next wait's for every change that arrives.
+    @Test func aWokenDesktopBringsChangesInItsLongPollsSession() async throws {
+        let server = try await TestServer.make()
+        try await server.run { api in
+            let fixture = try await DesktopFixture.make(api, user: "rita")
+            let desktop = try Desktop.open(home: fixture.home)
+            let receipts = ReceiptBox()
+            var watcher = SyncWatcher(
+                desktop: desktop, interval: .seconds(300), onReceipt: { receipts.add($0) }, onError: { _ in })
+            watcher.pollTimeout = 2
+            let task = Task { try await watcher.run() }
+            defer { task.cancel() }
+            #expect(try await eventually { receipts.count >= 1 })
+
+            let rita = try await api.login("rita")
+            for index in 0..<3 {
+                let made = try await api.create("Account", ["name": .string("Woken \(index)")], token: rita)
+                #expect(try await eventually { try fixture.record(made.id) != nil })
+                try await Task.sleep(for: .milliseconds(400))
+            }
+            task.cancel()
+            _ = await task.result
+            let all = receipts.all
+            let woken = all.dropFirst()
+            #expect(woken.count >= 3)
+            #expect(woken.allSatisfy { $0.outcome == .success })
+            // One long-poll session, begun after the whole sync, carried every change.
+            #expect(Set(woken.compactMap(\.session)).count == 1)
+            #expect(woken.first?.session != all.first?.session)
+            #expect(woken.map(\.counts.pulled).reduce(0, +) >= 3)
+        }
+    }
+
+    /// Woken pulls do not stand in for the whole sync: it still comes every interval, in a session of its own.
+    @Test func theWholeSyncStillComesEveryInterval() async throws {
+        let server = try await TestServer.make()
+        try await server.run { api in
+            let fixture = try await DesktopFixture.make(api, user: "rita")
+            let desktop = try Desktop.open(home: fixture.home)
+            let receipts = ReceiptBox()
+            var watcher = SyncWatcher(
+                desktop: desktop, interval: .seconds(2), onReceipt: { receipts.add($0) }, onError: { _ in })
+            watcher.pollTimeout = 1
+            let task = Task { try await watcher.run() }
+            defer { task.cancel() }
+            #expect(try await eventually { receipts.count >= 3 })
+            task.cancel()
+            _ = await task.result
+            let sessions = receipts.all.compactMap(\.session)
+            #expect(Set(sessions).count == sessions.count, "each whole sync has a session of its own")
+        }
+    }
+}
+
 /// Receipts collected from the watcher's callback.
 final class ReceiptBox: @unchecked Sendable {
     // Guarded by `lock`: the watcher calls back from its own task while the test reads.

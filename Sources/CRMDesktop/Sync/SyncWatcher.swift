@@ -50,23 +50,42 @@ public struct SyncWatcher: Service {
         // Types with a `syncEvery` are checked when due, not with every sync.
         let engine = desktop.engine(.init(honourFrequency: true))
         var lastStart: ContinuousClock.Instant?
+        // The next whole sync is due then; until then a long-poll woken by the server brings its changes in the
+        // long-poll's own session (`woken`), and an edit made here starts a whole sync at once.
+        var deadline = ContinuousClock.now
+        var woken: LongPoll?
         while !Task.isCancelled {
             if let lastStart, ContinuousClock.now < lastStart + minimumGap {
                 do { try await Task.sleep(until: lastStart + minimumGap) } catch { return }
             }
-            lastStart = ContinuousClock.now
-            var deadline = ContinuousClock.now + interval
+            let started = ContinuousClock.now
+            lastStart = started
             do {
-                onReceipt(try await engine.run())
-                // A type passed over is due before the interval ends: the next sync comes then.
-                if let due = try desktop.replica.syncFrequency().nextDue(after: Date()) {
-                    deadline = min(deadline, ContinuousClock.now + .seconds(max(1, due.timeIntervalSinceNow)))
+                if let poll = woken, ContinuousClock.now < deadline, try !desktop.replica.hasUnsentOps(),
+                    let receipt = try await engine.bringChanges(session: poll.session, deferred: poll.deferred)
+                {
+                    // The next wait goes in the same session.
+                    onReceipt(receipt)
+                } else {
+                    if let poll = woken {
+                        woken = nil
+                        await end(poll.session)
+                    }
+                    deadline = ContinuousClock.now + interval
+                    onReceipt(try await engine.run())
+                    // A type passed over is due before the interval ends: the next sync comes then.
+                    if let due = try desktop.replica.syncFrequency().nextDue(after: Date()) {
+                        deadline = min(deadline, ContinuousClock.now + .seconds(max(1, due.timeIntervalSinceNow)))
+                    }
                 }
-                try await waitForChanges(until: deadline)
+                woken = try await waitForChanges(until: deadline, session: woken)
             } catch is CancellationError {
                 return
             } catch let error as DesktopError {
                 onError(error)
+                // A whole sync comes next; a session the failure left open is the server's to end.
+                woken = nil
+                deadline = ContinuousClock.now
                 switch error.code {
                 case .revoked, .loginRequired, .damagedReplica, .upgradeRequired, .incompatiblePackage: throw error
                 case _ where error.isQuietHours:
@@ -75,79 +94,119 @@ public struct SyncWatcher: Service {
                     let seconds = Double(max(1, error.retryAfter ?? 60))
                     try? await Task.sleep(for: .milliseconds(Int(seconds * Double.random(in: 1...1.1) * 1000)))
                 default:
-                    let retry = min(ContinuousClock.now.duration(to: deadline), .seconds(30))
+                    let retry = min(ContinuousClock.now.duration(to: started + interval), .seconds(30))
                     try? await Task.sleep(for: max(retry, .seconds(1)))
                 }
             } catch {
                 onError(error)
+                woken = nil
+                deadline = ContinuousClock.now
                 try? await Task.sleep(for: .seconds(5))
             }
         }
     }
 
-    /// Returns when the server has a change for this device, the outbox has a new op, or the deadline passed.
-    private func waitForChanges(until deadline: ContinuousClock.Instant) async throws {
+    /// Returns when the server has a change for this device (with the long-poll's session, still open, for
+    /// `SyncEngine.bringChanges`), or nil when the outbox has a new op or the deadline passed.
+    ///
+    /// - Parameter session: a long-poll session kept from the last wake, nil to begin one.
+    private func waitForChanges(until deadline: ContinuousClock.Instant, session: LongPoll?) async throws -> LongPoll? {
         let pendingAtStart = try desktop.replica.outboxSignature()
         // An edit made while the sync ran, after its push, goes at once.
-        if try desktop.replica.hasUnsentOps() { return }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await longPoll(until: deadline) }
+        if try desktop.replica.hasUnsentOps() {
+            if let session { await end(session.session) }
+            return nil
+        }
+        return try await withThrowingTaskGroup(of: LongPoll?.self) { group in
+            group.addTask { try await longPoll(until: deadline, session: session) }
             group.addTask {
                 while ContinuousClock.now < deadline {
                     try await Task.sleep(for: .milliseconds(250))
-                    if try desktop.replica.outboxSignature() != pendingAtStart { return }
+                    if try desktop.replica.outboxSignature() != pendingAtStart { return nil }
                 }
+                return nil
             }
-            _ = try await group.next()
+            let first = try await group.next() ?? nil
             group.cancelAll()
+            return first
         }
     }
 
-    /// Long-polls the server in a session of its own until it reports a change or the deadline passes.
-    private func longPoll(until deadline: ContinuousClock.Instant) async throws {
-        guard let cursor = try desktop.replica.cursor() else { return }
-        let settings = desktop.settings
-        let packageVersion = try desktop.replica.packageVersion()
-        // The types the watch's syncs pass over are passed over here too: naming none would make them due, and
-        // their changes would wake the wait at once.
-        let deferred = try desktop.replica.typesToDefer(at: Date())
-        let begin = try await desktop.connection.call { client, token in
-            try await client.begin(
-                SyncBeginRequest(
-                    device: settings.device, packageVersion: packageVersion,
-                    timeZone: settings.timeZone ?? TimeZone.current.identifier, preview: false, deferTypes: deferred),
-                token: token)
+    /// Long-polls the server in a session of its own (`session`, or one it begins) until it reports a change,
+    /// returning the session still open, or until the deadline passes, ending it.
+    private func longPoll(until deadline: ContinuousClock.Instant, session held: LongPoll?) async throws -> LongPoll? {
+        guard let cursor = try desktop.replica.cursor() else {
+            if let held { await end(held.session) }
+            return nil
         }
-        let session = begin.session
-        let outcome: Result<Void, any Error>
-        do {
-            if begin.package == nil, !begin.rescan {
-                try await waitOnServer(session: session, cursor: cursor, until: deadline)
+        let poll: LongPoll
+        if let held {
+            poll = held
+        } else {
+            let settings = desktop.settings
+            let packageVersion = try desktop.replica.packageVersion()
+            // The types the watch's syncs pass over are passed over here too: naming none would make them due,
+            // and their changes would wake the wait at once.
+            let deferred = try desktop.replica.typesToDefer(at: Date())
+            let begin = try await desktop.connection.call { client, token in
+                try await client.begin(
+                    SyncBeginRequest(
+                        device: settings.device, packageVersion: packageVersion,
+                        timeZone: settings.timeZone ?? TimeZone.current.identifier, preview: false,
+                        deferTypes: deferred),
+                    token: token)
             }
-            outcome = .success(())
+            poll = LongPoll(session: begin.session, deferred: deferred)
+            // A newer package or a re-evaluation of the filter: a whole sync settles it, now.
+            if begin.package != nil || begin.rescan {
+                await end(poll.session)
+                return nil
+            }
+        }
+        let session = poll.session
+        do {
+            if try await waitOnServer(session: session, cursor: cursor, until: deadline) { return poll }
         } catch let error as DesktopError where error.code == .refused || error.code == .reset {
             // Another sync of this home took the device's session, or the cursor needs a rebuild: the next
             // sync sorts it out (after a pause, so a server that keeps refusing is not asked in a loop).
             logger.debug("long-poll ended: \(error.message)")
+            await end(session)
             try await Task.sleep(for: .seconds(1))
-            outcome = .success(())
+            return nil
         } catch {
-            outcome = .failure(error)
+            await end(session)
+            throw error
         }
-        _ = try? await desktop.connection.call { client, token in
-            try await client.end(SyncEndRequest(session: session, counts: SyncCounts()), token: token)
-        }
-        try outcome.get()
+        await end(session)
+        return nil
     }
 
-    private func waitOnServer(session: String, cursor: String, until deadline: ContinuousClock.Instant) async throws {
+    /// Waits on the server until it reports a change after `cursor` (true) or the deadline passes (false).
+    private func waitOnServer(session: String, cursor: String, until deadline: ContinuousClock.Instant) async throws
+        -> Bool
+    {
         while ContinuousClock.now < deadline {
             let left = ContinuousClock.now.duration(to: deadline)
             let seconds = min(pollTimeout, max(1, Double(left.components.seconds)))
             let answer = try await desktop.connection.call { client, token in
                 try await client.wait(SyncWaitRequest(session: session, cursor: cursor, timeout: seconds), token: token)
             }
-            if answer.changed { return }
+            if answer.changed { return true }
+        }
+        return false
+    }
+
+    /// A long-poll's session, kept open from one wake to the next wait, and the types its begin passed over.
+    struct LongPoll {
+        var session: String
+        var deferred: [String]?
+    }
+
+    /// Ends a long-poll session; a failure is left to the server, which ends a device's open sessions at its
+    /// next begin.
+    private func end(_ session: String) async {
+        _ = try? await desktop.connection.call { client, token in
+            try await client.end(SyncEndRequest(session: session, counts: SyncCounts()), token: token)
         }
     }
 }
