@@ -94,10 +94,12 @@ extension SyncWatcherTests {
 
             let rita = try await api.login("rita")
             var made: [String] = []
+            let burstStart = Date()
             for index in 0..<10 {
                 made.append(try await api.create("Account", ["name": .string("Burst \(index)")], token: rita).id)
                 try await Task.sleep(for: .milliseconds(100))
             }
+            let burst = Date().timeIntervalSince(burstStart)
             #expect(try await eventually { try made.allSatisfy { try fixture.record($0) != nil } })
             task.cancel()
             _ = await task.result
@@ -105,7 +107,10 @@ extension SyncWatcherTests {
             for (earlier, later) in zip(starts, starts.dropFirst()) {
                 #expect(later.timeIntervalSince(earlier) >= 0.99, "syncs started \(later.timeIntervalSince(earlier)) s apart")
             }
-            #expect(starts.count <= 4, "\(starts.count) syncs for a burst of 10 changes in a second")
+            // The first sync, one a second while the burst lasts (about a second, longer on a loaded machine),
+            // and the one that brings its tail; without the gap, a sync each.
+            let bound = 3 + Int(burst.rounded(.up))
+            #expect(starts.count <= bound, "\(starts.count) syncs for a burst of 10 changes in \(burst) s")
         }
     }
 }
