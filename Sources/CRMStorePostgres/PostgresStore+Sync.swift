@@ -69,6 +69,8 @@ extension PostgresStore: SyncStore {
             var upserts: [String: ScopeEntry] = [:]
             for entry in delta.upserts { upserts[entry.id] = entry }
             let entries = upserts.values.sorted { $0.id < $1.id }
+            // A record's type never changes: leaving it out of the update keeps the (device, type) index out of
+            // it too (an update of no indexed column can stay on its page, PostgreSQL's HOT update).
             if !entries.isEmpty {
                 try await writer.rows(
                     """
@@ -76,7 +78,7 @@ extension PostgresStore: SyncStore {
                     SELECT \(device), * FROM unnest(\(entries.map(\.id)), \(entries.map(\.type)),
                         \(entries.map { Int64($0.version) }), \(entries.map(\.reason.rawValue)))
                     ON CONFLICT (device, record_id) DO UPDATE
-                    SET type = excluded.type, version = excluded.version, reason = excluded.reason
+                    SET version = excluded.version, reason = excluded.reason
                     """)
             }
             if !delta.removes.isEmpty {

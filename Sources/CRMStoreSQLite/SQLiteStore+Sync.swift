@@ -95,12 +95,18 @@ extension SQLiteStore {
             else { return false }
             let deltaText: String = row["pending_delta"] ?? "{}"
             let delta = try ScopeDelta(jsonText: deltaText)
-            let upsert = try db.makeStatement(
-                sql: "INSERT OR REPLACE INTO device_scope (device, record_id, type, version, reason) VALUES (?, ?, ?, ?, ?)")
+            // Updated in place: a record's type never changes, so the (device, type) index is written only for
+            // records new to the device (a REPLACE deleted and inserted both entries of every record the page
+            // held, one random page of each index per record once the device holds many).
+            let upsert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO device_scope (device, record_id, type, version, reason) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (device, record_id) DO UPDATE SET version = excluded.version, reason = excluded.reason
+                    """)
             for entry in delta.upserts {
                 try upsert.execute(arguments: [device, entry.id, entry.type, entry.version, entry.reason.rawValue])
             }
-            let remove = try db.makeStatement(sql: "DELETE FROM device_scope WHERE device = ? AND record_id = ?")
+            let remove = try db.cachedStatement(sql: "DELETE FROM device_scope WHERE device = ? AND record_id = ?")
             for id in delta.removes { try remove.execute(arguments: [device, id]) }
             var state = try Self.decodeState(row)
             state.ackedGeneration = generation

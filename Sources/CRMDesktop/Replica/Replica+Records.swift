@@ -111,7 +111,7 @@ extension Replica {
     /// version; a copy stays provisional only while every copy stored for it was.
     static let storeCopySQL = """
         INSERT INTO records(id, type, version, incomplete, provisional, json) VALUES (?, ?, ?, ?, ?, ?)
-        ON CONFLICT(id) DO UPDATE SET type = excluded.type, version = excluded.version,
+        ON CONFLICT(id) DO UPDATE SET version = excluded.version,
             incomplete = excluded.incomplete, json = excluded.json,
             provisional = excluded.provisional AND records.provisional
         WHERE excluded.version >= records.version
