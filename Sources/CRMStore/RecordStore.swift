@@ -30,6 +30,11 @@ public protocol RecordStore: Sendable {
     /// so this is for keeping the index fresh between searches.
     func refreshSearchIndex() async throws -> Int
 
+    /// Moves what the write-ahead log holds into the database file, off the path of requests, returning the log
+    /// pages it moved (SQLite's; once called, commits leave the log to these calls, with a bound as a safety
+    /// net). A store whose server does this on its own (PostgreSQL's checkpointer) has nothing to do.
+    func checkpointLog() async throws -> Int
+
     /// Replaces a live record by `change(current)` in one transaction.
     ///
     /// - Parameters:

@@ -6,6 +6,9 @@ extension PostgresStore {
     /// PostgreSQL's text index is an expression index kept by each write: nothing is ever left to index.
     public func refreshSearchIndex() async throws -> Int { 0 }
 
+    /// PostgreSQL's own checkpointer moves its log into the tables.
+    public func checkpointLog() async throws -> Int { 0 }
+
     /// Matches through the GIN index over `crm_search_vector(fields)` (the expression must be written as the
     /// index has it), ranked by `ts_rank` (higher is better), then by id so equal ranks page in a stable order;
     /// visibility is a condition of the same statement, so another user's records are never candidates.

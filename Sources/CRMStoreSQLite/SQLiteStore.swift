@@ -12,6 +12,8 @@ public final class SQLiteStore: ServerStore {
     public let path: String
     /// The global keys of the newest package version writers met (a version never changes, so they stay true).
     let keyCache = Mutex<(version: Int, keys: GlobalKeys)?>(nil)
+    /// The connection `checkpointLog` runs on, once it has been called.
+    let checkpointer = Mutex<DatabaseQueue?>(nil)
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     public init(path: String, configuration: SQLiteConfiguration = SQLiteConfiguration()) throws {

@@ -37,8 +37,10 @@ struct ServeCommand: AsyncParsableCommand {
             store: database, configuration: configuration, logger: logger,
             additions: settings.servesWeb ? [try WebUI().addition] : [])
         let indexer = SearchIndexRefresher(store: database, logger: logger)
+        let checkpointer = LogCheckpointer(store: database, logger: logger)
         let group = ServiceGroup(
-            configuration: .init(services: [app, indexer], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(
+                services: [app, indexer, checkpointer], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         let scheme = configuration.tls == nil ? "http" : "https"
         logger.notice(
             "crm-server listening on \(scheme)://\(configuration.host):\(configuration.port) with \(store.database)")
